@@ -1,0 +1,2 @@
+// Waits until every index is online, so the first query after a migration can use them.
+CALL db.awaitIndexes(300)

@@ -1,0 +1,74 @@
+"""The FastAPI application factory.
+
+The app owns one :class:`~graph_service.db.Database` for its lifetime (opened in the
+lifespan, closed at shutdown). Errors of the service's own hierarchy become JSON responses
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from graph_service import __version__, metrics
+from graph_service.api import health
+from graph_service.db import Database
+from graph_service.errors import CreditGraphError
+from graph_service.gql.schema import graphql_router
+from graph_service.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Builds the service's ASGI app for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The driver connects lazily, so the app starts even while Neo4j is down;
+        # /readyz tells the orchestrator when it can take traffic.
+        app.state.db = Database(settings)
+        log.info("service started", extra={"neo4j": settings.effective_uri})
+        try:
+            yield
+        finally:
+            app.state.db.close()
+
+    app = FastAPI(
+        title="credit-graph",
+        version=__version__,
+        description="Credit relationships, joint-punishment measures and sanction checks.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(health.router)
+    app.include_router(graphql_router(), prefix="/graphql")
+    app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
+    app.middleware("http")(_observe)
+    return app
+
+
+async def _error_response(request: Request, exc: CreditGraphError) -> JSONResponse:
+    """The JSON body of every expected error: a code and a message a person can act on."""
+    log.warning("request failed", extra={"path": request.url.path, "code": exc.code})
+    return JSONResponse(
+        status_code=exc.http_status, content={"error": exc.code, "message": str(exc)}
+    )
+
+
+async def _observe(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Counts and times every request by its route template (not its raw path)."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    metrics.HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+    metrics.HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
+    return response

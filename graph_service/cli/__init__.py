@@ -1,0 +1,1 @@
+"""The ``credit-graph`` command line."""

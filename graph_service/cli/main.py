@@ -1,0 +1,72 @@
+"""The ``credit-graph`` console script."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+import uvicorn
+
+from graph_service import __version__, embedded, logs, schema
+from graph_service.cli import db_cmd, neo4j_cmd
+from graph_service.cli.common import database, settings
+from graph_service.errors import CreditGraphError
+
+app = typer.Typer(
+    help="credit-graph: credit relationships in Neo4j, joint punishment, sanction checks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(neo4j_cmd.app, name="neo4j")
+app.add_typer(db_cmd.app, name="db")
+
+
+@app.command()
+def version() -> None:
+    """Print the version of credit-graph."""
+    typer.echo(__version__)
+
+
+@app.command()
+def serve() -> None:
+    """Serve the HTTP API (REST, GraphQL, health, metrics) with uvicorn."""
+    _serve()
+
+
+@app.command()
+def run() -> None:
+    """Start the embedded Neo4j if needed, migrate, load the demo world if empty, then serve."""
+    cfg = settings()
+    if cfg.uses_embedded:
+        status = embedded.start(cfg)
+        typer.echo(f"Neo4j running at {status.uri}")
+    with database() as db:
+        schema.migrate(db)
+        from loaders.demo import load_demo_if_empty
+
+        loaded = load_demo_if_empty(db)
+    if loaded:
+        typer.echo(f"demo world loaded: {loaded} rows")
+    _serve()
+
+
+def _serve() -> None:
+    cfg = settings()
+    logs.configure(cfg.log_level)
+    uvicorn.run(
+        "graph_service.app:create_app",
+        factory=True,
+        host=cfg.host,
+        port=cfg.port,
+        log_config=None,  # our JSON logging, not uvicorn's
+    )
+
+
+def main() -> None:
+    """Entry point: runs the CLI; expected errors become one line on stderr and exit code 1."""
+    logs.configure("WARNING")
+    try:
+        app()
+    except CreditGraphError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

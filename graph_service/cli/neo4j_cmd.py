@@ -1,0 +1,54 @@
+"""``credit-graph neo4j start|stop|status``: manage the embedded Neo4j."""
+
+from __future__ import annotations
+
+import typer
+
+from graph_service import embedded
+from graph_service.cli.common import echo_json, settings
+
+app = typer.Typer(
+    help="Manage the embedded Neo4j (development, tests, `run`).", no_args_is_help=True
+)
+
+
+@app.command()
+def start() -> None:
+    """Build the launcher if needed, start Neo4j and wait until Bolt answers."""
+    status = embedded.start(settings())
+    version = status.server.version if status.server else "?"
+    typer.echo(
+        f"Neo4j {version} running at {status.uri} (pid {status.pid}, data {status.data_dir})"
+    )
+
+
+@app.command()
+def stop() -> None:
+    """Stop the embedded Neo4j cleanly."""
+    stopped = embedded.stop(settings())
+    typer.echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@app.command()
+def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Say whether the embedded Neo4j runs, where, and which version. Exit 1 if it does not."""
+    st = embedded.status(settings())
+    info = {
+        "running": st.running,
+        "pid": st.pid,
+        "uri": st.uri,
+        "data_dir": str(st.data_dir),
+        "version": st.server.version if st.server else None,
+        "edition": st.server.edition if st.server else None,
+    }
+    if json_output:
+        echo_json(info)
+    elif st.running:
+        typer.echo(
+            f"running: Neo4j {info['version']} {info['edition']} at {st.uri}"
+            f" (pid {st.pid}, data {st.data_dir})"
+        )
+    else:
+        typer.echo(f"not running (would listen at {st.uri}, data {st.data_dir})")
+    if not st.running:
+        raise typer.Exit(1)

@@ -1,0 +1,229 @@
+"""The one module that talks to the Neo4j driver.
+
+Invariants:
+
+* Nothing else imports ``neo4j``; callers name a query from the registry and pass parameters.
+* Every statement runs in a managed transaction (reads with ``execute_read``, writes with
+  ``execute_write``), so the driver retries transient errors (deadlocks, leader switches,
+  a server restarting) for up to ``max_retry_time_s``; the work functions are idempotent.
+* Every statement carries its name as transaction metadata and a server-side timeout.
+* Values are always parameters, never formatted into the Cypher text.
+* Driver exceptions are translated into :mod:`graph_service.errors` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import exceptions as neo4j_exc
+
+from graph_service import metrics
+from graph_service.errors import (
+    CreditGraphError,
+    Neo4jAuthError,
+    Neo4jUnavailable,
+    QueryError,
+    QueryTimeout,
+)
+from graph_service.queries import QueryRegistry, get_registry
+from graph_service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What the connected Neo4j says about itself."""
+
+    address: str
+    version: str
+    edition: str
+
+
+class Tx:
+    """A managed transaction that runs named queries; handed to :meth:`Database.write_tx`."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction, db: Database) -> None:
+        self._tx = tx
+        self._db = db
+
+    def run(self, name: str, **params: Any) -> list[Row]:
+        """Runs the named query inside this transaction and returns its rows as dicts."""
+        query = self._db.registry[name]
+        self._db.query_counts[name] += 1
+        with metrics.QUERY_SECONDS.labels(name).time():
+            return self._tx.run(query.text, params).data()
+
+
+class Database:
+    """A connection pool to Neo4j with named-query helpers.
+
+    Open one per process (the app's lifespan or a CLI command) and :meth:`close` it.
+    """
+
+    def __init__(self, settings: Settings, registry: QueryRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or get_registry()
+        #: How many times each named query ran; tests use it to bound queries per request.
+        self.query_counts: Counter[str] = Counter()
+        self._driver = neo4j.GraphDatabase.driver(
+            settings.effective_uri,
+            auth=(settings.neo4j_user, settings.effective_password),
+            connection_timeout=settings.connect_timeout_s,
+            max_transaction_retry_time=settings.max_retry_time_s,
+            # Fail fast when Neo4j is down: a request should get a 503, not hang.
+            connection_acquisition_timeout=settings.connect_timeout_s * 2,
+        )
+
+    def close(self) -> None:
+        """Closes every pooled connection."""
+        self._driver.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- queries ----------------------------------------------------------------------------
+    def read(self, name: str, timeout: float | None = None, **params: Any) -> list[Row]:
+        """Runs a named read query in a managed read transaction; returns rows as dicts."""
+        return self._managed(name, params, timeout, write=False)
+
+    def write(self, name: str, timeout: float | None = None, **params: Any) -> list[Row]:
+        """Runs a named write query in a managed write transaction; returns rows as dicts."""
+        return self._managed(name, params, timeout, write=True)
+
+    def write_batches(
+        self,
+        name: str,
+        rows: Iterable[Mapping[str, Any]],
+        batch_size: int | None = None,
+        **params: Any,
+    ) -> Iterator[list[Row]]:
+        """Runs ``name`` once per batch of ``rows`` (bound to ``$rows``), one transaction each.
+
+        Yields each batch's result rows, so callers can stream progress. The query must be
+        idempotent (``UNWIND $rows AS row MERGE …``): a retried batch must not double anything.
+        """
+        size = batch_size or self.settings.batch_size
+        iterator = iter(rows)
+        while batch := [dict(r) for r in islice(iterator, size)]:
+            yield self._managed(name, {**params, "rows": batch}, None, write=True)
+
+    def write_tx(self, work: Callable[[Tx], T], timeout: float | None = None) -> T:
+        """Runs ``work`` in one managed write transaction, retried whole on transient errors."""
+        return self._execute(lambda tx: work(Tx(tx, self)), "tx", timeout, write=True)
+
+    def read_tx(self, work: Callable[[Tx], T], timeout: float | None = None) -> T:
+        """Runs ``work`` in one managed read transaction."""
+        return self._execute(lambda tx: work(Tx(tx, self)), "tx", timeout, write=False)
+
+    def run_autocommit(self, name: str, timeout: float | None = None, **params: Any) -> list[Row]:
+        """Runs a named query in an auto-commit transaction.
+
+        Only for statements that manage their own transactions (``CALL … IN TRANSACTIONS``)
+        or schema commands; they are written to be safe to rerun, as nothing retries them here.
+        """
+        query = self.registry[name]
+        self.query_counts[name] += 1
+        q = neo4j.Query(query.text, metadata={"query": name}, timeout=self._timeout(timeout))
+        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            with self._session() as session:
+                return session.run(q, params).data()
+
+    # --- server -----------------------------------------------------------------------------
+    def server_info(self) -> ServerInfo:
+        """Checks connectivity and authentication and returns the server's version."""
+        with self._translated("server_info"):
+            info = self._driver.get_server_info()
+        rows = self.read("system/components")
+        edition = str(rows[0]["edition"]) if rows else "unknown"
+        version = info.agent.split("/", 1)[-1]
+        return ServerInfo(address=str(info.address), version=version, edition=edition)
+
+    def wait_until_available(self, timeout_s: float) -> ServerInfo:
+        """Polls the server until it answers or ``timeout_s`` passes (then re-raises)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return self.server_info()
+            except Neo4jUnavailable:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
+
+    # --- internals --------------------------------------------------------------------------
+    def _managed(
+        self, name: str, params: Mapping[str, Any], timeout: float | None, *, write: bool
+    ) -> list[Row]:
+        text = self.registry[name].text
+        self.query_counts[name] += 1
+
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return tx.run(text, dict(params)).data()
+
+        return self._execute(work, name, timeout, write=write)
+
+    def _execute(
+        self,
+        work: Callable[[neo4j.ManagedTransaction], T],
+        name: str,
+        timeout: float | None,
+        *,
+        write: bool,
+    ) -> T:
+        unit = neo4j.unit_of_work(metadata={"query": name}, timeout=self._timeout(timeout))(work)
+        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            with self._session() as session:
+                if write:
+                    return session.execute_write(unit)
+                return session.execute_read(unit)
+
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.settings.neo4j_database)
+
+    def _timeout(self, timeout: float | None) -> float:
+        return timeout if timeout is not None else self.settings.query_timeout_s
+
+    @contextmanager
+    def _translated(self, name: str) -> Iterator[None]:
+        """Turns driver exceptions into the service's own, with a message that says what to do."""
+        try:
+            yield
+        except CreditGraphError:
+            raise
+        except neo4j_exc.AuthError as exc:
+            raise Neo4jAuthError(
+                f"Neo4j at {self.settings.effective_uri} refused user {self.settings.neo4j_user!r}:"
+                " check CREDIT_GRAPH_NEO4J_USER and CREDIT_GRAPH_NEO4J_PASSWORD"
+            ) from exc
+        except (neo4j_exc.ServiceUnavailable, neo4j_exc.SessionExpired, OSError) as exc:
+            raise Neo4jUnavailable(
+                f"Neo4j at {self.settings.effective_uri} is not reachable ({_short(exc)}):"
+                " start it with `credit-graph neo4j start` or check CREDIT_GRAPH_NEO4J_URI"
+            ) from exc
+        except neo4j_exc.Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise QueryTimeout(f"query {name} exceeded its timeout and was aborted") from exc
+            log.error("query failed", extra={"query": name, "code": exc.code})
+            raise QueryError(f"query {name} failed: {exc.code}: {exc.message}") from exc
+        except neo4j_exc.DriverError as exc:
+            raise Neo4jUnavailable(f"Neo4j driver error on {name}: {_short(exc)}") from exc
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an exception's message, without the driver's long tails."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

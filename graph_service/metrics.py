@@ -1,0 +1,26 @@
+"""Prometheus metrics of the service, exposed at ``GET /metrics``."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+#: Seconds each named Cypher query took, by query name.
+QUERY_SECONDS = Histogram(
+    "credit_graph_query_seconds",
+    "Time spent in named Cypher queries",
+    ["query"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+
+#: HTTP requests handled, by route template, method and status code.
+HTTP_REQUESTS = Counter(
+    "credit_graph_http_requests_total", "HTTP requests handled", ["route", "method", "status"]
+)
+
+#: Seconds spent handling HTTP requests, by route template.
+HTTP_SECONDS = Histogram(
+    "credit_graph_http_request_seconds",
+    "Time spent handling HTTP requests",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)

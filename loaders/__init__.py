@@ -1,0 +1,1 @@
+"""Batch loaders for the source registries: declarative mappings interpreted by one engine."""

@@ -1,0 +1,78 @@
+"""Test policy: a real Neo4j, never a mock.
+
+The suite runs against the embedded Neo4j the project starts, with its own home folder and
+port so that it never touches a developer's data. If it is already running (``.ci/run`` and
+``make test`` start it), it is reused; otherwise it is started here and stopped at the end.
+Each test that writes gets an empty graph (schema kept) through the ``db`` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph_service import embedded, schema
+from graph_service.db import Database
+from graph_service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# Several test runs can share a machine (developers, CI) when each takes its own port; the
+# home folder follows the port so that their data never mix.
+TEST_PORT = int(os.environ.get("CREDIT_GRAPH_TEST_PORT", "7688"))
+TEST_HOME = ROOT / ".credit-graph" / f"test-{TEST_PORT}"
+
+
+def test_settings(**overrides: object) -> Settings:
+    """Settings of the test Neo4j (own home and port), with ``overrides``."""
+    values: dict[str, object] = {"home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": ""}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for running the CLI as a subprocess against the test Neo4j."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")}
+    env.update(CREDIT_GRAPH_HOME=str(TEST_HOME), CREDIT_GRAPH_EMBEDDED_PORT=str(TEST_PORT))
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+    """Runs ``credit-graph ARGS`` as a user would and captures its output."""
+    command = [sys.executable, "-m", "graph_service.cli", *args]
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        command, capture_output=True, text=True, env=env or cli_env(), cwd=ROOT, check=False, **kw
+    )
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Settings]:
+    """The running test Neo4j, migrated; started here if needed and then stopped here."""
+    settings = test_settings()
+    started = not embedded.status(settings).running
+    embedded.start(settings)
+    with Database(settings) as db:
+        schema.migrate(db)
+    yield settings
+    if started:
+        embedded.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def session_db(neo4j_settings: Settings) -> Iterator[Database]:
+    """One driver for the whole session."""
+    with Database(neo4j_settings) as db:
+        yield db
+
+
+@pytest.fixture
+def db(session_db: Database) -> Database:
+    """The test Neo4j, emptied (schema kept) before the test."""
+    schema.reset(session_db)
+    session_db.query_counts.clear()
+    return session_db
