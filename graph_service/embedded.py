@@ -1,8 +1,8 @@
 """The embedded Neo4j: build the Java launcher once, start, stop and inspect it.
 
-Layout under ``Settings.home`` (default ``.credit-graph/``):
+The launcher jar and its ``lib/`` are built into ``Settings.launcher_dir`` once and rebuilt only
+when the launcher's sources change. Layout under ``Settings.home`` (default ``.credit-graph/``):
 
-* ``launcher/`` — the built jar and its ``lib/`` (rebuilt only when the launcher's sources change)
 * ``neo4j/`` — the database files, ``neo4j.conf`` and Neo4j's own logs
 * ``neo4j.pid`` — the running launcher's process id; ``neo4j.log`` — its output
 """
@@ -49,7 +49,7 @@ def launcher_source() -> Path:
 
 def _paths(settings: Settings) -> tuple[Path, Path, Path, Path]:
     home = settings.home.resolve()
-    return home / "launcher", home / "neo4j", home / "neo4j.pid", home / "neo4j.log"
+    return settings.launcher_dir.resolve(), home / "neo4j", home / "neo4j.pid", home / "neo4j.log"
 
 
 def _source_digest(source: Path) -> str:

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # --- Embedded Neo4j (development, tests, `credit-graph run`) -----------------------------
     # Folder for the embedded server's data, logs, pid file and the built launcher jar.
     home: Path = Path(".credit-graph")
+    # Folder where the launcher jar is built once and reused (shared by every home).
+    launcher_dir: Path = Path(".credit-graph/launcher")
     # Bolt port of the embedded server (always bound to 127.0.0.1).
     embedded_port: int = Field(default=7687, ge=1, le=65535)
     # Java heap of the embedded server; Neo4j would otherwise take a quarter of the RAM.
