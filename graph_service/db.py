@@ -14,7 +14,6 @@ Invariants:
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -58,7 +57,7 @@ class Tx:
         self._tx = tx
         self._db = db
 
-    def run(self, name: str, **params: Any) -> list[Row]:
+    def run(self, name: str, /, **params: Any) -> list[Row]:
         """Runs the named query inside this transaction and returns its rows as dicts."""
         query = self._db.registry[name]
         self._db.query_counts[name] += 1
@@ -97,17 +96,21 @@ class Database:
         self.close()
 
     # --- queries ----------------------------------------------------------------------------
-    def read(self, name: str, timeout: float | None = None, **params: Any) -> list[Row]:
-        """Runs a named read query in a managed read transaction; returns rows as dicts."""
-        return self._managed(name, params, timeout, write=False)
+    def read(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
+        """Runs a named read query in a managed read transaction; returns rows as dicts.
 
-    def write(self, name: str, timeout: float | None = None, **params: Any) -> list[Row]:
+        ``params`` are the query's parameters; ``timeout_s`` overrides the default timeout.
+        """
+        return self._managed(name, params, timeout_s, write=False)
+
+    def write(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named write query in a managed write transaction; returns rows as dicts."""
-        return self._managed(name, params, timeout, write=True)
+        return self._managed(name, params, timeout_s, write=True)
 
     def write_batches(
         self,
         name: str,
+        /,
         rows: Iterable[Mapping[str, Any]],
         batch_size: int | None = None,
         **params: Any,
@@ -122,15 +125,17 @@ class Database:
         while batch := [dict(r) for r in islice(iterator, size)]:
             yield self._managed(name, {**params, "rows": batch}, None, write=True)
 
-    def write_tx(self, work: Callable[[Tx], T], timeout: float | None = None) -> T:
+    def write_tx(self, work: Callable[[Tx], T], timeout_s: float | None = None) -> T:
         """Runs ``work`` in one managed write transaction, retried whole on transient errors."""
-        return self._execute(lambda tx: work(Tx(tx, self)), "tx", timeout, write=True)
+        return self._execute(lambda tx: work(Tx(tx, self)), "tx", timeout_s, write=True)
 
-    def read_tx(self, work: Callable[[Tx], T], timeout: float | None = None) -> T:
+    def read_tx(self, work: Callable[[Tx], T], timeout_s: float | None = None) -> T:
         """Runs ``work`` in one managed read transaction."""
-        return self._execute(lambda tx: work(Tx(tx, self)), "tx", timeout, write=False)
+        return self._execute(lambda tx: work(Tx(tx, self)), "tx", timeout_s, write=False)
 
-    def run_autocommit(self, name: str, timeout: float | None = None, **params: Any) -> list[Row]:
+    def run_autocommit(
+        self, name: str, /, timeout_s: float | None = None, **params: Any
+    ) -> list[Row]:
         """Runs a named query in an auto-commit transaction.
 
         Only for statements that manage their own transactions (``CALL … IN TRANSACTIONS``)
@@ -138,7 +143,7 @@ class Database:
         """
         query = self.registry[name]
         self.query_counts[name] += 1
-        q = neo4j.Query(query.text, metadata={"query": name}, timeout=self._timeout(timeout))
+        q = neo4j.Query(query.text, metadata={"query": name}, timeout=self._timeout(timeout_s))
         with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
             with self._session() as session:
                 return session.run(q, params).data()
@@ -152,17 +157,6 @@ class Database:
         edition = str(rows[0]["edition"]) if rows else "unknown"
         version = info.agent.split("/", 1)[-1]
         return ServerInfo(address=str(info.address), version=version, edition=edition)
-
-    def wait_until_available(self, timeout_s: float) -> ServerInfo:
-        """Polls the server until it answers or ``timeout_s`` passes (then re-raises)."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                return self.server_info()
-            except Neo4jUnavailable:
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(0.5)
 
     # --- internals --------------------------------------------------------------------------
     def _managed(

@@ -82,4 +82,4 @@ def require_current(db: Database) -> int:
 
 def reset(db: Database) -> None:
     """Deletes every data node and relationship; constraints, indexes and the version stay."""
-    db.run_autocommit("meta/reset_data", timeout=600)
+    db.run_autocommit("meta/reset_data", timeout_s=600)

@@ -27,7 +27,7 @@ TEST_PORT = int(os.environ.get("CREDIT_GRAPH_TEST_PORT", "7688"))
 TEST_HOME = ROOT / ".credit-graph" / f"test-{TEST_PORT}"
 
 
-def test_settings(**overrides: object) -> Settings:
+def make_settings(**overrides: object) -> Settings:
     """Settings of the test Neo4j (own home and port), with ``overrides``."""
     values: dict[str, object] = {"home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": ""}
     values.update(overrides)
@@ -42,7 +42,9 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
     """Runs ``credit-graph ARGS`` as a user would and captures its output."""
     command = [sys.executable, "-m", "graph_service.cli", *args]
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
@@ -53,7 +55,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, **kw: object) -> subp
 @pytest.fixture(scope="session")
 def neo4j_settings() -> Iterator[Settings]:
     """The running test Neo4j, migrated; started here if needed and then stopped here."""
-    settings = test_settings()
+    settings = make_settings()
     started = not embedded.status(settings).running
     embedded.start(settings)
     with Database(settings) as db:

@@ -13,6 +13,13 @@ app = typer.Typer(
 
 
 @app.command()
+def build() -> None:
+    """Build the Java launcher with Maven (done automatically by `start` when needed)."""
+    jar = embedded.ensure_built(settings())
+    typer.echo(f"launcher ready: {jar}")
+
+
+@app.command()
 def start() -> None:
     """Build the launcher if needed, start Neo4j and wait until Bolt answers."""
     status = embedded.start(settings())

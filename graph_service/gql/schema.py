@@ -8,12 +8,16 @@ from strawberry.fastapi import GraphQLRouter
 from graph_service import __version__
 
 
+def _version() -> str:
+    return __version__
+
+
 @strawberry.type
 class Query:
     """Root of every GraphQL read."""
 
     version: str = strawberry.field(
-        description="Version of the credit-graph service.", default=__version__
+        resolver=_version, description="Version of the credit-graph service."
     )
 
 

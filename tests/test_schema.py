@@ -1,0 +1,69 @@
+"""Schema migrations against the real Neo4j, and the model they implement."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_service import schema
+from graph_service.db import Database
+from graph_service.errors import QueryError, SchemaError
+from graph_service.model import FULLTEXT_PARTY_NAMES, NODES
+
+
+def _constraints(db: Database) -> set[tuple[str, str]]:
+    rows = db.read("meta/show_constraints")
+    return {(r["labelsOrTypes"][0], r["properties"][0]) for r in rows if r["type"] == "UNIQUENESS"}
+
+
+def test_migrate_twice_changes_nothing(db: Database) -> None:
+    before = (_constraints(db), schema.current_version(db))
+    applied = schema.migrate(db)
+    assert applied == []
+    assert (_constraints(db), schema.current_version(db)) == before
+    assert schema.current_version(db) == schema.expected_version(db) >= 1
+
+
+def test_every_declared_key_has_a_uniqueness_constraint(db: Database) -> None:
+    declared = {(spec.label.value, spec.key) for spec in NODES if spec.key}
+    assert declared <= _constraints(db)
+
+
+def test_every_declared_lookup_has_an_online_index(db: Database) -> None:
+    rows = db.read("meta/show_indexes")
+    online = {
+        (r["labelsOrTypes"][0], r["properties"][0])
+        for r in rows
+        if r["state"] == "ONLINE" and r["labelsOrTypes"]
+    }
+    declared = {(spec.label.value, prop) for spec in NODES for prop in spec.indexed}
+    assert declared <= online
+
+
+def test_fulltext_index_uses_the_cjk_analyzer(db: Database) -> None:
+    rows = {r["name"]: r for r in db.read("meta/show_indexes")}
+    index = rows[FULLTEXT_PARTY_NAMES]
+    assert index["type"] == "FULLTEXT"
+    assert index["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+
+
+def test_uniqueness_constraint_rejects_a_duplicate_party(db: Database) -> None:
+    db.write("meta/test_create_party", party_id="91130102RG8E64XKKR", name="甲")
+    with pytest.raises(QueryError, match="ConstraintValidationFailed"):
+        db.write("meta/test_create_party", party_id="91130102RG8E64XKKR", name="乙")
+
+
+def test_reset_empties_data_and_keeps_schema(db: Database) -> None:
+    db.write("meta/test_create_party", party_id="91130102RG8E64XKKR", name="甲")
+    schema.reset(db)
+    assert db.read("meta/count_nodes")[0]["nodes"] == 0
+    assert schema.current_version(db) == schema.expected_version(db)
+    assert _constraints(db)
+
+
+def test_require_current_names_the_fix_when_behind(db: Database) -> None:
+    db.write("meta/test_drop_migration", version=schema.expected_version(db))
+    try:
+        with pytest.raises(SchemaError, match="credit-graph db migrate"):
+            schema.require_current(db)
+    finally:
+        assert schema.migrate(db) == [schema.expected_version(db)]
