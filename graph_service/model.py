@@ -24,6 +24,11 @@ class Label(StrEnum):
     CONTACT = "Contact"  # a normalised phone, e-mail or address; key contact_key
     LOAD = "Load"  # one run of a loader over one file; key load_id
     SCHEMA_MIGRATION = "SchemaMigration"  # one applied schema migration; key version
+    API_KEY = "ApiKey"  # an API key (its hash, never the key); key key_id
+    AUDIT_ENTRY = "AuditEntry"  # one entry of the hash-chained audit log; key seq
+    AUDIT_HEAD = "AuditHead"  # the audit log's newest seq and hash; the append lock
+    CHECK = "Check"  # a sanction check as answered; key check_id
+    CHECK_FEEDBACK = "CheckFeedback"  # which returned measures an agency applied
 
 
 class RelType(StrEnum):
@@ -44,6 +49,7 @@ class RelType(StrEnum):
     HAS_UPDATE = "HAS_UPDATE"  # Record → RecordUpdate: its status history
     HAS_CONTACT = "HAS_CONTACT"  # Party → Contact: from annual reports
     SHARES_CONTACT = "SHARES_CONTACT"  # Party → Party: inferred (疑似关联), via: contact_key
+    HAS_FEEDBACK = "HAS_FEEDBACK"  # Check → CheckFeedback
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,12 @@ NODES: tuple[NodeSpec, ...] = (
         Label.RECORD_UPDATE,
         "A status change of a record (信用修复, 撤销, 更正, 移出).",
         key="update_key",
-        properties={"update_key": "record_key|status|effective_on", "status": "enum"},
+        indexed=("record_ref",),
+        properties={
+            "update_key": "record_ref|status|effective_on",
+            "record_ref": "the ref of the record(s) it changes; linked when they arrive",
+            "status": "enum",
+        },
     ),
     NodeSpec(
         Label.CONTACT,
@@ -125,17 +136,80 @@ NODES: tuple[NodeSpec, ...] = (
         Label.LOAD,
         "One loader run over one file, with its summary.",
         key="load_id",
-        indexed=("started_at",),
+        indexed=("started_at", "kind"),
     ),
     NodeSpec(
         Label.SCHEMA_MIGRATION,
         "One applied schema migration.",
         key="version",
     ),
+    # --- security and accountability (docs/security.md) ---------------------------------
+    NodeSpec(
+        Label.API_KEY,
+        "An API key of a caller; the key itself is never stored.",
+        key="key_id",
+        properties={
+            "key_id": "public 12-hex-digit id, part of the key",
+            "name": "unique name of the caller (never reused)",
+            "role": "checker | investigator | loader | admin",
+            "key_hash": "SHA-256 of the whole key, hex",
+            "created_at": "UTC timestamp",
+            "revoked_at": "UTC timestamp; null while the key is valid",
+        },
+    ),
+    NodeSpec(
+        Label.AUDIT_ENTRY,
+        "One entry of the append-only, hash-chained audit log.",
+        key="seq",
+        indexed=("at", "check_id"),
+        properties={
+            "seq": "position in the chain: 1, 2, 3 … without gaps",
+            "at": "UTC time of the event, text (sorts as time)",
+            "kind": "check | feedback | check_viewed | key_created | key_revoked | …",
+            "actor_name": "key name (or operator) who acted",
+            "actor_role": "the key's role",
+            "actor_key_id": "the key's id",
+            "payload": "canonical JSON of the event's details",
+            "prev_hash": "hash of entry seq-1 (64 zeros for the first)",
+            "hash": "SHA-256 of the canonical JSON of seq, at, kind, actor, payload, prev_hash",
+            "parties": "normalised party ids of the payload (lookup copy)",
+            "parties_text": "the same, space-separated, for the full-text index",
+            "check_id": "the payload's check id (lookup copy)",
+        },
+    ),
+    NodeSpec(
+        Label.AUDIT_HEAD,
+        "The newest audit entry's seq and hash; appenders lock it.",
+        key="name",
+        properties={"name": "always 'audit'", "seq": "newest seq", "hash": "its hash"},
+    ),
+    NodeSpec(
+        Label.CHECK,
+        "A sanction check as answered, for feedback and review.",
+        key="check_id",
+        properties={
+            "check_id": "UUID returned to the caller",
+            "request": "the request as JSON (with purpose)",
+            "response": "the response as returned (masked for checkers), with its receipt",
+            "audit_seq": "seq of its audit entry",
+        },
+    ),
+    NodeSpec(
+        Label.CHECK_FEEDBACK,
+        "What an agency did with the measures a check returned.",
+        properties={
+            "party_id": "the party, as in the check's results",
+            "applied": "measures applied",
+            "not_applied": "JSON list of {measure, reason}",
+            "audit_seq": "seq of its audit entry",
+        },
+    ),
 )
 
 #: The full-text index over party names; the ``cjk`` analyzer makes Chinese substrings match.
 FULLTEXT_PARTY_NAMES = "party_names"
+#: The full-text index over the party ids named by audit entries (whitespace analyzer).
+FULLTEXT_AUDIT_PARTIES = "audit_parties"
 
 
 def node_spec(label: Label) -> NodeSpec:

@@ -1,0 +1,20 @@
+// Upserts (branch)-[:BRANCH_OF]->(parent). Outcome per row as in load/companies.
+UNWIND $rows AS row
+MATCH (b:Party {party_id: row.branch_uscc})
+MATCH (p:Party {party_id: row.parent_uscc})
+MERGE (b)-[r:BRANCH_OF]->(p)
+WITH row, r, r.row_hash AS old_hash,
+     CASE WHEN r.row_hash <> row.row_hash THEN properties(r) END AS old
+WITH row, r, old, CASE WHEN old_hash IS NULL THEN 'created'
+                       WHEN old_hash = row.row_hash THEN 'unchanged'
+                       ELSE 'updated' END AS outcome
+CALL (row, r, outcome) {
+  WITH * WHERE outcome <> 'unchanged'
+  SET r += row.props, r += $prov, r.src_row = row.line, r.row_hash = row.row_hash
+}
+RETURN count(CASE outcome WHEN 'created' THEN 1 END) AS created,
+       count(CASE outcome WHEN 'updated' THEN 1 END) AS updated,
+       count(CASE outcome WHEN 'unchanged' THEN 1 END) AS unchanged,
+       collect(CASE WHEN outcome <> 'unchanged' THEN row.line END) AS changed,
+       collect(CASE WHEN outcome = 'updated' OR (outcome = 'created' AND row.held)
+                    THEN {line: row.line, eid: elementId(r), old: old} END) AS history

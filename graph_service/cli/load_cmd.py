@@ -1,0 +1,204 @@
+"""``credit-graph load | load-dir | loads``: batch loads of registry files, and their history.
+
+The commands only parse options, show progress and print summaries; the work is the loader
+engine's (:mod:`loaders.engine`). A progress bar is drawn only when stdout is a terminal, so
+scripts and ``--json`` get clean output.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from graph_service import schema
+from graph_service.cli.common import database, echo_json
+from graph_service.db import Database
+from loaders.engine import LoadOptions, ProgressEvent, list_loads, load_directory, load_file
+from loaders.summary import Summary
+
+BatchSize = Annotated[int | None, typer.Option("--batch-size", min=1, help="Rows per transaction.")]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Read and validate only; write rejects, nothing to the graph."),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Adds the load commands to the top-level CLI."""
+    app.command("load")(load)
+    app.command("load-dir")(load_dir)
+    app.command("loads")(loads)
+
+
+def load(
+    kind: Annotated[str, typer.Argument(help="Registry kind, e.g. companies, shareholdings.")],
+    path: Annotated[Path, typer.Argument(help="The file: .csv, .jsonl, optionally .gz.")],
+    reject_file: Annotated[
+        Path | None,
+        typer.Option(help="Where rejected rows go (default ./<name>.rejects.csv)."),
+    ] = None,
+    dry_run: DryRun = False,
+    batch_size: BatchSize = None,
+    json_output: Json = False,
+) -> None:
+    """Load one registry file; print rows read, loaded, rejected and duplicates."""
+    with _progress(json_output) as hook, _maybe_database(dry_run) as db:
+        options = LoadOptions(reject_file, None, dry_run, batch_size, hook)
+        summary = load_file(db, kind, path, options)
+    _print([summary], json_output, single=True)
+
+
+def load_dir(
+    folder: Annotated[Path, typer.Argument(help="A folder of registry files.")],
+    reject_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where reject files go (default: the current folder)."),
+    ] = None,
+    dry_run: DryRun = False,
+    batch_size: BatchSize = None,
+    json_output: Json = False,
+) -> None:
+    """Load every registry file of a folder; kinds are told by file name, loaded in order."""
+    with _progress(json_output) as hook, _maybe_database(dry_run) as db:
+        options = LoadOptions(None, reject_dir, dry_run, batch_size, hook)
+        summaries = load_directory(db, folder, options)
+    _print(summaries, json_output, single=False)
+    if any(s.status in ("refused", "failed") for s in summaries):
+        raise typer.Exit(1)
+
+
+def loads(
+    limit: Annotated[int, typer.Option(min=1, help="How many loads to list.")] = 20,
+    kind: Annotated[str | None, typer.Option(help="Only loads of this kind.")] = None,
+    json_output: Json = False,
+) -> None:
+    """List past loads, newest first, with their summaries."""
+    with database() as db:
+        found = list_loads(db, limit=limit, kind=kind)
+    if json_output:
+        echo_json(found)
+        return
+    if not found:
+        typer.echo("no loads recorded")
+    for entry in found:
+        typer.echo(_load_line(entry))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _maybe_database(dry_run: bool) -> Iterator[Database | None]:
+    """The database, checked to be at the current schema; none for a dry run."""
+    if dry_run:
+        yield None
+        return
+    with database() as db:
+        schema.require_current(db)
+        yield db
+
+
+@contextmanager
+def _progress(json_output: bool) -> Iterator[Callable[[ProgressEvent], None] | None]:
+    """A rich progress bar fed by the engine's events, only on a terminal."""
+    if json_output or not sys.stdout.isatty():
+        with nullcontext():
+            yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        yield _ProgressBars(bar)
+
+
+class _ProgressBars:
+    """One bar per file and phase (reading bytes, then loading rows)."""
+
+    def __init__(self, bar: Progress) -> None:
+        self._bar = bar
+        self._tasks: dict[tuple[str, str], TaskID] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        key = (event.file, event.phase)
+        if key not in self._tasks:
+            verb = "reading" if event.phase == "read" else "loading"
+            self._tasks[key] = self._bar.add_task(f"{verb} {event.file}", total=event.total)
+        self._bar.update(self._tasks[key], completed=event.done, total=event.total)
+
+
+def _print(summaries: list[Summary], json_output: bool, *, single: bool) -> None:
+    if json_output:
+        data = [s.as_json() for s in summaries]
+        echo_json(data[0] if single else data)
+        return
+    for summary in summaries:
+        typer.echo(format_summary(summary))
+
+
+def format_summary(s: Summary) -> str:
+    """The summary of one load as an operator reads it."""
+    if s.status in ("skipped", "refused"):
+        return f"{s.file}: {s.status}: {s.error}"
+    lines = [f"{s.file} ({s.kind}): {s.status}" + (f", load {s.load_id}" if s.load_id else "")]
+    if s.dry_run:
+        lines.append(f"  read {s.read} = would load {s.loaded} + rejected {s.rejected}"
+                     f" + duplicates {s.duplicates}")  # fmt: skip
+    else:
+        lines.append(
+            f"  read {s.read} = loaded {s.loaded} (created {s.created}, updated {s.updated},"
+            f" unchanged {s.unchanged}) + rejected {s.rejected} + duplicates {s.duplicates}"
+        )
+    lines += _details(s)
+    lines.append(f"  {s.seconds:.2f} s, {s.rows_per_s:,.0f} rows/s")
+    return "\n".join(lines)
+
+
+def _details(s: Summary) -> list[str]:
+    lines = []
+    if s.duplicates:
+        lines.append(
+            f"  duplicates: {s.exact_duplicates} exact (skipped), {s.superseded_count}"
+            " superseded by a later row with the same key (kept in its history)"
+        )
+    lines += [f"    line {x['line']} superseded by line {x['by_line']} (key {x['key']})"
+              for x in s.superseded[:10]]  # fmt: skip
+    if s.referenced_created:
+        lines.append(f"  created from references (known only from {s.kind}):"
+                     f" {s.referenced_created}")  # fmt: skip
+    if s.unknown_columns:
+        lines.append(f"  unknown columns (ignored): {', '.join(s.unknown_columns)}")
+    if s.reject_file:
+        lines.append(f"  rejected rows: {s.reject_file}")
+    return lines
+
+
+def _load_line(entry: dict[str, Any]) -> str:
+    started = str(entry.get("started_at", ""))[:19].replace("T", " ")
+    status = entry.get("status", "?")
+    if status == "started":
+        status = "unfinished"  # still running, or killed: rerun the same file to complete it
+    counts = " ".join(
+        f"{k}={entry.get(k, 0)}" for k in ("read", "created", "updated", "unchanged",
+                                          "rejected", "duplicates")
+    )  # fmt: skip
+    return f"{started}  {entry.get('kind', '?'):<18} {entry.get('file', '?')}  {status}  {counts}"

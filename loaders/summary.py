@@ -1,0 +1,141 @@
+"""The summary of one load, and the reject file it writes.
+
+Invariant (checked by :meth:`Summary.check_accounting` at the end of every load): every row
+read is accounted for exactly once, ``read == loaded + rejected + duplicates``, where
+``loaded == created + updated + unchanged`` (a dry run loads nothing and counts the rows it
+would load as ``loaded``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from graph_service.errors import CreditGraphError
+
+#: At most this many superseded rows are named in a summary; the count is always exact.
+MAX_NAMED_SUPERSEDED = 100
+
+
+class LoadAccountingError(CreditGraphError):
+    """A load's counts do not add up: a bug in the loader, never the input's fault."""
+
+    code = "load_accounting"
+
+
+@dataclass
+class Summary:
+    """What one load did, as the CLI prints it and ``--json`` / the :Load node record it."""
+
+    kind: str
+    file: str
+    load_id: str | None = None
+    status: str = "started"  # started | done | failed | refused | dry_run | skipped
+    read: int = 0
+    loaded: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    duplicates: int = 0  # exact duplicates + superseded rows
+    exact_duplicates: int = 0  # same key, same values as an earlier row: skipped
+    superseded_count: int = 0  # same key, other values: a later row won, this one is history
+    superseded: list[dict[str, Any]] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    referenced_created: int = 0  # parties and cases created from what rows said of them
+    reject_file: str | None = None
+    encoding: str | None = None
+    dry_run: bool = False
+    error: str | None = None
+    seconds: float = 0.0
+    rows_per_s: float = 0.0
+
+    def add_superseded(self, line: int, by_line: int, key: str) -> None:
+        """Counts a row that a later row with the same key replaced (named up to a limit)."""
+        self.duplicates += 1
+        self.superseded_count += 1
+        if len(self.superseded) < MAX_NAMED_SUPERSEDED:
+            self.superseded.append({"line": line, "by_line": by_line, "key": key})
+
+    def add_outcomes(self, outcomes: dict[str, int]) -> None:
+        """Adds one batch's created / updated / unchanged counts."""
+        self.created += outcomes.get("created", 0)
+        self.updated += outcomes.get("updated", 0)
+        self.unchanged += outcomes.get("unchanged", 0)
+        self.loaded = self.created + self.updated + self.unchanged
+
+    def finish(self, seconds: float) -> None:
+        """Stamps the elapsed time and throughput."""
+        self.seconds = round(seconds, 3)
+        self.rows_per_s = round(self.read / seconds, 1) if seconds > 0 else 0.0
+
+    def check_accounting(self) -> None:
+        """Raises :class:`LoadAccountingError` unless every row read is accounted for."""
+        outcomes = self.created + self.updated + self.unchanged
+        if self.read != self.loaded + self.rejected + self.duplicates or (
+            not self.dry_run and self.loaded != outcomes
+        ):
+            raise LoadAccountingError(
+                f"{self.file}: read {self.read} != loaded {self.loaded} + rejected"
+                f" {self.rejected} + duplicates {self.duplicates}; please report this bug"
+            )
+
+    def as_json(self) -> dict[str, Any]:
+        """The summary as one JSON object (the keys scripts rely on are always present)."""
+        return asdict(self)
+
+    def graph_props(self) -> dict[str, Any]:
+        """The summary as flat properties of the :Load node (lists of maps as JSON text)."""
+        flat = {k: v for k, v in self.as_json().items() if k != "superseded"}
+        flat["superseded"] = json.dumps(self.superseded, ensure_ascii=False)
+        return {k: v for k, v in flat.items() if v is not None}
+
+
+class RejectWriter:
+    """Writes rejected rows, unchanged, with line number and reason: a CSV ``line,reason,raw``.
+
+    The file is created on the first reject only (a clean load leaves no empty files
+    behind), unless ``always`` — when the operator named the file, it is always written.
+    UTF-8 with a BOM, so that spreadsheet programs show the Chinese text correctly.
+    """
+
+    def __init__(self, path: Path, *, always: bool = False) -> None:
+        self.path = path
+        self.count = 0
+        self._file: IO[str] | None = None
+        self._writer: Any = None
+        if always:
+            self._open()
+
+    def write(self, line: int, reason: str, raw: str) -> None:
+        """Appends one rejected row."""
+        if self._writer is None:
+            self._open()
+        self._writer.writerow([line, reason, raw])
+        self.count += 1
+
+    @property
+    def written(self) -> bool:
+        """True when the reject file exists because of this load."""
+        return self._file is not None
+
+    def close(self) -> None:
+        """Flushes and closes the file, if one was opened."""
+        if self._file is not None:
+            self._file.close()
+
+    def discard(self) -> None:
+        """Closes and deletes the file this writer made: the file was refused as a whole."""
+        self.close()
+        if self._file is not None:
+            self.path.unlink(missing_ok=True)
+            self._file = None
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(["line", "reason", "raw"])

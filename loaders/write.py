@@ -1,0 +1,361 @@
+"""Pass 2 of a load: the staged rows, in batches, into the graph with the kind's named queries.
+
+Each batch is one managed transaction (retried whole by the driver on transient errors):
+
+1. ``load/ensure_companies`` / ``load/ensure_persons`` / ``load/ensure_cases`` create the
+   parties and cases the rows refer to and the graph does not hold yet (``known_only_from``);
+2. the kind's query (``mapping.query``) MERGEs the entity each row owns. A row whose
+   ``row_hash`` equals the stored one is ``unchanged`` and writes nothing; others are
+   ``created`` / ``updated``. The query returns one record: the counts, the changed lines,
+   and the old properties of the updated entities;
+3. the kind's ``after_batch`` helpers run on the changed rows only (derived links);
+4. earlier values are appended to ``history``: the old properties of updated entities, then
+   the file's own superseded rows for the same key.
+
+Because the work function only reads its arguments and every statement is idempotent, a
+retried or re-run batch leaves the graph exactly as one clean run does. Batches are written
+in file order by one writer thread, so the next batch is prepared while Neo4j commits.
+
+Dates travel as ISO text at the top level of a row and become ``DATE`` values with
+``date()`` in Cypher: the Python driver's conversion of ``datetime.date`` was the costliest
+part of sending a row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graph_service.db import Database, Tx
+from graph_service.identifiers import party_kind
+from loaders.mapping import RecordSpec, RegistryMapping, get_mapping
+from loaders.stage import DUPLICATE, Staged
+from loaders.summary import RejectWriter, Summary
+from loaders.validate import Row
+
+#: Seconds one batch transaction may take; loads of big batches need more than API queries.
+BATCH_TIMEOUT_S = 300.0
+ENSURE_QUERIES = {
+    "company": "load/ensure_companies",
+    "person": "load/ensure_persons",
+    "case": "load/ensure_cases",
+}
+HISTORY_QUERIES = {"node": "load/push_node_history", "relationship": "load/push_rel_history"}
+#: Properties of an entity that are bookkeeping, not values worth keeping in its history.
+NOT_HISTORY = frozenset({"history", "row_hash"})
+
+BatchFn = Callable[[int, int], None]  # (staged rows done, staged rows in all)
+Entry = tuple[int, str, int, int, str, Row]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the rows of one load come from; every entity written carries it."""
+
+    src_kind: str
+    src_file: str
+    load_id: str
+    loaded_at: datetime
+
+    def params(self) -> dict[str, Any]:
+        """The ``$prov`` map of the load queries (``src_row`` is set per row)."""
+        return {
+            "src_kind": self.src_kind,
+            "src_file": self.src_file,
+            "load_id": self.load_id,
+            "loaded_at": self.loaded_at,
+        }
+
+    def as_json(self, line: int) -> dict[str, Any]:
+        """The provenance of one row, as a history entry records it."""
+        return {**self.params(), "loaded_at": self.loaded_at.isoformat(), "src_row": line}
+
+
+class RowBuilder:
+    """Turns a clean row into the map a load query receives as one element of ``$rows``.
+
+    Layout: ``line``, ``row_hash``; ``props`` (the owned entity's non-date properties); the
+    date properties as ISO text; the key fields, which the query matches on; for records also
+    ``record_key``, ``ref``, ``subject_id``, ``named`` and ``concerns_case``.
+    """
+
+    def __init__(self, mapping: RegistryMapping) -> None:
+        self.mapping = mapping
+        record = mapping.record
+        dates = {f.name for f in mapping.fields if f.type == "date"}
+        # A record's dates are its start and end (docs/model.md); the registry's own date
+        # columns are not repeated under their names.
+        self._props = [p for p in mapping.props if not (record and p in dates)]
+        self._dates = {"start", "end"} if record else dates & set(mapping.props)
+        # Queries match on key fields only (other values travel in `props`, or are only used
+        # to create referenced parties): sending less is the cheapest speed-up there is.
+        self._top = list(mapping.key)
+
+    def props(self, row: Row) -> dict[str, Any]:
+        """The properties of the entity the row owns, dates included (ISO text)."""
+        r = self.mapping.record
+        if r is None:
+            return {p: row[p] for p in self._props}
+        props = {r.rename.get(p, p): row[p] for p in self._props}
+        ref = "|".join(str(row[f]) for f in r.ref)
+        props.update(
+            record_key=f"{r.kind}:{ref}",
+            kind=r.kind,
+            ref=ref,
+            subject_id=row[r.subject],
+            start=row[r.start],
+            end=row[r.end] if r.end else None,
+            authority=row[r.authority] if r.authority else None,
+        )
+        return props
+
+    def key(self, row: Row) -> str:
+        """The row's natural key as text, as summaries name it."""
+        return "|".join(str(row.get(k)) for k in self.mapping.key)
+
+    def build(self, row: Row, line: int, content_hash: str, held: bool) -> dict[str, Any]:
+        """The query row (see the class docstring); ``held``: the file had earlier versions."""
+        props = self.props(row)
+        out: dict[str, Any] = {f: row.get(f) for f in self._top}
+        for name in self._dates:
+            out[name] = props.pop(name)
+        out.update(line=line, row_hash=content_hash, props=props)
+        if held:
+            out["held"] = True
+        if self.mapping.record:
+            out.update(_record_links(self.mapping.record, row, props))
+        return out
+
+    def references(self, row: Row, line: int) -> list[tuple[str, dict[str, Any]]]:
+        """The parties and cases the row refers to: (company|person|case, ensure row)."""
+        refs: list[tuple[str, dict[str, Any]]] = []
+        for party in self.mapping.parties:
+            code = row.get(party.id)
+            kind = party_kind(code) if isinstance(code, str) else None
+            if kind:
+                name = row.get(party.name) if party.name else None
+                refs.append((kind, {"id": code, "name": name, "line": line}))
+        for case_field in self.mapping.cases:
+            if row.get(case_field):
+                refs.append(("case", {"id": row[case_field], "name": None, "line": line}))
+        return refs
+
+
+def _record_links(r: RecordSpec, row: Row, props: dict[str, Any]) -> dict[str, Any]:
+    """What load/records needs besides the properties: the record's key and its links."""
+    return {
+        "record_key": props["record_key"],
+        "ref": props["ref"],
+        "subject_id": props["subject_id"],
+        "concerns_case": row.get(r.case) if r.case else None,
+        "named": [{"id": row[f], "role": role} for f, role in r.named if row.get(f)],
+    }
+
+
+@dataclass
+class _Pending:
+    """A row to write, with the history entries of the file's earlier rows for its key."""
+
+    row: dict[str, Any]
+    refs: list[tuple[str, dict[str, Any]]]
+    held: list[str]
+
+
+class Decider:
+    """Decides each staged row: rejected (failed group), duplicate, superseded, or to write.
+
+    Pure bookkeeping (counts into the summary, rejects to the reject file), shared by real
+    loads and dry runs. A superseded row's values are held until the row that wins its key
+    is written, and then go to that entity's history.
+    """
+
+    def __init__(
+        self, staged: Staged, rejects: RejectWriter, summary: Summary, prov: Provenance
+    ) -> None:
+        self.staged = staged
+        self.rejects = rejects
+        self.summary = summary
+        self.prov = prov
+        self.builder = RowBuilder(get_mapping(summary.kind))
+        self._held: dict[int, list[str]] = {}
+
+    def decide(self, entry: Entry) -> _Pending | None:
+        """The row to write for this staged entry, or None when it is not written."""
+        line, raw, flag, key_hash, content, row = entry
+        staged = self.staged
+        group = row.get(staged.group_field) if staged.group_field else None
+        if group is not None and group in staged.failed_groups:
+            self.rejects.write(line, staged.failed_groups[group], raw)
+            self.summary.rejected += 1
+        elif flag == DUPLICATE:
+            self.summary.duplicates += 1
+            self.summary.exact_duplicates += 1
+        elif staged.winners[key_hash] != line:
+            self._hold(line, key_hash, row)
+        else:
+            held = self._held.pop(key_hash, [])
+            built = self.builder.build(row, line, content, bool(held))
+            return _Pending(built, self.builder.references(row, line), held)
+        return None
+
+    def _hold(self, line: int, key_hash: int, row: Row) -> None:
+        later = self.staged.superseded_by[line]
+        self.summary.add_superseded(line, later, self.builder.key(row))
+        entry = {**self.builder.props(row), **self.prov.as_json(line), "superseded_by_row": later}
+        self._held.setdefault(key_hash, []).append(_json(entry))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one committed batch did."""
+
+    created: int
+    updated: int
+    unchanged: int
+    referenced_created: int
+
+
+class BatchLoader:
+    """Writes the staged rows of one file in batches; counts outcomes into the summary."""
+
+    def __init__(
+        self, db: Database, mapping: RegistryMapping, prov: Provenance, batch_size: int
+    ) -> None:
+        self.db = db
+        self.mapping = mapping
+        self.prov = prov
+        self.batch_size = batch_size
+        self._history_query = HISTORY_QUERIES[mapping.owns]
+        # Set by the writer thread when a batch fails, so that a batch already queued behind
+        # it is not written: batches commit strictly in order or not at all.
+        self._failed = False
+        # (kind, id) → whether it was ensured with a name. A reference ensured by an earlier
+        # batch of this load exists (batches commit in order, or the load stops), so it is not
+        # sent again unless it now brings a name a stub may lack.
+        self._ensured: dict[tuple[str, str], bool] = {}
+
+    def load(self, decider: Decider, on_batch: BatchFn | None) -> None:
+        """Writes every row the decider keeps, ``batch_size`` rows per transaction.
+
+        One writer thread commits batch k while this thread prepares batch k+1; batches are
+        committed strictly in file order, and the first failure stops the load.
+        """
+        total = decider.staged.read - decider.staged.rejected
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer") as writer:
+            previous: tuple[Future[_Outcome], int] | None = None
+            try:
+                for batch, done in self._batches(decider):
+                    future = writer.submit(self._write, batch, self._new_refs(batch))
+                    if previous:
+                        self._collect(*previous, decider.summary, on_batch, total)
+                    previous = (future, done)
+                if previous:
+                    self._collect(*previous, decider.summary, on_batch, total)
+            except BaseException:
+                writer.shutdown(wait=True, cancel_futures=True)
+                raise
+
+    def _batches(self, decider: Decider) -> Iterator[tuple[list[_Pending], int]]:
+        """Batches of rows to write, each with the number of staged rows decided so far."""
+        batch: list[_Pending] = []
+        done = 0
+        for entry in decider.staged.entries():
+            done += 1
+            pending = decider.decide(entry)
+            if pending is not None:
+                batch.append(pending)
+            if len(batch) >= self.batch_size:
+                yield batch, done
+                batch = []
+        if batch:
+            yield batch, done
+
+    def _collect(
+        self,
+        future: Future[_Outcome],
+        done: int,
+        summary: Summary,
+        on_batch: BatchFn | None,
+        total: int,
+    ) -> None:
+        outcome = future.result()
+        counts = {"created": outcome.created, "updated": outcome.updated}
+        summary.add_outcomes({**counts, "unchanged": outcome.unchanged})
+        summary.referenced_created += outcome.referenced_created
+        if on_batch:
+            on_batch(done, total)
+
+    def _new_refs(self, batch: list[_Pending]) -> dict[str, list[dict[str, Any]]]:
+        """The batch's references not yet ensured by this load (see ``_ensured``)."""
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        for kind, refs in _unique_refs(batch).items():
+            for ref in refs:
+                named = ref["name"] is not None
+                seen = self._ensured.get((kind, ref["id"]))
+                if seen is None or (named and not seen):
+                    self._ensured[(kind, ref["id"])] = named
+                    fresh.setdefault(kind, []).append(ref)
+        return fresh
+
+    def _write(self, batch: list[_Pending], refs: dict[str, list[dict[str, Any]]]) -> _Outcome:
+        if self._failed:
+            raise RuntimeError("an earlier batch of this load failed")
+        try:
+            return self.db.write_tx(
+                lambda tx: self._work(tx, batch, refs), timeout_s=BATCH_TIMEOUT_S
+            )
+        except BaseException:
+            self._failed = True
+            raise
+
+    def _work(
+        self, tx: Tx, batch: list[_Pending], refs: dict[str, list[dict[str, Any]]]
+    ) -> _Outcome:
+        """One batch, inside one transaction; reads only its arguments (safe to retry)."""
+        prov = self.prov.params()
+        created_refs = 0
+        for kind, rows in refs.items():
+            created_refs += int(tx.run(ENSURE_QUERIES[kind], rows=rows, prov=prov)[0]["created"])
+        (result,) = tx.run(self.mapping.query, rows=[p.row for p in batch], prov=prov)
+        by_line = {p.row["line"]: p for p in batch}
+        changed = [by_line[line].row for line in result["changed"]]
+        for helper in self.mapping.after_batch:
+            if changed:
+                tx.run(helper, rows=changed, prov=prov)
+        history = _history_rows(result["history"], by_line)
+        if history:
+            tx.run(self._history_query, rows=history)
+        counts = (result["created"], result["updated"], result["unchanged"])
+        return _Outcome(*counts, referenced_created=created_refs)
+
+
+def _unique_refs(batch: list[_Pending]) -> dict[str, list[dict[str, Any]]]:
+    """The batch's references per kind, each id once: its first row with a name, if any."""
+    seen: dict[str, dict[str, dict[str, Any]]] = {}
+    for pending in batch:
+        for kind, ref in pending.refs:
+            known = seen.setdefault(kind, {}).setdefault(ref["id"], ref)
+            if known["name"] is None and ref["name"] is not None:
+                seen[kind][ref["id"]] = ref
+    return {kind: list(refs.values()) for kind, refs in seen.items()}
+
+
+def _history_rows(touched: list[dict[str, Any]], by_line: dict[int, _Pending]) -> list[Any]:
+    """History to append per changed entity: its old values, then the file's earlier rows."""
+    rows = []
+    for item in touched:
+        old = item.get("old")
+        entries = [_json({k: v for k, v in old.items() if k not in NOT_HISTORY})] if old else []
+        entries += by_line[item["line"]].held
+        if entries:
+            rows.append({"eid": item["eid"], "entries": entries})
+    return rows
+
+
+def _json(value: dict[str, Any]) -> str:
+    """One history entry: sorted keys, Chinese kept readable, dates as ISO text."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
