@@ -27,6 +27,7 @@ from rich.progress import (
 from graph_service import schema
 from graph_service.cli.common import database, echo_json
 from graph_service.db import Database
+from graph_service.propagation import runner
 from loaders.engine import LoadOptions, ProgressEvent, list_loads, load_directory, load_file
 from loaders.summary import Summary
 
@@ -36,6 +37,13 @@ DryRun = Annotated[
     typer.Option("--dry-run", help="Read and validate only; write rejects, nothing to the graph."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+Propagate = Annotated[
+    bool,
+    typer.Option(
+        "--propagate/--no-propagate",
+        help="Recompute the measures of the parties the load touched (incremental).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -55,11 +63,14 @@ def load(
     dry_run: DryRun = False,
     batch_size: BatchSize = None,
     json_output: Json = False,
+    propagate: Propagate = True,
 ) -> None:
     """Load one registry file; print rows read, loaded, rejected and duplicates."""
     with _progress(json_output) as hook, _maybe_database(dry_run) as db:
         options = LoadOptions(reject_file, None, dry_run, batch_size, hook)
         summary = load_file(db, kind, path, options)
+        if db is not None and propagate:
+            _propagate(db, [summary])
     _print([summary], json_output, single=True)
 
 
@@ -72,11 +83,14 @@ def load_dir(
     dry_run: DryRun = False,
     batch_size: BatchSize = None,
     json_output: Json = False,
+    propagate: Propagate = True,
 ) -> None:
     """Load every registry file of a folder; kinds are told by file name, loaded in order."""
     with _progress(json_output) as hook, _maybe_database(dry_run) as db:
         options = LoadOptions(None, reject_dir, dry_run, batch_size, hook)
         summaries = load_directory(db, folder, options)
+        if db is not None and propagate:
+            _propagate(db, summaries)
     _print(summaries, json_output, single=False)
     if any(s.status in ("refused", "failed") for s in summaries):
         raise typer.Exit(1)
@@ -100,6 +114,20 @@ def loads(
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _propagate(db: Database, summaries: list[Summary]) -> None:
+    """The incremental propagation after loads that changed something (told on stderr, so
+    that ``--json`` output stays one document)."""
+    load_ids = [s.load_id for s in summaries if s.load_id and (s.created or s.updated)]
+    if not load_ids:
+        return
+    result = runner.after_loads(db, load_ids)
+    typer.echo(
+        f"propagation: {result.parties} parties recomputed, +{result.gained} -{result.lost}"
+        f" ~{result.changed} measures ({result.seconds:.2f}s)",
+        err=True,
+    )
 
 
 @contextmanager

@@ -1,0 +1,4 @@
+// Appends the run's gained / lost / changed measures to the change log.
+UNWIND $rows AS row
+MERGE (c:MeasureChange {change_id: row.change_id})
+ON CREATE SET c += row, c.run_id = $run_id, c.at = $at

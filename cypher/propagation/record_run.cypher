@@ -1,0 +1,3 @@
+// Records one propagation run and its counts.
+MERGE (r:PropagationRun {run_id: $run_id})
+SET r += $props

@@ -1,0 +1,90 @@
+"""``credit-graph propagate`` and ``credit-graph changes``: measures and their change log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from graph_service.cli.common import database, echo_json
+from graph_service.errors import InvalidInput
+from graph_service.propagation import runner, store
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Adds the propagation commands to the top-level CLI."""
+    app.command("propagate")(propagate)
+    app.command("changes")(changes)
+
+
+def propagate(
+    party: Annotated[
+        list[str] | None,
+        typer.Option("--party", help="Only what a change at this party affects (repeatable)."),
+    ] = None,
+    json_output: Json = False,
+) -> None:
+    """Compute every party's active measures as of today and store the differences.
+
+    Run it daily (records expire, stakes end). With --party, an incremental run recomputes
+    only the parties a change there can affect.
+    """
+    with database() as db:
+        if party:
+            result = runner.run_incremental(db, party)
+        else:
+            result = runner.run_full(db)
+    if json_output:
+        echo_json(result.as_json())
+        return
+    typer.echo(
+        f"{result.mode} run {result.run_id}: {result.parties} parties as of {result.as_of},"
+        f" catalog {result.catalog_version}: +{result.gained} -{result.lost}"
+        f" ~{result.changed} measures, {result.risk_changed} risk scores, {result.seconds:.2f}s"
+    )
+
+
+def changes(
+    since: Annotated[
+        str, typer.Option(help="ISO date or time (UTC), or a duration like 24h / 7d.")
+    ] = "24h",
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    json_output: Json = False,
+) -> None:
+    """List measures gained, lost or changed since a time (oldest first), for alerting."""
+    moment = parse_since(since)
+    with database() as db:
+        found = store.changes_since(db, moment, limit)
+    if json_output:
+        echo_json(found)
+        return
+    for c in found:
+        typer.echo(
+            f"{c['at']}  {c['change']:<7}  {c['party_id']}  {c['measure']}"
+            f"  {c.get('rule') or 'direct'}  {c.get('record_key') or ''}"
+        )
+    typer.echo(f"{len(found)} changes since {moment.isoformat()}")
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """A UTC time from ``2026-11-26``, ``2026-11-26T08:00:00`` or ``24h`` / ``7d`` / ``30m``.
+
+    >>> parse_since("2026-11-26").isoformat()
+    '2026-11-26T00:00:00+00:00'
+    >>> parse_since("2h", now=datetime(2026, 11, 26, 12, tzinfo=UTC)).isoformat()
+    '2026-11-26T10:00:00+00:00'
+    """
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    if text[-1:] in units and text[:-1].isdigit():
+        delta = timedelta(**{units[text[-1]]: int(text[:-1])})
+        return (now or datetime.now(UTC)) - delta
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--since {text!r} is neither an ISO date/time nor like 24h") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment

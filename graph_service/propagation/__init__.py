@@ -1,0 +1,1 @@
+"""Propagation of joint-punishment measures: Neo4j in, NetworkX analysis, Neo4j out."""

@@ -1,0 +1,198 @@
+"""Reading the propagation's input from Neo4j and writing its results back.
+
+Reads stream in keyset-paginated batches (``propagation/read_parties``), so neither side
+holds one huge result; writes are batched ``UNWIND $rows`` statements that are idempotent, so
+a retried or re-run batch leaves the same state. Only differences are written: a run that
+changes nothing writes nothing but its run record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graph_service.analysis.explain import Measure
+from graph_service.db import Database, Row
+from graph_service.propagation import scope
+
+#: Parties per read batch: large enough to amortise the round trip, small enough to stream.
+READ_BATCH = 10_000
+#: Rows per write transaction.
+WRITE_BATCH = 5_000
+
+
+#: Hop (graph_service.propagation.scope) → its named query.
+HOP_QUERIES = {
+    scope.UP_HOLDERS: "propagation/hop_up_holders",
+    scope.DOWN_HOLDINGS: "propagation/hop_down_holdings",
+    scope.REPS_OFFICERS: "propagation/hop_reps_officers",
+    scope.ROLES_HELD: "propagation/hop_roles_held",
+    scope.BRANCH_PARENTS: "propagation/hop_branch_parents",
+    scope.BRANCHES: "propagation/hop_branches",
+    scope.NAMED_PERSONS: "propagation/hop_named_persons",
+    scope.NAMED_SUBJECTS: "propagation/hop_named_subjects",
+}
+
+
+class Neo4jHops:
+    """:class:`graph_service.propagation.scope.Hops` answered by Neo4j, one query per hop."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __call__(self, hop: str, party_ids: set[str]) -> set[str]:
+        if not party_ids:
+            return set()
+        rows = self.db.read(HOP_QUERIES[hop], ids=sorted(party_ids))
+        return {str(r["party_id"]) for r in rows}
+
+
+def read_all(db: Database, batch: int = READ_BATCH) -> Iterator[Row]:
+    """Every party with its records, convictions and outgoing relationships, in id order."""
+    after = ""
+    while True:
+        rows = db.read("propagation/read_parties", after=after, limit=batch, timeout_s=300)
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1]["party_id"]
+
+
+def read_parties(db: Database, party_ids: Iterable[str]) -> list[Row]:
+    """The given parties in the shape of :func:`read_all`, relationships kept within the set."""
+    ids = sorted(set(party_ids))
+    rows: list[Row] = []
+    for start in range(0, len(ids), READ_BATCH):
+        rows += db.read("propagation/read_parties_by_id", ids=ids[start : start + READ_BATCH])
+    inside = set(ids)
+    for row in rows:
+        row["edges"] = [e for e in row["edges"] if e["target"] in inside]
+    return rows
+
+
+def touched_by_loads(db: Database, load_ids: list[str]) -> set[str]:
+    """The parties the given loads created or changed (see ``propagation/touched_by_loads``)."""
+    rows = db.read("propagation/touched_by_loads", load_ids=load_ids, timeout_s=120)
+    return {str(r["party_id"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored measure as the diff needs it."""
+
+    measure_key: str
+    content_hash: str
+    party_id: str
+    measure: str
+    rule: str | None
+    record_key: str | None
+
+
+def stored_measures(db: Database, party_ids: Iterable[str] | None) -> dict[str, Stored]:
+    """Stored measures by key: of the given parties, or all of them when ``None``."""
+    if party_ids is None:
+        rows = db.read("propagation/all_stored_measures", timeout_s=300)
+    else:
+        rows = db.read("propagation/stored_measures", ids=sorted(set(party_ids)))
+    return {r["measure_key"]: Stored(**r) for r in rows}
+
+
+def stored_risk(db: Database) -> dict[str, float]:
+    """Every stored peripheral-risk score."""
+    return {r["party_id"]: float(r["score"]) for r in db.read("propagation/stored_risk")}
+
+
+def measure_row(measure: Measure) -> dict[str, Any]:
+    """The stored form of a measure (``:Measure`` properties, docs/model.md)."""
+    record = measure.record
+    path = [
+        {
+            "party_id": h.party_id,
+            "name": h.name,
+            "relation": h.relation,
+            "stake_pct": h.stake_pct,
+            "role": h.role,
+        }
+        for h in measure.path
+    ]
+    props: dict[str, Any] = {
+        "party_id": measure.party_id,
+        "measure": measure.measure,
+        "origin": measure.origin,
+        "rule": measure.rule,
+        "record_key": record.record_key,
+        "record_ref": record.ref,
+        "record_kind": record.kind,
+        "record_party_id": record.party_id,
+        "authority": record.authority,
+        "record_start": record.start,
+        "record_end": record.end,
+        "basis": measure.basis,
+        "path_json": json.dumps(path, ensure_ascii=False),
+        "until": measure.until,
+    }
+    props["content_hash"] = _content_hash(props, measure.catalog_version)
+    return {"party_id": measure.party_id, "measure_key": measure.key, "props": props}
+
+
+def _content_hash(props: Mapping[str, Any], catalog_version: str) -> str:
+    text = json.dumps([props, catalog_version], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def write_measures(
+    db: Database, rows: list[dict[str, Any]], run_id: str, at: datetime, catalog_version: str
+) -> None:
+    """Creates or replaces the given measures."""
+    for _ in db.write_batches(
+        "propagation/write_measures",
+        rows,
+        WRITE_BATCH,
+        run_id=run_id,
+        at=at,
+        catalog_version=catalog_version,
+    ):
+        pass
+
+
+def delete_measures(db: Database, keys: list[str]) -> None:
+    """Deletes the measures with the given keys."""
+    for start in range(0, len(keys), WRITE_BATCH):
+        db.write("propagation/delete_measures", keys=keys[start : start + WRITE_BATCH])
+
+
+def log_changes(db: Database, rows: list[dict[str, Any]], run_id: str, at: datetime) -> None:
+    """Appends change-log entries."""
+    for _ in db.write_batches("propagation/log_changes", rows, WRITE_BATCH, run_id=run_id, at=at):
+        pass
+
+
+def write_risk(db: Database, scores: Mapping[str, float | None]) -> None:
+    """Stores peripheral-risk scores (None removes one)."""
+    rows = [{"party_id": p, "score": s} for p, s in sorted(scores.items())]
+    for _ in db.write_batches("propagation/write_risk", rows, WRITE_BATCH):
+        pass
+
+
+def record_run(db: Database, run_id: str, props: Mapping[str, Any]) -> None:
+    """Creates or updates the run's ``:PropagationRun`` node."""
+    db.write("propagation/record_run", run_id=run_id, props=dict(props))
+
+
+def changes_since(db: Database, since: datetime, limit: int) -> list[dict[str, Any]]:
+    """Change-log entries after ``since``, oldest first."""
+    return [r["change"] for r in db.read("propagation/changes_since", since=since, limit=limit)]
+
+
+def last_runs(db: Database, limit: int = 10) -> list[dict[str, Any]]:
+    """The most recent runs, newest first."""
+    return [r["run"] for r in db.read("propagation/last_runs", limit=limit)]
+
+
+def as_of_text(day: date) -> str:
+    """A date as stored on runs (ISO text)."""
+    return day.isoformat()
