@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from graph_service.db import Database
+from graph_service.propagation import runner
+from loaders.engine import LoadOptions, load_directory
+from loaders.generate import generate_world
+
+#: Size and seed of the demo world: big enough to explore, small enough to load in seconds.
+DEMO_PARTIES = 2_000
+DEMO_SEED = 1
 
 
-def load_demo_if_empty(db: Database) -> int:
-    """Loads the demo world when the graph holds no data; returns the rows loaded (0 if not)."""
+def load_demo_if_empty(db: Database, parties: int = DEMO_PARTIES) -> int:
+    """Generates and loads a synthetic world when the graph holds no data, then propagates.
+
+    Returns the rows loaded (0 when the graph already had data).
+    """
     rows = db.read("meta/count_nodes")
     if rows and rows[0]["nodes"]:
         return 0
-    return 0  # replaced by the loader engine (issue 3)
+    with tempfile.TemporaryDirectory(prefix="credit-graph-demo-") as folder:
+        out = Path(folder)
+        generate_world(parties, DEMO_SEED, out / "world")
+        options = LoadOptions(reject_dir=out / "rejects")
+        summaries = load_directory(db, out / "world", options)
+    runner.run_full(db)
+    return sum(s.loaded for s in summaries)
