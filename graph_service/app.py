@@ -13,13 +13,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graph_service import __version__, metrics
-from graph_service.api import health
+from graph_service.api import checks, health, receipts
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError
 from graph_service.gql.schema import graphql_router
+from graph_service.security.bodylimit import BodyLimit
+from graph_service.security.state import Security
 from graph_service.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -34,10 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The driver connects lazily, so the app starts even while Neo4j is down;
         # /readyz tells the orchestrator when it can take traffic.
         app.state.db = Database(settings)
+        # Keys, rate limits, the audit writer and the receipt signer (docs/security.md).
+        app.state.security = Security(settings, app.state.db)
         log.info("service started", extra={"neo4j": settings.effective_uri})
         try:
             yield
         finally:
+            app.state.security.close()  # flushes queued audit entries while the db is open
             app.state.db.close()
 
     app = FastAPI(
@@ -49,8 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(graphql_router(), prefix="/graphql")
+    app.include_router(checks.router)
+    app.include_router(receipts.router)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.middleware("http")(_observe)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
 
 
@@ -58,8 +68,35 @@ async def _error_response(request: Request, exc: CreditGraphError) -> JSONRespon
     """The JSON body of every expected error: a code and a message a person can act on."""
     log.warning("request failed", extra={"path": request.url.path, "code": exc.code})
     return JSONResponse(
-        status_code=exc.http_status, content={"error": exc.code, "message": str(exc)}
+        status_code=exc.http_status,
+        content={"error": exc.code, "message": str(exc)},
+        headers=exc.headers(),
     )
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 in the same JSON shape, naming every bad field (``fields``). The values are not
+    echoed: they may be personal data, and the caller has them anyway.
+    """
+    problems = [(_field_name(e["loc"]), str(e["msg"])) for e in exc.errors()]
+    log.warning("request invalid", extra={"path": request.url.path, "fields": problems})
+    return JSONResponse(
+        status_code=422,
+        content={
+            "error": "invalid_input",
+            "message": "; ".join(f"{field}: {msg}" for field, msg in problems),
+            "fields": [field for field, _ in problems],
+        },
+    )
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    """``("body", "parties", 3)`` → ``parties[3]``; a malformed body as a whole is ``body``."""
+    parts = list(loc[1:] if loc[:1] in (("body",), ("query",), ("path",)) else loc) or ["body"]
+    name = str(parts[0])
+    for part in parts[1:]:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
 
 
 async def _observe(

@@ -15,6 +15,10 @@ class CreditGraphError(Exception):
     #: HTTP status when the error reaches the API edge.
     http_status = 500
 
+    def headers(self) -> dict[str, str]:
+        """Extra HTTP headers of the error's response (``Retry-After`` …); none by default."""
+        return {}
+
 
 class ConfigError(CreditGraphError):
     """The configuration is incomplete or contradictory."""
@@ -80,3 +84,97 @@ class NotFound(CreditGraphError):
 
     code = "not_found"
     http_status = 404
+
+
+class LoadRefused(InvalidInput):
+    """A registry file cannot be loaded at all; nothing of it was written to the graph.
+
+    ``rows_read`` says how many data rows were read before the problem was found.
+    """
+
+    code = "load_refused"
+
+    def __init__(self, message: str, rows_read: int = 0) -> None:
+        super().__init__(message)
+        self.rows_read = rows_read
+
+
+# --- security and accountability (docs/security.md) ------------------------------------------
+
+
+class Unauthenticated(CreditGraphError):
+    """The request carries no API key, or one that is unknown or revoked (which, is not said)."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+class Forbidden(CreditGraphError):
+    """The API key is valid but its role may not do this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class RateLimited(CreditGraphError):
+    """The API key has used up its request budget; ``retry_after_s`` says when to come back."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+    def headers(self) -> dict[str, str]:
+        """``Retry-After`` in whole seconds, as HTTP wants it."""
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class PayloadTooLarge(CreditGraphError):
+    """The request body is larger than the configured limit."""
+
+    code = "payload_too_large"
+    http_status = 413
+
+
+class Conflict(CreditGraphError):
+    """The request contradicts what is stored (a duplicate name, feedback on an unknown party)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class AuditUnavailable(CreditGraphError):
+    """The audit log cannot be written; the action it would record is refused, not done."""
+
+    code = "audit_unavailable"
+    http_status = 503
+
+
+class AuditBroken(CreditGraphError):
+    """The audit log's hash chain does not verify: entries were changed, removed or reordered."""
+
+    code = "audit_broken"
+
+
+class ReceiptInvalid(CreditGraphError):
+    """A check receipt does not verify against the public key (or is malformed)."""
+
+    code = "receipt_invalid"
+
+
+class CheckFailed(CreditGraphError):
+    """A sanction check could not be completed; the message carries a reference, no internals."""
+
+    code = "check_failed"
+
+    def __init__(self, message: str, http_status: int = 500) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+class PolicyError(CreditGraphError):
+    """The joint-punishment catalog is malformed, or asked about a context or measure it lacks."""
+
+    code = "policy_error"

@@ -72,6 +72,32 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # Log level of the service's structured (JSON) logs.
     log_level: str = "INFO"
+    # Seconds one Cypher query of a GraphQL request may run before the server aborts it (the
+    # request then answers with the error code query_timeout); interactive reads stay short.
+    graphql_query_timeout_s: float = Field(default=5.0, gt=0)
+    # Whether a GraphQL answer waits until its audit entry is committed (as the check API always
+    # does). Off, the entry is queued before anything is read and committed right after the
+    # answer (group commit, milliseconds), which keeps exploration within its latency budget.
+    graphql_audit_wait: bool = False
+
+    # --- Security: API keys, request limits, audit log, receipts (docs/security.md) -------
+    # Seconds a looked-up API key is cached in each process (keeps auth off the database per
+    # request); a revoked key is refused by every process at most this long after revocation.
+    api_key_cache_s: float = Field(default=2.0, ge=0, le=30)
+    # Requests per second each API key may make on average (token-bucket refill, per process).
+    rate_limit_per_s: float = Field(default=200.0, gt=0)
+    # Requests an API key may make at once above the average (token-bucket size, per process).
+    rate_limit_burst: int = Field(default=400, ge=1)
+    # Largest request body accepted, in bytes; a larger one is refused with 413.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Most audit entries the group-commit appender writes in one transaction.
+    audit_batch_max: int = Field(default=500, ge=1, le=10_000)
+    # Seconds a request waits for its audit entry to be durably written before failing (503).
+    audit_timeout_s: float = Field(default=10.0, gt=0)
+    # PEM file of the Ed25519 key that signs check receipts; unset means
+    # <home>/receipt-ed25519.pem. Created with mode 0600 on first use if missing; every
+    # instance of one service must share the same file (receipts name the key by its id).
+    receipt_key_file: Path | None = None
 
     @property
     def uses_embedded(self) -> bool:
@@ -93,6 +119,11 @@ class Settings(BaseSettings):
     def effective_uri(self) -> str:
         """The Bolt URI the driver connects to."""
         return self.neo4j_uri or f"bolt://127.0.0.1:{self.embedded_port}"
+
+    @property
+    def effective_receipt_key_file(self) -> Path:
+        """The receipt signing key's file: the configured one, else one under ``home``."""
+        return self.receipt_key_file or self.home / "receipt-ed25519.pem"
 
 
 @lru_cache(maxsize=1)

@@ -48,8 +48,8 @@ def test_every_query_name_in_code_has_a_file() -> None:
 
 
 def test_unknown_name_is_an_error() -> None:
-    with pytest.raises(UnknownQuery, match="party/no_such_query"):
-        get_registry()["party/no_such_query"]
+    with pytest.raises(UnknownQuery, match="nowhere/no_such_query"):
+        get_registry()["nowhere/no_such_query"]
 
 
 def test_files_are_read_by_path_name_without_comments(tmp_path: Path) -> None:

@@ -8,7 +8,16 @@ import typer
 import uvicorn
 
 from graph_service import __version__, embedded, logs, schema
-from graph_service.cli import db_cmd, neo4j_cmd
+from graph_service.cli import (
+    audit_cmd,
+    db_cmd,
+    demo_cmd,
+    keys_cmd,
+    load_cmd,
+    neo4j_cmd,
+    propagate_cmd,
+    receipt_cmd,
+)
 from graph_service.cli.common import database, settings
 from graph_service.errors import CreditGraphError
 
@@ -19,6 +28,12 @@ app = typer.Typer(
 )
 app.add_typer(neo4j_cmd.app, name="neo4j")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(receipt_cmd.app, name="receipt")
+load_cmd.register(app)
+propagate_cmd.register(app)
+app.command("demo-data")(demo_cmd.demo_data)
 
 
 @app.command()

@@ -1,0 +1,3 @@
+// The API key with this name (revoked or not); names are never reused.
+MATCH (k:ApiKey {name: $name})
+RETURN k {.*} AS key

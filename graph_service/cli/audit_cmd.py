@@ -1,0 +1,131 @@
+"""``credit-graph audit verify|show|export``: the tamper-evident audit log.
+
+Reading the log is itself logged (``audit_read``, ``audit_export``), so "who looked up this
+person" has an answer too. Whoever runs these holds the database credentials: an admin.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from graph_service.cli.common import database, echo_json
+from graph_service.errors import AuditBroken, InvalidInput
+from graph_service.identifiers import normalise
+from graph_service.security.appender import AuditLog
+from graph_service.security.audit import Actor, Entry
+from graph_service.security.audit_read import (
+    by_check,
+    by_party,
+    parse_moment,
+    stored_entries,
+    verify,
+    write_csv,
+    write_jsonl,
+)
+
+app = typer.Typer(help="The audit log: verify the chain, show, export.", no_args_is_help=True)
+
+
+class ExportFormat(StrEnum):
+    """Formats of ``audit export``."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+@app.command("verify")
+def verify_command() -> None:
+    """Check the whole hash chain; name every entry changed, deleted or reordered."""
+    with database() as db:
+        result = verify(db)
+    if not result.ok:
+        for problem in result.problems:
+            typer.echo(problem)
+        raise AuditBroken(
+            f"the audit log does not verify ({len(result.problems)} problem(s));"
+            f" first: {result.problems[0]}"
+        )
+    typer.echo(
+        f"audit log OK: {result.count} entries, newest {result.last_seq} hash {result.last_hash}"
+    )
+
+
+@app.command()
+def show(
+    party: Annotated[
+        str, typer.Option("--party", help="Party id: who checked it, when, why.")
+    ] = "",
+    check: Annotated[
+        str, typer.Option("--check", help="Check id: the check and what followed.")
+    ] = "",
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10_000, help="Newest N entries.")
+    ] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """Show the entries naming a party (newest first) or a check."""
+    if bool(party) == bool(check):
+        raise InvalidInput("give exactly one of --party or --check")
+    with database() as db, AuditLog(db) as audit:
+        entries = by_party(db, party, limit) if party else by_check(db, check)[:limit]
+        # Logged before anything is shown (and after the lookup, so it does not list itself).
+        query = {"parties": [normalise(party)]} if party else {"check_id": check}
+        audit.append_sync("audit_read", Actor.operator(), query)
+    if as_json:
+        echo_json([e.as_json() for e in entries])
+        return
+    for entry in entries:
+        typer.echo(_line(entry, normalise(party) if party else None))
+    typer.echo(f"{len(entries)} entries", err=True)
+
+
+def _line(entry: Entry, party: str | None) -> str:
+    """One entry on one line: seq, time, who, what, why, and the party's decision."""
+    p = entry.payload
+    decision = _decision_of(p, party)
+    who = f"{entry.actor.name} ({entry.actor.role})"
+    fields = [str(entry.seq), entry.at, who, entry.kind, p.get("purpose") or "-",
+              p.get("context") or "-", p.get("check_id") or "-", decision]  # fmt: skip
+    return "\t".join(str(f) for f in fields)
+
+
+def _decision_of(payload: dict[str, Any], party: str | None) -> str:
+    decisions = payload.get("decisions") or []
+    for d in decisions:
+        if party is None or normalise(str(d.get("party_id", ""))) == party:
+            return str(d.get("decision") or d.get("error") or "-")
+    return "-"
+
+
+@app.command()
+def export(
+    since: Annotated[str, typer.Option("--since", help="From this date or ISO date-time (UTC).")],
+    until: Annotated[str, typer.Option("--until", help="Up to (not including) this time.")] = "",
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="jsonl or csv.")
+    ] = ExportFormat.JSONL,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File, not stdout.")] = None,
+) -> None:
+    """Export entries in chain order, as JSON lines (re-verifiable) or CSV."""
+    start = parse_moment(since, "--since")
+    end = parse_moment(until, "--until") if until else "9999"
+    with database() as db, AuditLog(db) as audit:
+        audit.append_sync(
+            "audit_export", Actor.operator(), {"since": start, "until": until, "format": fmt.value}
+        )
+        entries = stored_entries(db, start, end)
+        if output is None:
+            count = _write(fmt, entries, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = _write(fmt, entries, out)
+    typer.echo(f"exported {count} entries", err=True)
+
+
+def _write(fmt: ExportFormat, entries: Any, out: TextIO) -> int:
+    return write_jsonl(entries, out) if fmt is ExportFormat.JSONL else write_csv(entries, out)

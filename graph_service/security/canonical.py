@@ -1,0 +1,53 @@
+"""Canonical JSON: the one byte form that audit hashes and receipt signatures are computed on.
+
+Keys sorted, no whitespace, UTF-8 (non-ASCII kept as is, not ``\\u`` escaped). Two documents
+with the same content have the same bytes, whatever the order their keys were built in.
+Floats are avoided in hashed and signed content: their text form differs between languages.
+
+>>> canonical_json({"b": [1, "张"], "a": None})
+b'{"a":null,"b":[1,"\\xe5\\xbc\\xa0"]}'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical UTF-8 bytes of a JSON-compatible ``value``."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` as 64 lower-case hex digits.
+
+    >>> sha256_hex(b"")[:16]
+    'e3b0c44298fc1c14'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: dates as ISO text, tuples as lists, enums as values.
+
+    What is signed or hashed must be exactly what is sent, so answers are converted once,
+    before signing, instead of by the response encoder afterwards.
+
+    >>> from datetime import date
+    >>> jsonable({"until": date(2026, 5, 1), "path": ({"hop": 1},)})
+    {'until': '2026-05-01', 'path': [{'hop': 1}]}
+    """
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,215 @@
+"""API keys: their format, how they are stored, and the lookup every request makes.
+
+Invariants:
+
+* A key is ``cgk_<key_id>_<secret>``: ``key_id`` is 12 random hex digits, public, and finds
+  the key's ``:ApiKey`` node; ``secret`` is 32 random bytes (base64url, 43 characters).
+* Only the SHA-256 of the whole key is stored, never the key. With 256 random bits a slow
+  password hash adds nothing: nobody can guess such a key from its hash, and checking it
+  costs microseconds, which the per-request budget needs.
+* Hashes are compared in constant time (``hmac.compare_digest``).
+* Lookups are cached per process for ``Settings.api_key_cache_s`` seconds (unknown ids too,
+  so that garbage keys do not reach the database); a revocation therefore takes effect in
+  every process within that time.
+* Key names are unique forever (a revoked key keeps its name), so the audit log's "who" never
+  becomes ambiguous.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, Final, Literal
+
+from graph_service.db import Database
+from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.security.appender import Attachment, AuditLog
+from graph_service.security.audit import Actor
+from graph_service.security.canonical import sha256_hex
+from graph_service.security.roles import Caller, Role
+
+KEY_PREFIX: Final = "cgk_"
+_KEY_FORM = re.compile(r"^cgk_(?P<key_id>[0-9a-f]{12})_(?P<secret>[A-Za-z0-9_-]{43})$")
+_NAME_FORM = re.compile(r"^[\w.-]{1,64}$")
+
+
+class _Cache(Enum):
+    MISS = "miss"
+
+
+#: What :meth:`KeyStore.cached` answers when the cache does not know the key.
+MISS: Final = _Cache.MISS
+#: Most key ids kept in the cache; beyond it the cache starts over (bounds memory under
+#: a flood of made-up keys).
+_CACHE_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """An ``:ApiKey`` node as stored: everything about a key except the key itself."""
+
+    key_id: str
+    name: str
+    role: Role
+    key_hash: str
+    created_at: str
+    revoked_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> KeyRecord:
+        """The record of an ``:ApiKey`` node's properties."""
+        return cls(
+            key_id=row["key_id"],
+            name=row["name"],
+            role=Role(row["role"]),
+            key_hash=row["key_hash"],
+            created_at=row["created_at"],
+            revoked_at=row.get("revoked_at"),
+        )
+
+    @property
+    def caller(self) -> Caller:
+        """The caller a request with this key acts as."""
+        return Caller(name=self.name, role=self.role, key_id=self.key_id)
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh random key and its key id."""
+    key_id = secrets.token_hex(6)
+    secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode("ascii")
+    return f"{KEY_PREFIX}{key_id}_{secret}", key_id
+
+
+def key_id_of(key: str) -> str | None:
+    """The key id of a well-formed key; None for anything else.
+
+    >>> key_id_of("cgk_0123456789ab_" + "A" * 43)
+    '0123456789ab'
+    >>> key_id_of("cgk_0123456789ab_short") is None, key_id_of("") is None
+    (True, True)
+    """
+    match = _KEY_FORM.match(key)
+    return match["key_id"] if match else None
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key: SHA-256 of its UTF-8 bytes, hex."""
+    return sha256_hex(key.encode("utf-8"))
+
+
+def matches(record: KeyRecord, key: str) -> bool:
+    """True when ``key`` is the record's key and the key is not revoked (constant time)."""
+    same = hmac.compare_digest(record.key_hash, hash_key(key))
+    return same and record.revoked_at is None
+
+
+def check_name(name: str) -> str:
+    """``name`` if it can name a key (1–64 letters, digits, ``.``, ``_``, ``-``), else an error.
+
+    >>> check_name("procurement-portal.hebei")
+    'procurement-portal.hebei'
+    """
+    if not _NAME_FORM.match(name):
+        raise InvalidInput(
+            f"key name {name!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def create_key(audit: AuditLog, actor: Actor, name: str, role: Role) -> tuple[str, KeyRecord]:
+    """Creates a key; returns the key (to show once, never stored) and its record.
+
+    The ``:ApiKey`` node is written in the transaction of its ``key_created`` audit entry.
+    """
+    check_name(name)
+    if audit.db.read("keys/by_name", name=name):
+        raise Conflict(f"a key named {name!r} exists (names are never reused)")
+    key, key_id = new_key()
+    record = KeyRecord(key_id, name, role, hash_key(key), _now())
+    payload = {"key_id": key_id, "name": name, "role": role.value}
+    audit.append_sync("key_created", actor, payload, Attachment("keys/create", _properties(record)))
+    return key, record
+
+
+def revoke_key(audit: AuditLog, actor: Actor, name: str) -> KeyRecord:
+    """Revokes the key named ``name`` (once; revoking again changes nothing and logs nothing)."""
+    rows = audit.db.read("keys/by_name", name=name)
+    if not rows:
+        raise NotFound(f"no key named {name!r}: see `credit-graph keys list`")
+    record = KeyRecord.from_row(rows[0]["key"])
+    if record.revoked_at is not None:
+        return record
+    revoked = replace(record, revoked_at=_now())
+    payload = {"key_id": record.key_id, "name": name, "role": record.role.value}
+    row = {"name": name, "revoked_at": revoked.revoked_at}
+    audit.append_sync("key_revoked", actor, payload, Attachment("keys/revoke", row))
+    return revoked
+
+
+def list_keys(db: Database) -> list[KeyRecord]:
+    """Every key, revoked ones included, by creation time."""
+    return [KeyRecord.from_row(row["key"]) for row in db.read("keys/list")]
+
+
+class KeyStore:
+    """Authentication of requests against the ``:ApiKey`` nodes, with a short cache."""
+
+    def __init__(
+        self, db: Database, cache_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._db = db
+        self._cache_s = cache_s
+        self._clock = clock
+        self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+
+    def cached(self, key: str) -> Caller | Literal[_Cache.MISS] | None:
+        """The caller for ``key`` from the cache alone: a Caller, None (refused), or
+        :data:`MISS` when the cache does not know (then :meth:`authenticate` reads the graph).
+        """
+        key_id = key_id_of(key)
+        if key_id is None:
+            return None  # malformed keys never reach the database
+        hit = self._cache.get(key_id)
+        if hit is None or hit[0] < self._clock():
+            return MISS
+        return _caller_if_matches(hit[1], key)
+
+    def authenticate(self, key: str) -> Caller | None:
+        """The caller ``key`` belongs to; None when it is malformed, unknown or revoked."""
+        key_id = key_id_of(key)
+        if key_id is None:
+            return None
+        rows = self._db.read("keys/by_key_id", key_id=key_id)
+        record = KeyRecord.from_row(rows[0]["key"]) if rows else None
+        self._remember(key_id, record)
+        return _caller_if_matches(record, key)
+
+    def _remember(self, key_id: str, record: KeyRecord | None) -> None:
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[key_id] = (self._clock() + self._cache_s, record)
+
+
+def _caller_if_matches(record: KeyRecord | None, key: str) -> Caller | None:
+    return record.caller if record is not None and matches(record, key) else None
+
+
+def _properties(record: KeyRecord) -> dict[str, Any]:
+    return {
+        "key_id": record.key_id,
+        "name": record.name,
+        "role": record.role.value,
+        "key_hash": record.key_hash,
+        "created_at": record.created_at,
+    }

@@ -1,0 +1,90 @@
+"""Receipts: signed answers, the public key endpoint, offline verification (also by CLI)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph_service.errors import ReceiptInvalid
+from graph_service.security.receipts import load_or_create, load_public_key, verify_receipt
+from graph_service.security.roles import Role
+from graph_service.settings import Settings
+from tests.conftest import cli_env, run_cli
+from tests.security.conftest import COMPANY, PERSON, MakeKey, auth, check_body
+
+
+def _answer(client: TestClient, make_key: MakeKey) -> dict[str, Any]:
+    body = check_body(parties=[COMPANY, PERSON])
+    response = client.post("/v1/checks", json=body, headers=auth(make_key(Role.CHECKER)))
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def test_receipt_key_is_public_and_matches_the_receipts(
+    client: TestClient, make_key: MakeKey
+) -> None:
+    published = client.get("/v1/receipt-key")
+    assert published.status_code == 200
+    key = published.json()
+    assert key["algorithm"] == "Ed25519" and len(key["key_id"]) == 16
+    answer = _answer(client, make_key)
+    assert answer["receipt"]["key_id"] == key["key_id"]
+    verify_receipt(answer, load_public_key(published.text))
+
+
+def test_signing_key_file_is_private_and_reused(settings: Settings) -> None:
+    path = settings.effective_receipt_key_file
+    with ThreadPoolExecutor(4) as pool:  # several workers starting at once agree on one key
+        ids = set(pool.map(lambda _: load_or_create(path).key_id, range(8)))
+    assert len(ids) == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_or_create(path).key_id in ids
+
+
+def test_cli_verifies_a_saved_answer_and_refuses_a_changed_byte(
+    client: TestClient, make_key: MakeKey, tmp_path: Path
+) -> None:
+    public = tmp_path / "receipt-key.json"
+    public.write_text(client.get("/v1/receipt-key").text, encoding="utf-8")
+    saved = tmp_path / "answer.json"
+    # Saved pretty-printed: canonical JSON makes the layout irrelevant.
+    answer = _answer(client, make_key)
+    saved.write_text(json.dumps(answer, ensure_ascii=False, indent=2), encoding="utf-8")
+    done = run_cli("receipt", "verify", str(saved), "--public-key", str(public))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"receipt OK: check {answer['check_id']} signed by key {answer['receipt']['key_id']}"
+    )
+    saved.write_text(saved.read_text("utf-8").replace('"allow"', '"alloW"', 1), "utf-8")
+    done = run_cli("receipt", "verify", str(saved), "--public-key", str(public))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: the signature does not match the answer")
+
+
+def test_cli_uses_the_local_key_by_default(
+    client: TestClient, make_key: MakeKey, settings: Settings, tmp_path: Path
+) -> None:
+    saved = tmp_path / "answer.json"
+    saved.write_text(json.dumps(_answer(client, make_key)), encoding="utf-8")
+    env = cli_env(CREDIT_GRAPH_RECEIPT_KEY_FILE=str(settings.effective_receipt_key_file))
+    assert run_cli("receipt", "verify", str(saved), env=env).returncode == 0
+    other = cli_env(CREDIT_GRAPH_RECEIPT_KEY_FILE=str(tmp_path / "other.pem"))
+    run_cli("receipt", "key", env=other)  # another installation's key
+    done = run_cli("receipt", "verify", str(saved), env=other)
+    assert done.returncode == 1
+    assert "the public key given is" in done.stderr
+
+
+def test_a_receipt_covers_every_field_of_the_answer(client: TestClient, make_key: MakeKey) -> None:
+    key = load_public_key(client.get("/v1/receipt-key").text)
+    answer = _answer(client, make_key)
+    for field, value in [("as_of", "2000-01-01"), ("context", "exit"), ("catalog_version", "9")]:
+        with pytest.raises(ReceiptInvalid, match="does not match"):
+            verify_receipt({**answer, field: value}, key)
