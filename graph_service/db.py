@@ -83,6 +83,9 @@ class Database:
             max_transaction_retry_time=settings.max_retry_time_s,
             # Fail fast when Neo4j is down: a request should get a 503, not hang.
             connection_acquisition_timeout=settings.connect_timeout_s * 2,
+            # Server notifications (unknown label on an empty graph …) are noise in logs and
+            # CLI output; failures still raise.
+            notifications_min_severity="OFF",
         )
 
     def close(self) -> None:
