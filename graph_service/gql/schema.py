@@ -1,15 +1,86 @@
-"""The GraphQL schema, assembled from the type-family modules."""
+"""The GraphQL schema, assembled from the type-family modules (docs/graphql.md).
+
+Root fields: ``version`` (public), and for investigators and admins ``party``, ``parties``,
+``case``, ``searchParties`` and ``measureChanges``; everything else is reached from them.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Annotated, Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types import ExecutionContext
 
 from graph_service import __version__
+from graph_service.gql import inputs, limits
+from graph_service.gql.audit import AuditOperations
+from graph_service.gql.case import case_by_no
+from graph_service.gql.common import party_of
+from graph_service.gql.context import Context, Info, InvestigatorOnly, get_context
+from graph_service.gql.inputs import ArgumentError, InvalidInputError
+from graph_service.gql.measures import measure_changes
+from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
+from graph_service.gql.search import search_parties
+
+log = logging.getLogger(__name__)
+
+PartyLookup = Annotated[
+    Company | Person | Official | InvalidInputError, strawberry.union("PartyLookup")
+]
+
+
+@strawberry.type(description="Parties looked up together, in the order asked (null: unknown).")
+class PartyList:
+    """The answer of ``parties(ids:)``."""
+
+    parties: list[Party | None]
+
+
+PartiesResult = Annotated[PartyList | InvalidInputError, strawberry.union("PartiesResult")]
 
 
 def _version() -> str:
     return __version__
+
+
+async def _party(
+    info: Info,
+    id: Annotated[
+        str, strawberry.argument(description="USCC or id number; full-width and case ignored.")
+    ],
+) -> PartyLookup | None:
+    """A party by identifier; null when the graph does not know it."""
+    try:
+        key = inputs.party_id(id)
+    except ArgumentError as error:
+        return InvalidInputError.of(error)
+    row = await info.context.loaders.party.load(key)
+    return party_of(row) if row else None
+
+
+async def _parties(
+    info: Info,
+    ids: Annotated[list[str], strawberry.argument(description="Up to 100 identifiers.")],
+) -> PartiesResult:
+    """Several parties at once (one query), e.g. the nodes a viewer wants to expand."""
+    try:
+        if len(ids) > limits.MAX_IDS:
+            raise ArgumentError("ids", f"at most {limits.MAX_IDS} identifiers per request")
+        keys = [inputs.party_id(i, "ids") for i in ids]
+    except ArgumentError as error:
+        return InvalidInputError.of(error)
+    rows = await info.context.loaders.party.load_many(keys)
+    return PartyList(parties=[party_of(r) if r else None for r in rows])
+
+
+def _reader(resolver: Any, description: str) -> Any:
+    """A root field that requires an investigator or admin key."""
+    return strawberry.field(
+        resolver=resolver, description=description, permission_classes=[InvestigatorOnly]
+    )
 
 
 @strawberry.type
@@ -19,11 +90,39 @@ class Query:
     version: str = strawberry.field(
         resolver=_version, description="Version of the credit-graph service."
     )
+    party = _reader(_party, "A party by identifier (null when unknown).")
+    parties = _reader(_parties, "Several parties by identifier, in order.")
+    case = _reader(case_by_no, "A case by case number (null when unknown).")
+    search_parties = _reader(search_parties, "Full-text search over names, with filters.")
+    measure_changes = _reader(measure_changes, "Measures gained, lost or changed since a time.")
 
 
-schema = strawberry.Schema(query=Query)
+class CreditGraphSchema(strawberry.Schema):
+    """The schema, logging unexpected errors in full and expected ones in one line."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Logs each error before the error policy rewrites it for the client."""
+        operation = execution_context.operation_name if execution_context else None
+        for error in errors:
+            if limits.is_unexpected(error):
+                log.error(
+                    "graphql error",
+                    exc_info=error.original_error,
+                    extra={"operation": operation, "path": error.path},
+                )
+            else:
+                log.info("graphql refused", extra={"operation": operation, "reason": error.message})
 
 
-def graphql_router() -> GraphQLRouter[object, None]:
+schema = CreditGraphSchema(
+    query=Query,
+    types=list(PARTY_TYPES),
+    extensions=[*limits.extensions(), AuditOperations],
+)
+
+
+def graphql_router() -> GraphQLRouter[Context, None]:
     """The ``/graphql`` endpoint with GraphiQL for investigators."""
-    return GraphQLRouter(schema, graphql_ide="graphiql")
+    return GraphQLRouter(schema, graphql_ide="graphiql", context_getter=get_context)

@@ -1,0 +1,396 @@
+"""GraphQL benchmark (issue 6): latency of the investigator API on a synthetic world.
+
+    .venv/bin/python bench/graphql.py [--parties 100000] [--seed 1] [--requests 500]
+                                      [--seconds 60] [--concurrency 1] [--keep-running]
+
+1. generates the world with ``credit-graph demo-data`` unless ``bench/out/world-<parties>-<seed>``
+   is there, starts the benchmark's embedded Neo4j (home ``.credit-graph/bench``, port 7695, the
+   same as bench/load.py) and loads the world if the graph holds fewer parties than asked;
+2. samples parties and name fragments, creates an investigator API key, and starts
+   ``credit-graph serve`` on a free loopback port in a child process;
+3. for each scenario runs a separate load-generator process (this script with ``--drive``)
+   that sends ``--requests`` operations (at most ``--seconds``) after a warm-up, and reports
+   the latency percentiles;
+4. prints JSON and a markdown table against the targets, and writes the JSON to
+   ``bench/out/graphql-<parties>-<seed>.json``.
+
+Targets (issue 6, on the 100,000-party world): party by id with measures and 1-hop
+neighbours p99 ≤ 30 ms; 2-hop neighbourhood capped at 500 nodes p99 ≤ 150 ms; shortest paths
+up to 6 hops p99 ≤ 200 ms; name search p99 ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+HOME = ROOT / ".credit-graph" / "bench"
+PORT = 7695
+API_KEY_HEADER = "X-API-Key"
+
+PARTY = """query ($id: String!) { party(id: $id) { ... on Party { id name riskScore
+  measures { measure origin explanation }
+  neighbours(depth: 1) { ... on GraphView { truncated nodes { id kind label }
+                                            edges { id source target type label } } } } } }"""
+HOP2 = """query ($id: String!) { party(id: $id) { ... on Party {
+  neighbours(depth: 2, maxNodes: 500) { ... on GraphView { truncated nodes { id kind label depth }
+                                        edges { id source target type label } } } } } }"""
+PATHS = """query ($id: String!, $to: String!) { party(id: $id) { ... on Party {
+  paths(to: $to, maxHops: 6) { ... on Connections { length truncated
+    paths { nodes { id } edges { type } } } } } } }"""
+SEARCH = """query ($text: String!) { searchParties(text: $text, first: 20) {
+  ... on SearchHitConnection { pageInfo { hasNextPage } nodes { score party { id name } } } } }"""
+
+#: scenario → (query, p99 target in ms)
+SCENARIOS = {
+    "party_measures_1hop": (PARTY, 30.0),
+    "neighbours_2hop_500": (HOP2, 150.0),
+    "shortest_paths_6": (PATHS, 200.0),
+    "name_search": (SEARCH, 50.0),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the benchmark (or, with ``--drive``, one load generator); returns the exit code."""
+    args = _arguments(argv)
+    if args.drive:
+        return _drive(args)
+    return _orchestrate(args)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parties", type=int, default=100_000, help="companies + persons")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic world")
+    parser.add_argument("--requests", type=int, default=500, help="measured requests per scenario")
+    parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests first")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time cap per scenario")
+    parser.add_argument("--concurrency", type=int, default=1, help="parallel clients")
+    parser.add_argument("--heap", default="2g", help="Java heap of the benchmark's Neo4j")
+    parser.add_argument("--pagecache", default="1g", help="page cache of the benchmark's Neo4j")
+    parser.add_argument("--keep-running", action="store_true", help="leave Neo4j running")
+    parser.add_argument("--home", type=Path, default=HOME, help="the benchmark Neo4j's home")
+    parser.add_argument("--neo4j-port", type=int, default=PORT, help="its Bolt port")
+    # the load generator (child process)
+    parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+# --- orchestration (parent process) ---------------------------------------------------------
+
+
+def _orchestrate(args: argparse.Namespace) -> int:
+    from graph_service import embedded, schema
+    from graph_service.db import Database
+    from graph_service.settings import Settings
+
+    settings = Settings(
+        home=args.home,
+        embedded_port=args.neo4j_port,
+        neo4j_uri="",
+        query_timeout_s=600.0,
+        embedded_heap=args.heap,
+        embedded_pagecache=args.pagecache,
+    )
+    started = not embedded.status(settings).running
+    embedded.start(settings)
+    try:
+        with Database(settings) as db:
+            schema.migrate(db)
+            _ensure_world(db, args)
+            plans = _plans(db, args)
+            key = _investigator_key(db)
+        results = _with_server(args, key, plans)
+    finally:
+        if started and not args.keep_running:
+            embedded.stop(settings)
+    _report(args, results)
+    return 0
+
+
+def _ensure_world(db: Any, args: argparse.Namespace) -> None:
+    """Loads the world unless the graph already holds at least that many parties."""
+    from graph_service import schema
+    from loaders.engine import LoadOptions, load_directory
+
+    if db.read("meta/bench_graphql_parties")[0]["parties"] >= args.parties:
+        return
+    folder = _world(args.parties, args.seed)
+    schema.reset(db)
+    load_directory(db, folder, LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-graphql"))
+    db.read("meta/await_indexes")
+
+
+def _world(parties: int, seed: int) -> Path:
+    """The generated world's folder (made once per size and seed, as bench/load.py does)."""
+    folder = OUT / f"world-{parties}-{seed}"
+    if folder.is_dir():
+        return folder
+    OUT.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "graph_service.cli",
+        "demo-data",
+        "--parties",
+        str(parties),
+        "--seed",
+        str(seed),
+        "--out",
+        str(folder),
+        "--json",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"error: demo-data failed: {done.stderr.strip()}")
+    return folder
+
+
+def _plans(db: Any, args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
+    """The operations each scenario cycles through, from a random sample of parties."""
+    rng = random.Random(args.seed)
+    sample = db.read("meta/bench_graphql_sample", limit=400)
+    if len(sample) < 10:
+        raise SystemExit("error: the graph holds too few connected parties to benchmark")
+    ids = [row["id"] for row in sample]
+    names = [row["name"] for row in sample if row["kind"] == "company"] or [sample[0]["name"]]
+    return {
+        "party_measures_1hop": [{"id": i} for i in ids],
+        "neighbours_2hop_500": [{"id": i} for i in ids],
+        "shortest_paths_6": [{"id": a, "to": b} for a, b in _pairs(rng, ids)],
+        "name_search": [{"text": _fragment(rng, n)} for n in names],
+    }
+
+
+def _pairs(rng: random.Random, ids: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for _ in range(len(ids)):
+        a, b = rng.sample(ids, 2)
+        pairs.append((a, b))
+    return pairs
+
+
+def _fragment(rng: random.Random, name: str) -> str:
+    """A 2–4 character piece of a name, as an investigator would type it."""
+    size = min(len(name), rng.choice((2, 3, 4)))
+    start = rng.randrange(0, len(name) - size + 1)
+    return name[start : start + size]
+
+
+def _investigator_key(db: Any) -> str:
+    """A fresh investigator key for this run, made as ``credit-graph keys create`` makes it."""
+    from graph_service.security.appender import AuditLog
+    from graph_service.security.audit import Actor
+    from graph_service.security.keys import create_key
+    from graph_service.security.roles import Role
+
+    name = f"bench-graphql-{uuid.uuid4().hex[:8]}"
+    with AuditLog(db) as audit:
+        key, _ = create_key(audit, Actor("bench/graphql.py", "operator"), name, Role.INVESTIGATOR)
+    return key
+
+
+def _with_server(
+    args: argparse.Namespace, key: str, plans: dict[str, list[dict[str, Any]]]
+) -> dict[str, dict[str, Any]]:
+    """Starts ``credit-graph serve`` and runs one load generator per scenario against it."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")}
+    env.update(
+        CREDIT_GRAPH_HOME=str(args.home),
+        CREDIT_GRAPH_EMBEDDED_PORT=str(args.neo4j_port),
+        CREDIT_GRAPH_PORT=str(port),
+        CREDIT_GRAPH_LOG_LEVEL="WARNING",
+        # the benchmark measures latency, not the per-key rate limit
+        CREDIT_GRAPH_RATE_LIMIT_PER_S="100000",
+        CREDIT_GRAPH_RATE_LIMIT_BURST="100000",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graph_service.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url)
+        return {name: _run_driver(args, url, key, name, plans[name]) for name in SCENARIOS}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _run_driver(
+    args: argparse.Namespace, url: str, key: str, scenario: str, operations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One load-generator process for one scenario; its JSON report."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan:
+        json.dump({"scenario": scenario, "key": key, "operations": operations}, plan)
+    command = [
+        sys.executable,
+        __file__,
+        "--drive",
+        "--url",
+        url,
+        "--plan",
+        plan.name,
+        "--requests",
+        str(args.requests),
+        "--warmup",
+        str(args.warmup),
+        "--seconds",
+        str(args.seconds),
+        "--concurrency",
+        str(args.concurrency),
+    ]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=args.seconds * 2 + 120
+        )
+    finally:
+        Path(plan.name).unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise SystemExit(f"error: load generator for {scenario} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def _wait_ready(url: str, timeout_s: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"error: the service at {url} did not become ready")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- load generator (child process) ---------------------------------------------------------
+
+
+def _drive(args: argparse.Namespace) -> int:
+    """Sends the plan's operations and prints latency percentiles as JSON."""
+    import httpx
+
+    plan = json.loads(args.plan.read_text(encoding="utf-8"))
+    query, target = SCENARIOS[plan["scenario"]]
+    operations = plan["operations"]
+    headers = {API_KEY_HEADER: plan["key"]}
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + args.seconds
+    counter = iter(range(args.warmup + args.requests))
+
+    def worker() -> None:
+        with httpx.Client(base_url=args.url, headers=headers, timeout=30) as client:
+            for n in counter:
+                if time.monotonic() > deadline:
+                    return
+                variables = operations[n % len(operations)]
+                took, problem = _one(client, query, variables)
+                if n >= args.warmup:
+                    with lock:
+                        latencies.append(took)
+                        if problem:
+                            errors.append(problem)
+
+    threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps(_summary(plan["scenario"], latencies, errors, target, args.concurrency)))
+    return 0
+
+
+def _one(client: Any, query: str, variables: dict[str, Any]) -> tuple[float, str | None]:
+    started = time.perf_counter()
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    took = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        return took, f"HTTP {response.status_code}"
+    body = response.json()
+    if body.get("errors"):
+        return took, str(body["errors"][0].get("message"))[:200]
+    return took, None
+
+
+def _summary(
+    scenario: str, latencies: list[float], errors: list[str], target: float, concurrency: int
+) -> dict[str, Any]:
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float | None:
+        if not ordered:
+            return None
+        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 2)
+
+    return {
+        "scenario": scenario,
+        "requests": len(ordered),
+        "concurrency": concurrency,
+        "errors": len(errors),
+        "first_errors": sorted(set(errors))[:5],
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "max_ms": round(ordered[-1], 2) if ordered else None,
+        "target_p99_ms": target,
+        "met": bool(ordered) and not errors and (pct(99) or 0) <= target,
+    }
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def _report(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None:
+    report = {"parties": args.parties, "seed": args.seed, "scenarios": results}
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"graphql-{args.parties}-{args.seed}.json").write_text(text + "\n", encoding="utf-8")
+    print()
+    print(
+        f"GraphQL benchmark: {args.parties:,} parties (seed {args.seed}), "
+        f"concurrency {args.concurrency}"
+    )
+    print()
+    print("| scenario | requests | errors | p50 ms | p95 ms | p99 ms | target p99 | met |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in results.values():
+        print(
+            f"| {r['scenario']} | {r['requests']} | {r['errors']} | {r['p50_ms']} "
+            f"| {r['p95_ms']} | {r['p99_ms']} | {r['target_p99_ms']} "
+            f"| {'yes' if r['met'] else 'NO'} |"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

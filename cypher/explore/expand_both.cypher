@@ -1,0 +1,22 @@
+// One breadth-first step of a neighbourhood: the either-direction relationships of the frontier
+// nodes (parties by party_id, cases by case_no) whose type is in $types and, when $on is
+// set, which are active that day (since <= $on < until, a null bound being open). Only
+// parties and cases are reached (records and contacts are attributes, not neighbours).
+// $limit bounds the step; the caller asks for one row more than it can use to see truncation.
+CALL () {
+  UNWIND $parties AS key
+  MATCH (a:Party {party_id: key})
+  RETURN a
+  UNION
+  UNWIND $cases AS key
+  MATCH (a:Case {case_no: key})
+  RETURN a
+}
+MATCH (a)-[r]-(b)
+WHERE type(r) IN $types AND (b:Party OR b:Case)
+  AND ($on IS NULL OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR r.until > $on)))
+WITH r, b LIMIT $limit
+RETURN elementId(r) AS id, type(r) AS type, properties(r) AS props,
+  CASE WHEN startNode(r):Case THEN startNode(r).case_no ELSE startNode(r).party_id END AS source,
+  CASE WHEN endNode(r):Case THEN endNode(r).case_no ELSE endNode(r).party_id END AS target,
+  {labels: labels(b), props: properties(b)} AS other

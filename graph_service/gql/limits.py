@@ -1,0 +1,139 @@
+"""What one GraphQL request may ask for, and how its errors reach the client.
+
+Caps are part of the API contract (docs/graphql.md), not tuning knobs: a query beyond them is
+refused before any Cypher runs (validation rules) or with a typed error (arguments).
+
+Errors: an expected failure of the service (bad argument, query timeout, Neo4j down) is shown
+with its message and ``extensions.code``; validation errors (syntax, depth, aliases, tokens)
+are shown as graphql-core words them; anything else is logged with the operation and masked
+as "Unexpected error." with the code ``internal``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+
+from graph_service.errors import CreditGraphError, QueryError
+
+log = logging.getLogger(__name__)
+
+#: Deepest selection (introspection excluded): room for party → shareholders → edges → node
+#: → holder → holdings → edges → node → company → name, not for unbounded nesting.
+MAX_QUERY_DEPTH = 10
+#: Aliases per document: stops "the same expensive field 500 times" in one request.
+MAX_ALIASES = 15
+#: Tokens per document: bounds parsing work; GraphiQL's introspection query needs ~800.
+MAX_TOKENS = 2000
+
+#: Relay page sizes.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+#: Identifiers in one ``parties(ids:)`` lookup.
+MAX_IDS = 100
+#: Neighbourhoods: hops and nodes (the viewer cannot draw more anyway).
+MAX_NEIGHBOUR_DEPTH = 3
+DEFAULT_NEIGHBOUR_NODES = 100
+MAX_NEIGHBOUR_NODES = 500
+#: Shortest paths: hops searched and paths returned.
+MAX_PATH_HOPS = 6
+DEFAULT_PATH_HOPS = 4
+MAX_PATHS = 50
+#: Ownership trees: hops and chains (tree nodes).
+MAX_OWNERSHIP_DEPTH = 6
+MAX_OWNERSHIP_CHAINS = 500
+
+#: Error codes of the service's own errors that the client may see with their message.
+SHOWN_CODES = frozenset(
+    {
+        "invalid_input",
+        "not_found",
+        "query_timeout",
+        "neo4j_unavailable",
+        "unauthenticated",
+        "forbidden",
+        "rate_limited",
+        "audit_unavailable",
+    }
+)
+
+
+#: The validation rules of the caps, made once: the same rule classes on every request let
+#: the validation cache answer a repeated document without validating it again.
+VALIDATION_RULES = (
+    depth_rule(MAX_QUERY_DEPTH, should_ignore=None, callback=None),
+    alias_rule(MAX_ALIASES),
+)
+#: Parsed and validated documents kept per process (GraphiQL and clients repeat theirs).
+_CACHED_DOCUMENTS = 256
+
+
+def extensions() -> list[Callable[[], SchemaExtension]]:
+    """Factories of the schema extensions enforcing the caps and the error policy.
+
+    Factories, not instances: strawberry then makes fresh ones for every operation, so no
+    state (the execution context) is shared between concurrent requests. Parsing and
+    validation are cached (keyed by the document and the rules), which saves most of a small
+    query's CPU time.
+    """
+    return [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=_CACHED_DOCUMENTS),
+        lambda: AddValidationRules(list(VALIDATION_RULES)),
+        lambda: ValidationCache(maxsize=_CACHED_DOCUMENTS),
+        ErrorPolicy,
+    ]
+
+
+class ErrorPolicy(SchemaExtension):
+    """Shows expected errors with a code and masks the rest (after they were logged)."""
+
+    def on_operation(self) -> Iterator[None]:
+        """Rewrites the errors of the finished operation."""
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [self._shown(error) for error in errors]
+
+    def _shown(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            return error  # validation, syntax or permission errors: already meant for clients
+        if isinstance(original, CreditGraphError) and original.code in SHOWN_CODES:
+            return _with_extensions(error, str(original), {"code": original.code})
+        return _with_extensions(error, "Unexpected error.", {"code": "internal"})
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for errors the service did not raise on purpose (these are logged in full)."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    if isinstance(original, QueryError):
+        return True
+    return not (isinstance(original, CreditGraphError) and original.code in SHOWN_CODES)
+
+
+def _with_extensions(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), **extensions},
+    )

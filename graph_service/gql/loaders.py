@@ -1,0 +1,103 @@
+"""DataLoaders: every field of every object in one response is read with few Cypher queries.
+
+Resolvers never query per object: they ask a loader for a key and the loader, once the event
+loop has collected every key of the current step of execution, runs one named query for all
+of them (``UNWIND $ids``). A page of 50 parties with their measures costs one query for the
+measures, whatever the page size.
+
+Lists (records, shareholders, cases …) and per-party analyses (control chains) go through
+:attr:`Loaders.keyed`: a key names the query, the owner and the arguments; keys with the same
+query and arguments share one query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+Row = dict[str, Any]
+Reader = Callable[..., Awaitable[list[Row]]]
+
+
+@dataclass(frozen=True)
+class ListKey:
+    """One page of one owner's list: query name, owner key and the query's other parameters."""
+
+    query: str
+    owner: str
+    params: tuple[tuple[str, Hashable], ...]
+
+    @classmethod
+    def of(cls, query: str, owner: str, **params: Hashable) -> ListKey:
+        """A key whose parameters are given as keywords (lists must be passed as tuples)."""
+        return cls(query, owner, tuple(sorted(params.items())))
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of items and the length of the whole list."""
+
+    total: int
+    items: list[Row]
+
+
+class Loaders:
+    """The DataLoaders of one request."""
+
+    def __init__(self, read: Reader) -> None:
+        self._read = read
+        self.party: DataLoader[str, Row | None] = DataLoader(load_fn=self._rows("party/by_id"))
+        self.case: DataLoader[str, Row | None] = DataLoader(load_fn=self._rows("case/by_nos"))
+        self.record: DataLoader[str, Row | None] = DataLoader(
+            load_fn=self._rows("party/records_by_key")
+        )
+        self.measures: DataLoader[str, Row | None] = DataLoader(
+            load_fn=self._rows("party/measures")
+        )
+        self.contacts: DataLoader[str, Row | None] = DataLoader(
+            load_fn=self._rows("party/contacts")
+        )
+        self.credit: DataLoader[str, Row | None] = DataLoader(
+            load_fn=self._rows("party/credit_summary")
+        )
+        self.keyed: DataLoader[ListKey, Row | None] = DataLoader(load_fn=self._keyed)
+
+    def _rows(self, query: str) -> Callable[[Sequence[str]], Awaitable[list[Row | None]]]:
+        """A batch function: one row per id (column ``id``) from ``query``, None if absent."""
+
+        async def load(ids: Sequence[str]) -> list[Row | None]:
+            rows = await self._read(query, ids=list(ids))
+            by_id = {row["id"]: row for row in rows}
+            return [by_id.get(i) for i in ids]
+
+        return load
+
+    async def page(self, key: ListKey) -> ListPage:
+        """One page of a list: the row of ``key`` (columns ``total`` and ``items``)."""
+        row = await self.keyed.load(key)
+        return ListPage(row["total"], row["items"]) if row else ListPage(0, [])
+
+    async def _keyed(self, keys: Sequence[ListKey]) -> list[Row | None]:
+        """Runs one query per distinct (query, parameters) for all owners of the batch."""
+        groups: dict[tuple[str, tuple[tuple[str, Hashable], ...]], list[str]] = defaultdict(list)
+        for key in keys:
+            groups[(key.query, key.params)].append(key.owner)
+        batches = [
+            self._read(query, ids=sorted(set(owners)), **_listed(dict(params)))
+            for (query, params), owners in groups.items()
+        ]
+        found: dict[ListKey, Row] = {}
+        for (query, params), rows in zip(groups, await asyncio.gather(*batches), strict=True):
+            for row in rows:
+                found[ListKey(query, row["id"], params)] = row
+        return [found.get(key) for key in keys]
+
+
+def _listed(params: dict[str, Hashable]) -> dict[str, Any]:
+    """Tuples (hashable in keys) back to lists for the driver."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}

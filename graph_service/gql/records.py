@@ -1,0 +1,367 @@
+"""Records (失信、处罚、名单、诚信档案 …) of a party, their status history, and the credit report.
+
+A record is active on day D when ``start <= D``, its ``end`` is null or after D, and it was not
+voided (repaired, revoked, removed) on or before D (docs/model.md). Inactive records stay
+visible: an investigator asks for ``state: ACTIVE``, ``INACTIVE`` or ``ALL`` on ``activeOn``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph_service.gql.common import Provenance, case_of, described, party_of, provenance
+from graph_service.gql.context import Info
+from graph_service.gql.convert import (
+    INTERNAL_KEYS,
+    as_date,
+    as_str,
+    json_safe,
+    parse_history,
+    record_active,
+)
+from graph_service.gql.pagination import Connection, connection, page
+from graph_service.gql.ties import After, First, read_page
+
+if TYPE_CHECKING:
+    from graph_service.gql.case import Case
+    from graph_service.gql.party import Party
+
+PartyRef = Annotated["Party", strawberry.lazy("graph_service.gql.party")]
+CaseRef = Annotated["Case", strawberry.lazy("graph_service.gql.case")]
+
+#: Fields every record has; the rest of a record's properties are its registry's own (details).
+_COMMON = frozenset(
+    {
+        "record_key",
+        "kind",
+        "ref",
+        "subject_id",
+        "start",
+        "end",
+        "status",
+        "voided_on",
+        "authority",
+        "severity",
+        "domain",
+        "list",
+        "category",
+    }
+)
+_NOT_DETAILS = _COMMON | INTERNAL_KEYS
+#: Kinds of serious dishonesty records (严重失信, policy §1), besides serious penalties.
+SERIOUS_KINDS = frozenset({"dishonest_debtor", "tax_violation", "blacklist"})
+#: A bribery conviction is active for five years from the case's closing (policy §1).
+CONVICTION_YEARS = 5
+
+
+@strawberry.enum(description="Which records to list, judged on activeOn (default today).")
+class RecordState(Enum):
+    """Filter on activity."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    ALL = "ALL"
+
+
+@strawberry.type(description="A status change of a record (信用修复、撤销、更正、移出).")
+class RecordUpdate:
+    """A :RecordUpdate node."""
+
+    status: str | None = strawberry.field(description="repaired, revoked, corrected or removed.")
+    effective_on: date | None
+    authority: str | None
+    reason: str | None
+    provenance: Provenance | None
+
+
+@strawberry.type(description="A person named in a record (e.g. a tax case's finance officer).")
+class NamedPerson:
+    """A NAMED_IN relationship."""
+
+    role: str | None = strawberry.field(description="legal_rep or finance_officer.")
+    party_id: strawberry.ID
+
+    @described("The named person.")
+    async def party(self, info: Info) -> PartyRef | None:
+        """The person, through the party loader."""
+        return await load_party(info, str(self.party_id))
+
+
+@strawberry.type(description="One registry entry about a party's credit.")
+class Record:
+    """A :Record node; ``active`` is judged on ``asOf``."""
+
+    key: strawberry.ID = strawberry.field(description="record_key: kind:ref.")
+    kind: str | None = strawberry.field(
+        description="dishonest_debtor, tax_violation, admin_penalty, blacklist, red_list, "
+        "official_record or intervention."
+    )
+    ref: str | None = strawberry.field(description="The registry's own reference.")
+    subject_id: str | None
+    start: date | None
+    end: date | None = strawberry.field(description="Null = open-ended.")
+    status: str | None = strawberry.field(description="Latest status: active, repaired, …")
+    voided_on: date | None = strawberry.field(
+        description="When a repair/revocation/removal took effect."
+    )
+    authority: str | None
+    severity: str | None
+    domain: str | None
+    list_name: str | None = strawberry.field(name="list", description="Blacklists, red lists.")
+    category: str | None
+    as_of: date = strawberry.field(description="The day `active` is judged on.")
+    active: bool
+    details: JSON = strawberry.field(description="The registry's own fields of this record.")
+    history: list[JSON] = strawberry.field(description="Earlier values replaced by corrections.")
+    updates: list[RecordUpdate]
+    named: list[NamedPerson]
+    provenance: Provenance | None
+    case_no: strawberry.Private[str | None]
+
+    @described("The case this record refers to, if any.")
+    async def case(self, info: Info) -> CaseRef | None:
+        """The case by number, through the case loader."""
+        if self.case_no is None:
+            return None
+        row = await info.context.loaders.case.load(self.case_no)
+        return case_of(row["props"], row["court"]) if row else None
+
+    @described("The party the record is about.")
+    async def subject(self, info: Info) -> PartyRef | None:
+        """The subject party, through the party loader."""
+        return await load_party(info, self.subject_id)
+
+
+async def load_party(info: Info, party_id: str | None) -> Party | None:
+    """A party by id through the request's party loader; None when unknown."""
+    if party_id is None:
+        return None
+    row = await info.context.loaders.party.load(party_id)
+    return party_of(row) if row else None
+
+
+def record_from(item: Mapping[str, Any], on: date) -> Record:
+    """A :class:`Record` from a ``{props, updates, case_no, named}`` row, judged on ``on``."""
+    props = item["props"]
+    text = ("kind", "ref", "subject_id", "status", "authority", "severity", "domain", "category")
+    return Record(
+        key=strawberry.ID(str(props["record_key"])),
+        **{key: as_str(props.get(key)) for key in text},
+        list_name=as_str(props.get("list")),
+        start=as_date(props.get("start")),
+        end=as_date(props.get("end")),
+        voided_on=as_date(props.get("voided_on")),
+        as_of=on,
+        active=record_active(props, on),
+        details=JSON(json_safe(props, skip=_NOT_DETAILS)),
+        history=[JSON(entry) for entry in parse_history(props.get("history"))],
+        updates=sorted((_update(u) for u in item.get("updates") or []), key=_update_order),
+        named=[_named(n) for n in item.get("named") or []],
+        provenance=provenance(props),
+        case_no=as_str(item.get("case_no")),
+    )
+
+
+def _update(props: Mapping[str, Any]) -> RecordUpdate:
+    return RecordUpdate(
+        status=as_str(props.get("status")),
+        effective_on=as_date(props.get("effective_on")),
+        authority=as_str(props.get("authority")),
+        reason=as_str(props.get("reason")),
+        provenance=provenance(props),
+    )
+
+
+def _update_order(update: RecordUpdate) -> tuple[date, str]:
+    return (update.effective_on or date.min, update.status or "")
+
+
+def _named(row: Mapping[str, Any]) -> NamedPerson:
+    return NamedPerson(role=as_str(row.get("role")), party_id=strawberry.ID(str(row["party_id"])))
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+Kinds = Annotated[list[str] | None, strawberry.argument(description="Only these record kinds.")]
+State = Annotated[RecordState, strawberry.argument(description="Active, inactive or all.")]
+On = Annotated[
+    date | None, strawberry.argument(description="Day activity is judged on (default today).")
+]
+
+
+async def record_page(
+    info: Info,
+    owner: str,
+    kinds: list[str] | None,
+    state: RecordState,
+    active_on: date | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Record]:
+    """One page of ``owner``'s records (newest first) of ``kinds`` in ``state``."""
+    at = page(first, after)
+    on = active_on or info.context.today
+    found = await read_page(
+        info,
+        "party/records",
+        owner,
+        at,
+        on=on,
+        state=state.value,
+        kinds=tuple(kinds) if kinds is not None else None,
+    )
+    return connection([record_from(i, on) for i in found.items], at, found.total)
+
+
+async def _records(
+    root: Party,
+    info: Info,
+    kinds: Kinds = None,
+    state: State = RecordState.ALL,
+    active_on: On = None,
+    first: First = None,
+    after: After = None,
+) -> Connection[Record]:
+    return await record_page(info, str(root.id), kinds, state, active_on, first, after)
+
+
+async def _integrity_records(
+    root: Party,
+    info: Info,
+    state: State = RecordState.ALL,
+    active_on: On = None,
+    first: First = None,
+    after: After = None,
+) -> Connection[Record]:
+    return await record_page(
+        info, str(root.id), ["official_record"], state, active_on, first, after
+    )
+
+
+records_of = strawberry.field(
+    resolver=_records,
+    description="Records about this party, active and past, newest first, with provenance.",
+)
+integrity_records_of = strawberry.field(
+    resolver=_integrity_records, description="Integrity records (公务员诚信档案) of this official."
+)
+
+
+# --- credit report --------------------------------------------------------------------------
+
+
+@strawberry.type(description="How many records of one kind.")
+class KindCount:
+    """A count per record kind."""
+
+    kind: str
+    count: int
+
+
+@strawberry.type(description="A one-look summary of a party's credit on a day.")
+class CreditReport:
+    """Computed from the party's records, bribery convictions, cases and stored measures."""
+
+    as_of: date
+    active_records: int
+    inactive_records: int
+    active_by_kind: list[KindCount]
+    serious_dishonesty: bool = strawberry.field(
+        description="Holds an active serious dishonesty record (严重失信, policy §1)."
+    )
+    red_listed: bool = strawberry.field(description="Holds an active red-list entry (守信).")
+    bribery_convictions: int = strawberry.field(
+        description="Active briber / bribe-taker convictions."
+    )
+    case_count: int
+    measures: list[str] = strawberry.field(
+        description="Distinct measures stored by the latest propagation run."
+    )
+    risk_score: float | None
+    headline: str = strawberry.field(description="One line for a list view.")
+
+
+async def _credit_report(root: Party, info: Info, active_on: On = None) -> CreditReport:
+    on = active_on or info.context.today
+    owner = str(root.id)
+    summary = await info.context.loaders.credit.load(owner)
+    measures_row = await info.context.loaders.measures.load(owner)
+    measure_names = sorted({str(m["measure"]) for m in (measures_row or {}).get("items", [])})
+    return credit_report(summary or {}, measure_names, root, on)
+
+
+def credit_report(
+    summary: Mapping[str, Any], measures: list[str], party: Party, on: date
+) -> CreditReport:
+    """The report of one party from its ``party/credit_summary`` row."""
+    records = summary.get("records") or []
+    active = [r for r in records if record_active(r, on)]
+    convictions = [c for c in summary.get("convictions") or [] if _conviction_active(c, on)]
+    kinds = Counter(str(r.get("kind")) for r in active)
+    serious = any(_serious(r) for r in active) or any(c["role"] == "briber" for c in convictions)
+    red = kinds["red_list"] > 0
+    return CreditReport(
+        as_of=on,
+        active_records=len(active),
+        inactive_records=len(records) - len(active),
+        active_by_kind=[KindCount(kind=k, count=n) for k, n in sorted(kinds.items())],
+        serious_dishonesty=serious,
+        red_listed=red,
+        bribery_convictions=len(convictions),
+        case_count=int(summary.get("case_count") or 0),
+        measures=measures,
+        risk_score=party.risk_score,
+        headline=headline(serious, red, kinds, measures),
+    )
+
+
+def _serious(record: Mapping[str, Any]) -> bool:
+    if record.get("kind") in SERIOUS_KINDS:
+        return True
+    return record.get("kind") == "admin_penalty" and record.get("severity") == "serious"
+
+
+def _conviction_active(conviction: Mapping[str, Any], on: date) -> bool:
+    closed = as_date(conviction.get("closed_on"))
+    if closed is None or closed > on:
+        return False
+    try:
+        ends = closed.replace(year=closed.year + CONVICTION_YEARS)
+    except ValueError:  # 29 February
+        ends = closed.replace(year=closed.year + CONVICTION_YEARS, day=28)
+    return on < ends
+
+
+def headline(serious: bool, red: bool, kinds: Counter[str], measures: list[str]) -> str:
+    """One line: the worst standing first, then the measures.
+
+    >>> headline(True, False, Counter({"dishonest_debtor": 1}), ["high_consumption_ban"])
+    '严重失信 serious dishonesty: dishonest_debtor ×1; measures: high_consumption_ban'
+    >>> headline(False, True, Counter({"red_list": 1}), [])
+    '守信 red-listed; no measures'
+    """
+    if serious:
+        standing = "严重失信 serious dishonesty: " + ", ".join(
+            f"{k} ×{n}" for k, n in sorted(kinds.items()) if k != "red_list"
+        )
+    elif red:
+        standing = "守信 red-listed"
+    elif kinds:
+        standing = "records: " + ", ".join(f"{k} ×{n}" for k, n in sorted(kinds.items()))
+    else:
+        standing = "no active records"
+    tail = f"measures: {', '.join(measures)}" if measures else "no measures"
+    return f"{standing}; {tail}"
+
+
+credit_report_of = strawberry.field(
+    resolver=_credit_report,
+    description="Summary of the party's credit on activeOn (default today).",
+)

@@ -1,0 +1,364 @@
+"""Walking the graph: neighbourhoods and shortest connections, shaped for a graph viewer.
+
+``neighbours`` grows breadth first from a party, one named query per hop (at most
+:data:`~graph_service.gql.limits.MAX_NEIGHBOUR_DEPTH`), never beyond ``maxNodes``; ``paths``
+asks Neo4j for all shortest paths between two parties (at most
+:data:`~graph_service.gql.limits.MAX_PATH_HOPS` hops). Both answer with ``nodes`` and ``edges``
+that a viewer draws directly (:mod:`graph_service.explore.viewer`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from graph_service.explore.viewer import Step, Subgraph, ViewEdge, ViewNode
+from graph_service.gql import inputs, limits
+from graph_service.gql.common import Provenance, case_of, described, party_of, provenance
+from graph_service.gql.context import Info
+from graph_service.gql.convert import as_date, as_float, as_str, is_active
+from graph_service.gql.inputs import ArgumentError, InvalidInputError
+from graph_service.gql.records import CaseRef, PartyRef
+
+if TYPE_CHECKING:
+    from graph_service.gql.party import Party
+
+
+@strawberry.enum(description="Relationship types an investigator can walk (docs/model.md).")
+class RelationType(Enum):
+    """Party–party and party–case relationships; records and contacts are not walked."""
+
+    HOLDS_SHARES = "HOLDS_SHARES"
+    OFFICER_OF = "OFFICER_OF"
+    LEGAL_REP_OF = "LEGAL_REP_OF"
+    BRANCH_OF = "BRANCH_OF"
+    EMPLOYED_AT = "EMPLOYED_AT"
+    SHARES_CONTACT = "SHARES_CONTACT"
+    PARTY_TO = "PARTY_TO"
+    HANDLED = "HANDLED"
+    INTERVENED_IN = "INTERVENED_IN"
+    HEARD_BY = "HEARD_BY"
+
+
+@strawberry.enum(description="Which way to follow relationships from a node.")
+class Direction(Enum):
+    """OUT follows the stored direction (holder → company), IN the reverse, BOTH either."""
+
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+#: Default for paths: ties between parties. Case and agency links are left out by default
+#: because courts and agencies are hubs that connect everyone to everyone.
+PATH_TYPES = (
+    RelationType.HOLDS_SHARES,
+    RelationType.OFFICER_OF,
+    RelationType.LEGAL_REP_OF,
+    RelationType.BRANCH_OF,
+    RelationType.SHARES_CONTACT,
+)
+EXPAND_QUERY = {
+    Direction.OUT: "explore/expand_out",
+    Direction.IN: "explore/expand_in",
+    Direction.BOTH: "explore/expand_both",
+}
+
+
+@strawberry.type(description="A node to draw: a party or a case.")
+class GraphNode:
+    """A viewer node; ``id`` is the party id or the case number."""
+
+    id: strawberry.ID
+    kind: str = strawberry.field(description="company, person, official or case.")
+    label: str = strawberry.field(description="Name or case number.")
+    depth: int = strawberry.field(description="Hops from where the walk started.")
+    data: strawberry.Private[Mapping[str, Any]]
+
+    @described("The party, when the node is one.")
+    def party(self) -> PartyRef | None:
+        """The party object of the node (already read: no query)."""
+        return party_of(self.data) if self.kind != "case" else None
+
+    @described("The case, when the node is one.")
+    def case(self) -> CaseRef | None:
+        """The case object of the node (already read: no query)."""
+        return case_of(self.data["props"]) if self.kind == "case" else None
+
+
+@strawberry.type(description="An edge to draw, directed as stored.")
+class GraphEdge:
+    """A viewer edge between two :class:`GraphNode` ids."""
+
+    id: strawberry.ID
+    source: strawberry.ID
+    target: strawberry.ID
+    type: RelationType
+    label: str = strawberry.field(description="Short text for the edge: stake, role, position.")
+    stake_pct: float | None
+    role: str | None
+    since: date | None
+    until: date | None
+    active: bool = strawberry.field(description="Active on activeOn (default today).")
+    inferred: bool = strawberry.field(description="True for SHARES_CONTACT (疑似关联).")
+    provenance: Provenance | None
+
+
+@strawberry.type(description="Nodes and edges a graph viewer draws directly.")
+class GraphView:
+    """A subgraph; ``truncated`` says a cap left nodes or edges out."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+    as_of: date | None = strawberry.field(description="The activeOn the walk used, if any.")
+
+
+@strawberry.type(description="One shortest path: nodes in order and the edges between them.")
+class GraphPath:
+    """A path from the starting party to the target."""
+
+    length: int
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    inferred: bool = strawberry.field(description="Uses at least one inferred edge.")
+
+
+@strawberry.type(description="How two parties are connected: every shortest path (capped).")
+class Connections:
+    """All shortest paths and their union for drawing."""
+
+    length: int | None = strawberry.field(description="Hops of the shortest paths; null if none.")
+    paths: list[GraphPath]
+    view: GraphView
+    truncated: bool = strawberry.field(description="More shortest paths exist than returned.")
+
+
+# --- shaping --------------------------------------------------------------------------------
+
+
+def view_node(node: Mapping[str, Any], depth: int) -> ViewNode:
+    """The viewer node of a ``{labels, props}`` row."""
+    labels, props = node["labels"], node["props"]
+    if "Case" in labels:
+        return ViewNode(str(props["case_no"]), "case", str(props["case_no"]), depth, node)
+    kind = "official" if "Official" in labels else str(props.get("kind") or "party")
+    return ViewNode(
+        str(props["party_id"]), kind, str(props.get("name") or props["party_id"]), depth, node
+    )
+
+
+def view_edge(row: Mapping[str, Any]) -> ViewEdge:
+    """The viewer edge of an ``{id, type, props, source, target}`` row."""
+    return ViewEdge(
+        str(row["id"]), str(row["source"]), str(row["target"]), str(row["type"]), row["props"]
+    )
+
+
+def graph_node(node: ViewNode) -> GraphNode:
+    """The GraphQL object of a viewer node."""
+    return GraphNode(
+        id=strawberry.ID(node.id),
+        kind=node.kind,
+        label=node.label,
+        depth=node.depth,
+        data=node.data,
+    )
+
+
+def graph_edge(edge: ViewEdge, on: date) -> GraphEdge:
+    """The GraphQL object of a viewer edge, judged active on ``on``."""
+    props = edge.data
+    return GraphEdge(
+        id=strawberry.ID(edge.id),
+        source=strawberry.ID(edge.source),
+        target=strawberry.ID(edge.target),
+        type=RelationType(edge.type),
+        label=edge_label(edge.type, props),
+        stake_pct=as_float(props.get("stake_pct")),
+        role=as_str(props.get("role")),
+        since=as_date(props.get("since")),
+        until=as_date(props.get("until")),
+        active=is_active(props, on),
+        inferred=edge.type == RelationType.SHARES_CONTACT.value,
+        provenance=provenance(props),
+    )
+
+
+def edge_label(type_: str, props: Mapping[str, Any]) -> str:
+    """A short text for an edge.
+
+    >>> edge_label("HOLDS_SHARES", {"stake_pct": 60.0}), edge_label("OFFICER_OF", {"role": "chair"})
+    ('60%', 'chair')
+    >>> edge_label("SHARES_CONTACT", {"via": "phone:031186661234"})
+    '疑似关联 phone:031186661234'
+    """
+    if type_ == "HOLDS_SHARES" and props.get("stake_pct") is not None:
+        return f"{float(props['stake_pct']):g}%"
+    if type_ == "SHARES_CONTACT":
+        return f"疑似关联 {props.get('via') or ''}".strip()
+    for key in ("role", "position", "kind"):
+        if props.get(key):
+            return str(props[key])
+    return type_
+
+
+def graph_view(graph: Subgraph, on: date, as_of: date | None) -> GraphView:
+    """The GraphQL view of a subgraph: nodes by depth then id, edges by id."""
+    nodes = sorted(graph.nodes.values(), key=lambda n: (n.depth, n.id))
+    edges = sorted(graph.edges.values(), key=lambda e: e.id)
+    return GraphView(
+        nodes=[graph_node(n) for n in nodes],
+        edges=[graph_edge(e, on) for e in edges],
+        truncated=graph.truncated,
+        as_of=as_of,
+    )
+
+
+def root_node(party: Party) -> ViewNode:
+    """The viewer node of the party a walk starts from."""
+    return view_node({"labels": list(party.labels), "props": party.props}, 0)
+
+
+# --- neighbours -----------------------------------------------------------------------------
+
+Types = Annotated[
+    list[RelationType] | None,
+    strawberry.argument(description="Relationship types to follow (default: all)."),
+]
+ActiveOn = Annotated[
+    date | None, strawberry.argument(description="Only relationships active that day.")
+]
+NeighboursResult = Annotated[GraphView | InvalidInputError, strawberry.union("NeighboursResult")]
+
+
+async def _neighbours(
+    root: Party,
+    info: Info,
+    types: Types = None,
+    direction: Direction = Direction.BOTH,
+    depth: Annotated[int, strawberry.argument(description="Hops, 1–3.")] = 1,
+    active_on: ActiveOn = None,
+    max_nodes: Annotated[int, strawberry.argument(description="Node cap, 1–500.")] = (
+        limits.DEFAULT_NEIGHBOUR_NODES
+    ),
+) -> NeighboursResult:
+    try:
+        inputs.bounded(depth, "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
+        inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
+    except ArgumentError as error:
+        return InvalidInputError.of(error)
+    chosen = [t.value for t in (types or list(RelationType))]
+    graph = Subgraph.start(root_node(root), max_nodes)
+    frontier = [graph.nodes[graph.root]]
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        added = await _expand(
+            info, graph, frontier, level, EXPAND_QUERY[direction], chosen, active_on
+        )
+        frontier = [graph.nodes[key] for key in added]
+    return graph_view(graph, active_on or info.context.today, active_on)
+
+
+async def _expand(
+    info: Info,
+    graph: Subgraph,
+    frontier: list[ViewNode],
+    level: int,
+    query: str,
+    types: list[str],
+    on: date | None,
+) -> list[str]:
+    """One breadth-first step: reads the frontier's edges and adds them to ``graph``."""
+    budget = 4 * graph.max_nodes  # edges among already-seen nodes also count against it
+    rows = await info.context.read(
+        query,
+        parties=[n.id for n in frontier if n.kind != "case"],
+        cases=[n.id for n in frontier if n.kind == "case"],
+        types=types,
+        on=on,
+        limit=budget + 1,
+    )
+    if len(rows) > budget:
+        graph.truncated = True
+    return graph.add_step(Step(view_edge(r), view_node(r["other"], level)) for r in rows[:budget])
+
+
+neighbours_of = strawberry.field(
+    resolver=_neighbours,
+    description="The neighbourhood as nodes and edges (depth ≤ 3, at most maxNodes nodes).",
+)
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+PathsResult = Annotated[Connections | InvalidInputError, strawberry.union("PathsResult")]
+
+
+async def _paths(
+    root: Party,
+    info: Info,
+    to: Annotated[str, strawberry.argument(description="Identifier of the other party.")],
+    max_hops: Annotated[int, strawberry.argument(description="At most this many hops, 1–6.")] = (
+        limits.DEFAULT_PATH_HOPS
+    ),
+    types: Annotated[
+        list[RelationType] | None,
+        strawberry.argument(description="Relationship types (default: party-to-party ties)."),
+    ] = None,
+    active_on: ActiveOn = None,
+    limit: Annotated[int, strawberry.argument(description="Paths returned, 1–50.")] = 20,
+) -> PathsResult:
+    try:
+        target = inputs.party_id(to, "to")
+        inputs.bounded(max_hops, "maxHops", 1, limits.MAX_PATH_HOPS)
+        inputs.bounded(limit, "limit", 1, limits.MAX_PATHS)
+        if target == str(root.id):
+            raise ArgumentError("to", "is the party itself")
+    except ArgumentError as error:
+        return InvalidInputError.of(error)
+    rows = await info.context.read(
+        "explore/shortest_paths",
+        source=str(root.id),
+        target=target,
+        types=[t.value for t in (types or PATH_TYPES)],
+        on=active_on,
+        max_hops=max_hops,
+        limit=limit + 1,
+    )
+    return connections(rows[:limit], len(rows) > limit, active_on or info.context.today, active_on)
+
+
+def connections(
+    rows: Sequence[Mapping[str, Any]], truncated: bool, on: date, as_of: date | None
+) -> Connections:
+    """The answer of ``explore/shortest_paths`` rows: the paths and their union."""
+    union = Subgraph("", max_nodes=limits.MAX_NEIGHBOUR_NODES)
+    paths = []
+    for row in rows:
+        nodes = [view_node(n, depth) for depth, n in enumerate(row["nodes"])]
+        edges = [view_edge(r) for r in row["rels"]]
+        union.add_path(nodes, edges)
+        paths.append(
+            GraphPath(
+                length=len(edges),
+                nodes=[graph_node(n) for n in nodes],
+                edges=[graph_edge(e, on) for e in edges],
+                inferred=any(e.type == RelationType.SHARES_CONTACT.value for e in edges),
+            )
+        )
+    length = paths[0].length if paths else None
+    return Connections(
+        length=length, paths=paths, view=graph_view(union, on, as_of), truncated=truncated
+    )
+
+
+paths_of = strawberry.field(
+    resolver=_paths,
+    description="All shortest connections to another party (maxHops ≤ 6, capped by limit).",
+)
