@@ -19,34 +19,22 @@ Contract of :func:`evaluate` for whoever implements it:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from graph_service.analysis.explain import Measure
 from graph_service.db import Database
 from graph_service.identifiers import normalise, party_kind
+from graph_service.policy.catalog import Catalog, Outcome, decide, default_catalog
+from graph_service.propagation import runner
+from graph_service.propagation.store import measure_row
 from graph_service.security.roles import Caller
 
-#: The contexts a check may name (policy §4, in table order). The measure catalog will
-#: provide these; until then they are fixed here.
-CONTEXTS: Final = (
-    "government_procurement",
-    "bidding",
-    "land_supply",
-    "financing",
-    "license_approval",
-    "subsidy",
-    "honours",
-    "civil_service_hiring",
-    "promotion",
-    "high_consumption",
-    "officer_appointment",
-    "exit",
-)
-
-#: The catalog version the placeholder reports (the catalog will provide the real one).
-PLACEHOLDER_CATALOG_VERSION: Final = "placeholder"
+#: The contexts a check may name: those of the catalog in force (policy §4, in table order).
+CONTEXTS: Final = default_catalog().contexts
 
 
 @dataclass(frozen=True)
@@ -85,26 +73,91 @@ class CheckResult:
 def evaluate(
     db: Database, context: str, party_ids: Sequence[str], as_of: date, caller: Caller
 ) -> CheckResult:
-    """Decides every party in ``context`` on ``as_of``.
+    """Decides every party in ``context`` on ``as_of`` (policy §4–5).
 
-    PLACEHOLDER (issue 5, to be replaced by the propagation engine's evaluation): it reads
-    nothing and says every valid id is unknown with decision ``allow``; an id failing its
-    check digit gets ``invalid_identifier``.
-
-    >>> result = evaluate(None, "bidding", ["91130102RG8E64XKKR", "91130102RG8E64XKKX"],
-    ...                   date(2026, 1, 1), None)  # type: ignore[arg-type]
-    >>> [(r.kind, r.decision, r.error) for r in result.results]
-    [('company', 'allow', None), (None, None, 'invalid_identifier')]
+    Today's answers are lookups of the measures the propagation stored; for another date the
+    measures are computed from the graph's history for the parties asked
+    (:func:`graph_service.propagation.runner.measures_as_of`), which is what the policy gives
+    for that date.
     """
-    del db, context, as_of, caller  # the placeholder decides from the ids alone
-    return CheckResult(
-        catalog_version=PLACEHOLDER_CATALOG_VERSION,
-        results=[_placeholder_result(party_id) for party_id in party_ids],
+    del caller  # masking by role happens at the edge
+    catalog = default_catalog()
+    wanted = [normalise(p) for p in party_ids]
+    valid = sorted({p for p in wanted if party_kind(p)})
+    stored = as_of == date.today()
+    found = {
+        r["party_id"]: r for r in db.read("check/parties", ids=valid, as_of=as_of, stored=stored)
+    }
+    if not stored and found:
+        computed = runner.measures_as_of(db, found, as_of, catalog).measures
+        for party, row in found.items():
+            row["measures"] = [_computed(m) for m in computed.get(party, [])]
+    results = [
+        _result(sent, p, found.get(p), context, catalog)
+        for sent, p in zip(party_ids, wanted, strict=True)
+    ]
+    return CheckResult(catalog_version=catalog.version, results=results)
+
+
+def _result(
+    sent: str, party: str, row: Mapping[str, Any] | None, context: str, catalog: Catalog
+) -> PartyResult:
+    kind = party_kind(party)
+    if kind is None:
+        return PartyResult(sent, found=False, error="invalid_identifier")
+    if row is None:  # unknown to every registry: nothing restricts it
+        return PartyResult(sent, found=False, kind=kind, decision=Outcome.ALLOW.value)
+    measures = sorted((_answer(m, context, catalog) for m in row["measures"]), key=_order)
+    names = [str(m["measure"]) for m in measures]
+    decision = decide(names, context, bool(row["red_listed"]), catalog)
+    return PartyResult(
+        sent, True, row["name"], row["kind"] or kind, decision.value, tuple(measures)
     )
 
 
-def _placeholder_result(party_id: str) -> PartyResult:
-    kind = party_kind(normalise(party_id))
-    if kind is None:
-        return PartyResult(party_id, found=False, error="invalid_identifier")
-    return PartyResult(party_id, found=False, kind=kind, decision="allow")
+def _answer(m: Mapping[str, Any], context: str, catalog: Catalog) -> dict[str, Any]:
+    """A stored (or computed) measure in the answer's shape, with its decision here."""
+    path = m["path"] if "path" in m else json.loads(m["path_json"])
+    return {
+        "measure": m["measure"],
+        "origin": m["origin"],
+        "rule": m.get("rule"),
+        "record": {
+            "ref": m.get("record_ref"),
+            "kind": m.get("record_kind"),
+            "authority": m.get("authority"),
+            "start": _iso(m.get("record_start")),
+            "end": _iso(m.get("record_end")),
+        },
+        "basis": m.get("basis"),
+        "path": [
+            {k: hop.get(k) for k in ("party_id", "name", "relation", "stake_pct")} for hop in path
+        ],
+        "until": _iso(m.get("until")),
+        "decision": decide([str(m["measure"])], context, False, catalog).value,
+    }
+
+
+def _computed(measure: Measure) -> dict[str, Any]:
+    """A measure computed on the fly, in the stored form's keys."""
+    row = measure_row(measure)["props"]
+    row["path"] = json.loads(row.pop("path_json"))
+    return dict(row)
+
+
+def _order(measure: Mapping[str, Any]) -> tuple[int, str, str]:
+    """Strongest first, then by measure and record."""
+    rank = {"deny": 0, "restrict": 1, "review": 2, "allow": 3}
+    return (
+        rank.get(str(measure["decision"]), 9),
+        str(measure["measure"]),
+        str(measure["record"]["ref"]),
+    )
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "iso_format"):  # a Neo4j date read back from the graph
+        return str(value.iso_format())
+    return str(value.isoformat()) if hasattr(value, "isoformat") else str(value)
