@@ -25,6 +25,7 @@ from graph_service.checks import CONTEXTS, CheckResult
 from graph_service.db import Database
 from graph_service.errors import CheckFailed, Conflict, CreditGraphError, InvalidInput, NotFound
 from graph_service.identifiers import normalise
+from graph_service.policy.catalog import default_catalog
 from graph_service.security.appender import Attachment
 from graph_service.security.audit import Actor, now_stamp
 from graph_service.security.auth import require_role
@@ -322,4 +323,21 @@ def _feedback_row(check_id: str, body: FeedbackRequest, caller: Caller) -> dict[
         "given_by_name": caller.name,
         "given_by_role": caller.role.value,
         "given_at": now_stamp(),
+    }
+
+
+@router.get("/contexts", responses=_ERRORS)
+async def contexts(
+    caller: Annotated[Caller, Depends(require_role(*CHECK_ROLES))],
+) -> dict[str, Any]:
+    """The contexts and measures of the catalog in force, with each measure's decisions."""
+    del caller  # any role that may check may read the catalog
+    catalog = default_catalog()
+    return {
+        "catalog_version": catalog.version,
+        "contexts": list(catalog.contexts),
+        "measures": {
+            name: {ctx: outcome.value for ctx, outcome in spec.decisions.items()}
+            for name, spec in sorted(catalog.measures.items())
+        },
     }

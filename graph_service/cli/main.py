@@ -10,6 +10,7 @@ import uvicorn
 from graph_service import __version__, embedded, logs, schema
 from graph_service.cli import (
     audit_cmd,
+    check_cmd,
     db_cmd,
     demo_cmd,
     keys_cmd,
@@ -33,6 +34,7 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(receipt_cmd.app, name="receipt")
 load_cmd.register(app)
 propagate_cmd.register(app)
+app.command("check")(check_cmd.check)
 app.command("demo-data")(demo_cmd.demo_data)
 
 

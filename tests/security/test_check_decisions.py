@@ -17,7 +17,7 @@ from graph_service.db import Database
 from graph_service.propagation import runner
 from graph_service.security.roles import Role
 from loaders.engine import LoadOptions, load_directory
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.security.conftest import MakeKey
 
 HUABEI = "91130102RG8E64XKKR"  # listed dishonest judgment debtor
@@ -96,3 +96,31 @@ def test_a_past_date_is_computed_from_history(
     earlier = _check(client, key, "government_procurement", [HONGDA], as_of="2023-06-01")
     assert earlier["results"][0]["decision"] == "deny"
     assert earlier["as_of"] == date(2023, 6, 1).isoformat()
+
+
+def test_contexts_lists_the_catalog(world: Database, client: TestClient, make_key: MakeKey) -> None:
+    key = make_key(Role.CHECKER)
+    response = client.get("/v1/contexts", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["contexts"][0] == "government_procurement" and len(body["contexts"]) == 12
+    assert body["measures"]["dishonest_debtor"]["government_procurement"] == "deny"
+    assert client.get("/v1/contexts").status_code == 401
+
+
+def test_check_cli_prints_a_line_per_party_and_audits(world: Database) -> None:
+    done = run_cli(
+        "check", "--context", "government_procurement", "--purpose", "cli test", HUABEI, UNKNOWN
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith(f"{HUABEI}\tdeny\t") and "dishonest_debtor" in lines[0]
+    assert lines[1].startswith(f"{UNKNOWN}\tallow")
+    shown = run_cli("audit", "show", "--party", HUABEI)
+    assert shown.returncode == 0 and "cli test" in shown.stdout
+
+
+def test_check_cli_refuses_an_unknown_context(world: Database) -> None:
+    done = run_cli("check", "--context", "lottery", "--purpose", "x", HUABEI)
+    assert done.returncode == 1
+    assert "unknown context 'lottery'" in done.stderr and "Traceback" not in done.stderr
