@@ -145,12 +145,16 @@ def _spawn(
         f"--port={settings.embedded_port}",
         f"--pagecache={settings.embedded_pagecache}",
     ]
-    # The password goes through the environment so that it never shows in `ps`.
-    env = {**os.environ, "NEO4J_INITIAL_PASSWORD": settings.effective_password}
+    # The password goes through stdin so that it never shows in `ps` or the environment.
     with log_file.open("ab") as log:
-        return subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    assert process.stdin is not None  # noqa: S101 - stdin=PIPE above guarantees it
+    process.stdin.write(settings.effective_password.encode("utf-8") + b"\n")
+    process.stdin.close()
+    return process
 
 
 def _wait_for_bolt(

@@ -1,5 +1,8 @@
 package org.creditgraph.neo4j;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,8 +22,8 @@ import org.neo4j.kernel.internal.Version;
  * Embeds Neo4j Community with a Bolt connector on a loopback address.
  *
  * <p>Arguments are {@code --key=value} pairs: {@code data-dir}, {@code host}, {@code port},
- * {@code pagecache} (e.g. {@code 512m}), {@code tx-memory}. The initial password is read from
- * the environment variable {@code NEO4J_INITIAL_PASSWORD} so that it never shows in {@code ps}.
+ * {@code pagecache} (e.g. {@code 512m}), {@code tx-memory}. The initial password is the first
+ * line of standard input, so that it never shows in {@code ps} or the environment.
  *
  * <p>Once Bolt listens, one line {@code READY <host>:<port> <version>} is printed; the Python
  * side waits for Bolt itself, the line is for humans reading the log. SIGTERM shuts the
@@ -34,9 +37,10 @@ public final class Launcher {
         Path dataDir = Path.of(args.getOrDefault("data-dir", "neo4j-data")).toAbsolutePath();
         String host = args.getOrDefault("host", "127.0.0.1");
         int port = Integer.parseInt(args.getOrDefault("port", "7687"));
-        String password = System.getenv("NEO4J_INITIAL_PASSWORD");
+        String password = new BufferedReader(
+                new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (password == null || password.length() < 8) {
-            System.err.println("ERROR NEO4J_INITIAL_PASSWORD must be set (8 characters or more)");
+            System.err.println("ERROR the initial password (first line of stdin) must have 8 characters or more");
             System.exit(2);
         }
         Files.createDirectories(dataDir);
