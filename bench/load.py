@@ -10,6 +10,8 @@
 3. loads the folder with ``loaders.engine.load_directory``, then loads it again unchanged;
 4. prints rows/s per kind and overall for both runs and the peak RSS, as JSON and as a
    markdown table, and writes the JSON to ``bench/out/load-<parties>-<seed>.json``.
+   Each run also reports the CPU seconds of the loader and of Neo4j (Linux): on a shared
+   machine wall-clock rows/s vary with the neighbours, CPU per row much less.
 
 The Neo4j is stopped at the end if this script started it (``--keep-running`` keeps it).
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -57,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Database(settings) as db:
             schema.migrate(db)
             schema.reset(db)
-            runs = [_timed_load(db, world, run) for run in ("first", "reload")]
+            pid = embedded.status(settings).pid
+            runs = [_timed_load(db, world, run, pid) for run in ("first", "reload")]
     finally:
         if started and not args.keep_running:
             embedded.stop(settings)
@@ -103,18 +107,25 @@ def _world(parties: int, seed: int) -> tuple[Path, dict[str, Any]]:
     return folder, json.loads(done.stdout)
 
 
-def _timed_load(db: Database, folder: Path, run: str) -> dict[str, Any]:
+def _timed_load(db: Database, folder: Path, run: str, neo4j_pid: int | None) -> dict[str, Any]:
     """One load of the whole folder; rejects (there should be none) go to bench/out."""
     options = LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-{run}")
+    neo4j_cpu = _cpu_seconds(neo4j_pid)
+    loader_cpu = time.process_time()
     started = time.perf_counter()
     summaries = load_directory(db, folder, options)
     seconds = time.perf_counter() - started
+    loader_cpu = time.process_time() - loader_cpu
+    neo4j_cpu = _cpu_seconds(neo4j_pid) - neo4j_cpu
     kinds = [_kind_stats(summary) for summary in summaries]
     total_read = sum(k["read"] for k in kinds)
     return {
         "seconds": round(seconds, 2),
         "rows": total_read,
         "rows_per_s": round(total_read / seconds) if seconds else None,
+        "loader_cpu_s": round(loader_cpu, 1),
+        "neo4j_cpu_s": round(neo4j_cpu, 1),
+        "rows_per_cpu_s": round(total_read / (loader_cpu + neo4j_cpu)) if neo4j_cpu else None,
         "totals": {c: sum(k[c] for k in kinds) for c in COUNTS},
         "not_done": [k["file"] for k in kinds if k["status"] != "done"],
         "kinds": kinds,
@@ -127,6 +138,15 @@ def _kind_stats(summary: Summary) -> dict[str, Any]:
     stats["seconds"] = round(summary.seconds, 2)
     stats["rows_per_s"] = round(summary.read / summary.seconds) if summary.seconds else None
     return stats
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (0 when unknown: not Linux, no pid)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb() -> float:
@@ -184,6 +204,12 @@ def _markdown(report: dict[str, Any]) -> str:
         f"| {first['totals']['rejected']} | {reload['seconds']} | {reload['rows_per_s']} "
         f"| {reload['totals']['unchanged']} |"
     )
+    lines += ["", "| run | loader CPU s | Neo4j CPU s | rows per CPU-second |"]
+    lines.append("|---|---:|---:|---:|")
+    for name, run in (("first load", first), ("reload", reload)):
+        lines.append(
+            f"| {name} | {run['loader_cpu_s']} | {run['neo4j_cpu_s']} | {run['rows_per_cpu_s']} |"
+        )
     return "\n".join(lines)
 
 

@@ -111,6 +111,9 @@ class RegistryMapping:
     record: RecordSpec | None = None
     #: What a row owns and the query upserts: a node, or a relationship between parties.
     owns: str = "node"
+    #: Read-only query naming the rows of a batch already in the graph with their row_hash;
+    #: those are counted unchanged without a write (None: every row goes to ``query``).
+    probe: str | None = None
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -228,6 +231,7 @@ def _build(data: dict[str, Any]) -> RegistryMapping:
         checks=tuple(_check_spec(c) for c in data.get("checks", ())),
         record=_record(data["record"]) if data.get("record") else None,
         owns=data.get("owns", "node"),
+        probe=data.get("probe"),
     )
 
 

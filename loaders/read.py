@@ -197,7 +197,7 @@ class RegistryFile:
         return columns
 
     def _jsonl(self, text: Iterable[str]) -> Iterator[SourceRecord]:
-        names = self.mapping.header_names()
+        names = _KeyNames(self.mapping.header_names())
         unknown: dict[str, None] = {}
         any_rows = False
         for line_no, line in enumerate(text, start=1):
@@ -247,8 +247,20 @@ def _safe(reader: Iterator[list[str]]) -> Iterator[Any]:
             yield exc
 
 
+class _KeyNames(dict[str, str | None]):
+    """JSON key as written → field name (None: unknown), normalised once per distinct key."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__()
+        self._names = names
+
+    def __missing__(self, key: str) -> str | None:
+        name = self[key] = self._names.get(header_key(key))
+        return name
+
+
 def _json_record(
-    line_no: int, raw: str, names: dict[str, str], unknown: dict[str, None]
+    line_no: int, raw: str, names: _KeyNames, unknown: dict[str, None]
 ) -> SourceRecord:
     try:
         obj = json.loads(raw)
@@ -258,7 +270,7 @@ def _json_record(
         return SourceRecord(line_no, raw, {}, "is not a JSON object")
     values: dict[str, str] = {}
     for key, value in obj.items():
-        name = names.get(header_key(key))
+        name = names[key]
         if name is None:
             unknown.setdefault(key)
         elif isinstance(value, dict | list):

@@ -1,20 +1,24 @@
 """Pass 2 of a load: the staged rows, in batches, into the graph with the kind's named queries.
 
-Each batch is one managed transaction (retried whole by the driver on transient errors):
+Each batch is first *probed* (``mapping.probe``, one read-only, index-backed query): rows
+whose entity the graph already holds with the same ``row_hash`` are counted ``unchanged`` and
+go no further, so a reload of an unchanged file writes nothing at all. The remaining rows are
+one managed write transaction (retried whole by the driver on transient errors):
 
 1. ``load/ensure_companies`` / ``load/ensure_persons`` / ``load/ensure_cases`` create the
    parties and cases the rows refer to and the graph does not hold yet (``known_only_from``);
-2. the kind's query (``mapping.query``) MERGEs the entity each row owns. A row whose
-   ``row_hash`` equals the stored one is ``unchanged`` and writes nothing; others are
-   ``created`` / ``updated``. The query returns one record: the counts, the changed lines,
-   and the old properties of the updated entities;
+2. the kind's query (``mapping.query``) MERGEs the entity each row owns. It compares
+   ``row_hash`` itself as well (a row may have changed since the probe): an equal one is
+   ``unchanged`` and writes nothing; others are ``created`` / ``updated``. The query returns
+   one record: the counts, the changed lines, and the old properties of the updated entities;
 3. the kind's ``after_batch`` helpers run on the changed rows only (derived links);
 4. earlier values are appended to ``history``: the old properties of updated entities, then
    the file's own superseded rows for the same key.
 
 Because the work function only reads its arguments and every statement is idempotent, a
-retried or re-run batch leaves the graph exactly as one clean run does. Batches are written
-in file order by one writer thread, so the next batch is prepared while Neo4j commits.
+retried or re-run batch leaves the graph exactly as one clean run does. Batches are probed and
+written in file order by one writer thread, so the next batch is prepared while Neo4j works;
+a batch is probed only after the previous one committed.
 
 Dates travel as ISO text at the top level of a row and become ``DATE`` values with
 ``date()`` in Cypher: the Python driver's conversion of ``datetime.date`` was the costliest
@@ -28,10 +32,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from graph_service.db import Database, Tx
-from graph_service.identifiers import party_kind
+from graph_service.identifiers import is_valid_id_number, party_kind
 from loaders.mapping import RecordSpec, RegistryMapping, get_mapping
 from loaders.stage import DUPLICATE, Staged
 from loaders.summary import RejectWriter, Summary
@@ -94,6 +98,15 @@ class RowBuilder:
         # Queries match on key fields only (other values travel in `props`, or are only used
         # to create referenced parties): sending less is the cheapest speed-up there is.
         self._top = list(mapping.key)
+        # A referenced party's kind, as party_kind() tells it, without checking again what
+        # validation checked: an id_number field holds a person's; a USCC is a company's
+        # unless it is all digits and also a valid ID number (party_kind's rule).
+        types = {f.name: f.type for f in mapping.fields}
+        kinds = {"uscc": _uscc_kind, "id_number": _person_kind}
+        self._parties = [
+            (party.id, party.name, kinds.get(types[party.id], party_kind))
+            for party in mapping.parties
+        ]
 
     def props(self, row: Row) -> dict[str, Any]:
         """The properties of the entity the row owns, dates included (ISO text)."""
@@ -133,16 +146,26 @@ class RowBuilder:
     def references(self, row: Row, line: int) -> list[tuple[str, dict[str, Any]]]:
         """The parties and cases the row refers to: (company|person|case, ensure row)."""
         refs: list[tuple[str, dict[str, Any]]] = []
-        for party in self.mapping.parties:
-            code = row.get(party.id)
-            kind = party_kind(code) if isinstance(code, str) else None
+        for id_field, name_field, kind_of in self._parties:
+            code = row.get(id_field)
+            if not isinstance(code, str):
+                continue
+            kind = kind_of(code)
             if kind:
-                name = row.get(party.name) if party.name else None
+                name = row.get(name_field) if name_field else None
                 refs.append((kind, {"id": code, "name": name, "line": line}))
         for case_field in self.mapping.cases:
             if row.get(case_field):
                 refs.append(("case", {"id": row[case_field], "name": None, "line": line}))
         return refs
+
+
+def _person_kind(code: str) -> Literal["company", "person"] | None:
+    return "person"
+
+
+def _uscc_kind(code: str) -> Literal["company", "person"] | None:
+    return "person" if code.isdigit() and is_valid_id_number(code) else "company"
 
 
 def _record_links(r: RecordSpec, row: Row, props: dict[str, Any]) -> dict[str, Any]:
@@ -237,19 +260,23 @@ class BatchLoader:
         # batch of this load exists (batches commit in order, or the load stops), so it is not
         # sent again unless it now brings a name a stub may lack.
         self._ensured: dict[tuple[str, str], bool] = {}
+        # What a probe needs of a row: its key (records: their record_key) and content hash.
+        self._probe_fields = ("line", "row_hash", *mapping.key)
+        if mapping.record:
+            self._probe_fields += ("record_key",)
 
     def load(self, decider: Decider, on_batch: BatchFn | None) -> None:
         """Writes every row the decider keeps, ``batch_size`` rows per transaction.
 
-        One writer thread commits batch k while this thread prepares batch k+1; batches are
-        committed strictly in file order, and the first failure stops the load.
+        One writer thread probes and commits batch k while this thread prepares batch k+1;
+        batches are committed strictly in file order, and the first failure stops the load.
         """
         total = decider.staged.read - decider.staged.rejected
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer") as writer:
             previous: tuple[Future[_Outcome], int] | None = None
             try:
                 for batch, done in self._batches(decider):
-                    future = writer.submit(self._write, batch, self._new_refs(batch))
+                    future = writer.submit(self._write, batch)
                     if previous:
                         self._collect(*previous, decider.summary, on_batch, total)
                     previous = (future, done)
@@ -301,16 +328,41 @@ class BatchLoader:
                     fresh.setdefault(kind, []).append(ref)
         return fresh
 
-    def _write(self, batch: list[_Pending], refs: dict[str, list[dict[str, Any]]]) -> _Outcome:
+    def _write(self, batch: list[_Pending]) -> _Outcome:
+        """Probes, then writes, one batch (in the writer thread, batches in file order).
+
+        The probe runs after the previous batch committed, so it sees everything this load
+        wrote before; rows it finds unchanged are not sent to the write transaction at all,
+        and neither are their references (they were ensured when the row was written).
+        """
         if self._failed:
             raise RuntimeError("an earlier batch of this load failed")
         try:
-            return self.db.write_tx(
-                lambda tx: self._work(tx, batch, refs), timeout_s=BATCH_TIMEOUT_S
+            unchanged = self._unchanged(batch)
+            todo = [p for p in batch if p.row["line"] not in unchanged] if unchanged else batch
+            if not todo:
+                return _Outcome(0, 0, len(batch), 0)
+            refs = self._new_refs(todo)
+            written = self.db.write_tx(
+                lambda tx: self._work(tx, todo, refs), timeout_s=BATCH_TIMEOUT_S
             )
+            skipped = len(batch) - len(todo)
+            return _Outcome(
+                written.created, written.updated, written.unchanged + skipped,
+                written.referenced_created,
+            )  # fmt: skip
         except BaseException:
             self._failed = True
             raise
+
+    def _unchanged(self, batch: list[_Pending]) -> set[int]:
+        """Lines of the batch whose entity the graph holds with the same ``row_hash``."""
+        if self.mapping.probe is None:
+            return set()
+        keys = self._probe_fields
+        rows = [{k: p.row.get(k) for k in keys} for p in batch]
+        (result,) = self.db.read(self.mapping.probe, timeout_s=BATCH_TIMEOUT_S, rows=rows)
+        return set(result["unchanged"])
 
     def _work(
         self, tx: Tx, batch: list[_Pending], refs: dict[str, list[dict[str, Any]]]
