@@ -106,6 +106,15 @@ class Database:
         """
         return self._managed(name, params, timeout_s, write=False)
 
+    def read_plain(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
+        """Like :meth:`read`, for queries that return only maps, lists and scalars.
+
+        Rows are taken as the driver decoded them, without walking every nested value for
+        nodes or relationships to convert: on bulk reads (the propagation reads every party
+        with its records and relationships) that walk costs more than the query itself.
+        """
+        return self._managed(name, params, timeout_s, write=False, plain=True)
+
     def write(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named write query in a managed write transaction; returns rows as dicts."""
         return self._managed(name, params, timeout_s, write=True)
@@ -163,13 +172,23 @@ class Database:
 
     # --- internals --------------------------------------------------------------------------
     def _managed(
-        self, name: str, params: Mapping[str, Any], timeout: float | None, *, write: bool
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        timeout: float | None,
+        *,
+        write: bool,
+        plain: bool = False,
     ) -> list[Row]:
         text = self.registry[name].text
         self.query_counts[name] += 1
 
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return tx.run(text, dict(params)).data()
+            result = tx.run(text, dict(params))
+            if plain:
+                keys = result.keys()
+                return [dict(zip(keys, record, strict=True)) for record in result]
+            return result.data()
 
         return self._execute(work, name, timeout, write=write)
 

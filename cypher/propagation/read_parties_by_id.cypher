@@ -1,15 +1,18 @@
-// The same shape as propagation/read_parties, for a given set of parties (incremental runs
-// and as-of checks read only the part of the graph they need).
+// The propagation's input for a batch of parties (full runs read every party this way, in
+// batches of propagation/party_ids; incremental runs and as-of checks only the part of the
+// graph they need): each party with its records, its bribery convictions and its outgoing
+// relationships of the kinds the rules follow (graph_service.analysis.graph.graph_from_rows).
+// Dates travel as ISO text: the driver's date objects cost more to build than the query.
 UNWIND $ids AS id
 MATCH (p:Party {party_id: id})
 RETURN p.party_id AS party_id, p.kind AS kind, p.name AS name,
   [(p)-[:HAS_RECORD]->(r:Record) | r {
-      .record_key, .kind, .ref, .start, .end, .voided_on, .authority, .severity, .domain,
-      .list, .category, .status,
+      .record_key, .kind, .ref, .authority, .severity, .domain, .list, .category, .status,
+      start: toString(r.start), end: toString(r.end), voided_on: toString(r.voided_on),
       named: [(n:Party)-[x:NAMED_IN]->(r) | {party_id: n.party_id, role: x.role}]}] AS records,
   [(p)-[x:PARTY_TO]->(c:Case {case_type: 'bribery'}) WHERE x.role IN ['briber', 'bribe_taker'] |
-      {case_no: c.case_no, role: x.role, closed_on: c.closed_on,
+      {case_no: c.case_no, role: x.role, closed_on: toString(c.closed_on),
        court: head([(c)-[:HEARD_BY]->(ct:Party) | ct.name])}] AS convictions,
   [(p)-[x:HOLDS_SHARES|OFFICER_OF|LEGAL_REP_OF|BRANCH_OF|SHARES_CONTACT]->(q:Party) |
       {type: type(x), target: q.party_id, stake_pct: x.stake_pct, role: x.role,
-       since: x.since, until: x.until, via: x.via}] AS edges
+       since: toString(x.since), until: toString(x.until), via: x.via}] AS edges

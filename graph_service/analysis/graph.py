@@ -236,6 +236,11 @@ def as_date(value: Any) -> date | None:
     """
     if value is None or value == "":
         return None
+    if type(value) is str:  # the common case first: the propagation reads dates as text
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(f"not a date: {value!r}") from None
     if hasattr(value, "to_native"):  # neo4j.time.Date, without importing the driver here
         value = value.to_native()
     if isinstance(value, datetime):

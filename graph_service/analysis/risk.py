@@ -61,6 +61,17 @@ def _best_factor(keyed: Mapping[str, Mapping[str, Any]], factors: _Factors, as_o
     return best
 
 
+def link_factor(keyed: Mapping[str, Mapping[str, Any]], spec: RiskSpec, as_of: date) -> float:
+    """The factor (``decay × weight``) by which a score spreads over one pair's relationships
+    on ``as_of``: the best of those active (``keyed``: edge key → data), 0 if none counts."""
+    return _best_factor(keyed, _Factors(spec), as_of)
+
+
+def spread(score: float, factor: float) -> float:
+    """The score one hop further (rounded as the search rounds, so results compare exactly)."""
+    return round(score * factor, 12)
+
+
 class _Search:
     """A best-first search on products below 1 with a bucket queue: every new score is lower
     than the one being expanded, so buckets (one per distinct score, rounded to 12 digits)
@@ -92,7 +103,7 @@ class _Search:
             for other, keyed in adjacency[party].items():
                 if self.score.get(other, 0.0) < reachable:  # else no link can improve it
                     factor = _best_factor(keyed, self.factors, self.as_of)
-                    self.offer(other, round(value * factor, 12))
+                    self.offer(other, spread(value, factor))
 
     def run(self) -> dict[str, float]:
         """Expands the buckets highest first; stale entries (since improved) are skipped."""
@@ -104,8 +115,25 @@ class _Search:
         return self.score
 
 
-def peripheral_risk(graph: nx.MultiDiGraph[str], catalog: Catalog, as_of: date) -> dict[str, float]:
+def peripheral_risk(
+    graph: nx.MultiDiGraph[str],
+    catalog: Catalog,
+    as_of: date,
+    seeds: Mapping[str, float] | None = None,
+) -> dict[str, float]:
     """Each scored party's peripheral risk on ``as_of``, in party order.
+
+    ``seeds`` are scores some parties are known to reach through parts of the graph that
+    are not given (an incremental update, graph_service/propagation/riskscope.py): they are
+    offered like sources and spread from there.
+
+    >>> from graph_service.analysis.graph import build_graph
+    >>> from graph_service.policy import default_catalog
+    >>> g = build_graph(
+    ...     [{"party_id": "A", "kind": "company"}, {"party_id": "B", "kind": "company"}],
+    ...     [{"type": "HOLDS_SHARES", "source": "A", "target": "B", "stake_pct": 10}])
+    >>> peripheral_risk(g, default_catalog(), date(2026, 11, 26), seeds={"A": 0.25})
+    {'A': 0.25, 'B': 0.125}
 
     Notes
     -----
@@ -116,5 +144,7 @@ def peripheral_risk(graph: nx.MultiDiGraph[str], catalog: Catalog, as_of: date) 
     search = _Search(graph, catalog, as_of)
     for party in sorted(serious_until(active_index(graph, catalog, as_of))):
         search.offer(party, 1.0)
+    for party, seed in sorted((seeds or {}).items()):
+        search.offer(party, seed)
     score = search.run()
     return {party: score[party] for party in sorted(score)}

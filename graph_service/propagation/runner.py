@@ -7,9 +7,11 @@ Invariants:
   runs over the same changes end in the same stored measures (``tests/propagation``).
 * Only differences are written, and each gained, lost or changed measure is logged as a
   ``:MeasureChange`` of the run.
-* Peripheral risk is refreshed by full runs (the daily ``credit-graph propagate``): it ranks
-  investigation leads and decays over up to six hops of every relationship, so an exact
-  incremental update would read most of the graph. Incremental runs keep measures exact.
+* Incremental runs update peripheral risk exactly too, from the stored scores
+  (graph_service/propagation/riskscope.py), after the measures: checks see new measures
+  first.
+* An incremental run takes the stored state as that of its as-of date: the daily full run
+  (``credit-graph propagate``) moves it to a new day (records that expired overnight).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from graph_service.analysis.propagate import compute_measures, propagate
 from graph_service.analysis.records import active_index, red_listed
 from graph_service.db import Database
 from graph_service.policy.catalog import Catalog, default_catalog
-from graph_service.propagation import scope, store
+from graph_service.propagation import riskscope, scope, store
 
 
 @dataclass
@@ -84,13 +86,16 @@ def run_incremental(
         as_of or date.today(),
         time.perf_counter(),
     )
-    hops = store.Neo4jHops(db)
+    party_ids, hops = set(party_ids), store.Neo4jHops(db)
     targets = scope.affected(hops, party_ids)
     rows = store.read_parties(db, scope.dependencies(hops, targets))
     measures = compute_measures(graph_from_rows(rows), catalog, as_of)
     run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
     new = _rows(ms for party, ms in measures.items() if party in targets)
     _apply(db, run, new, store.stored_measures(db, targets))
+    risk = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
+    store.write_risk(db, risk.scores)
+    run.risk_changed = len(risk.scores)
     return _finish(db, run, started)
 
 

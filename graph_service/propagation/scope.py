@@ -36,7 +36,7 @@ too), so the sets hold whatever the as-of date.
 Notes
 -----
 Each closure is a breadth-first search over at most three modes per party: O(V' + E') hop
-look-ups for the V' parties and E' relationships reached, in one query per hop and level.
+look-ups for the V' parties and E' relationships reached, in one query per level.
 """
 
 from __future__ import annotations
@@ -54,6 +54,16 @@ BRANCH_PARENTS = "branch_parents"  # (x)-[:BRANCH_OF]->(parent)
 BRANCHES = "branches"  # (x)<-[:BRANCH_OF]-(branch)
 NAMED_PERSONS = "named_persons"  # persons named in x's records
 NAMED_SUBJECTS = "named_subjects"  # subjects of the records x is named in
+HOPS = (
+    UP_HOLDERS,
+    DOWN_HOLDINGS,
+    REPS_OFFICERS,
+    ROLES_HELD,
+    BRANCH_PARENTS,
+    BRANCHES,
+    NAMED_PERSONS,
+    NAMED_SUBJECTS,
+)
 
 #: Mode → the hops it follows and the mode of what they reach (None: reached, not expanded).
 Modes = Mapping[str, tuple[tuple[str, str | None], ...]]
@@ -85,10 +95,14 @@ AFFECTED_MODES: Modes = {
 }
 
 
-class Hops(Protocol):
-    """Looks up, for a set of parties, the parties one hop away."""
+#: hop → party asked from → the parties one hop away from it.
+Answers = Mapping[str, Mapping[str, set[str]]]
 
-    def __call__(self, hop: str, party_ids: set[str]) -> set[str]: ...
+
+class Hops(Protocol):
+    """Looks up, for each hop asked, the parties one hop away from each of its parties."""
+
+    def __call__(self, asks: Mapping[str, set[str]]) -> Answers: ...
 
 
 def dependencies(hops: Hops, party_ids: Iterable[str]) -> set[str]:
@@ -102,15 +116,22 @@ def affected(hops: Hops, party_ids: Iterable[str]) -> set[str]:
 
 
 def _closure(hops: Hops, start: set[str], modes: Modes) -> set[str]:
-    """Breadth-first by mode: each level asks one hop for the whole frontier of a mode."""
+    """Breadth-first by mode; each level asks every hop of every mode's frontier at once
+    (one round trip to Neo4j per level)."""
     seen = set(start)
     expanded: dict[str, set[str]] = {mode: set() for mode in modes}
     frontier: dict[str, set[str]] = {"start": set(start)}
     while frontier:
+        asks: dict[str, set[str]] = {}
+        for mode, parties in frontier.items():
+            for hop, _ in modes[mode]:
+                asks.setdefault(hop, set()).update(parties)
+        answers = hops(asks)
         following: dict[str, set[str]] = {}
         for mode, parties in frontier.items():
             for hop, next_mode in modes[mode]:
-                for party in hops(hop, parties):
+                reached = answers.get(hop, {})
+                for party in set().union(*(reached.get(p, ()) for p in parties)):
                     seen.add(party)
                     if next_mode is not None and party not in expanded[next_mode]:
                         following.setdefault(next_mode, set()).add(party)
@@ -134,14 +155,20 @@ class GraphHops:
         """Hops over ``edges`` and the (subject, named person) pairs of records."""
         return cls(list(edges), list(named))
 
-    def __call__(self, hop: str, party_ids: set[str]) -> set[str]:
+    def __call__(self, asks: Mapping[str, set[str]]) -> Answers:
+        return {hop: self._hop(hop, parties) for hop, parties in asks.items()}
+
+    def _hop(self, hop: str, party_ids: set[str]) -> dict[str, set[str]]:
         forward, types = _HOP_EDGES[hop]
         if types is None:  # a record link, not a relationship
             pairs = self.named if forward else [(b, a) for a, b in self.named]
-            return {b for a, b in pairs if a in party_ids}
-        if forward:
-            return {t for s, t, r in self.edges if s in party_ids and r in types}
-        return {s for s, t, r in self.edges if t in party_ids and r in types}
+        else:
+            pairs = [(s, t) if forward else (t, s) for s, t, r in self.edges if r in types]
+        reached: dict[str, set[str]] = {}
+        for a, b in pairs:
+            if a in party_ids:
+                reached.setdefault(a, set()).add(b)
+        return reached
 
 
 #: hop → (follows relationships forwards?, their types; None for record links)

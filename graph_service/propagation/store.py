@@ -1,6 +1,6 @@
 """Reading the propagation's input from Neo4j and writing its results back.
 
-Reads stream in keyset-paginated batches (``propagation/read_parties``), so neither side
+Reads go in batches of party ids (``propagation/read_parties_by_id``), so neither side
 holds one huge result; writes are batched ``UNWIND $rows`` statements that are idempotent, so
 a retried or re-run batch leaves the same state. Only differences are written: a run that
 changes nothing writes nothing but its run record.
@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from graph_service.analysis.explain import Measure
 from graph_service.db import Database, Row
-from graph_service.propagation import scope
+from graph_service.propagation import riskscope, scope
 
 #: Parties per read batch: large enough to amortise the round trip, small enough to stream.
 READ_BATCH = 10_000
@@ -25,53 +26,75 @@ READ_BATCH = 10_000
 WRITE_BATCH = 5_000
 
 
-#: Hop (graph_service.propagation.scope) → its named query.
-HOP_QUERIES = {
-    scope.UP_HOLDERS: "propagation/hop_up_holders",
-    scope.DOWN_HOLDINGS: "propagation/hop_down_holdings",
-    scope.REPS_OFFICERS: "propagation/hop_reps_officers",
-    scope.ROLES_HELD: "propagation/hop_roles_held",
-    scope.BRANCH_PARENTS: "propagation/hop_branch_parents",
-    scope.BRANCHES: "propagation/hop_branches",
-    scope.NAMED_PERSONS: "propagation/hop_named_persons",
-    scope.NAMED_SUBJECTS: "propagation/hop_named_subjects",
-}
-
-
 class Neo4jHops:
-    """:class:`graph_service.propagation.scope.Hops` answered by Neo4j, one query per hop."""
+    """:class:`graph_service.propagation.scope.Hops` answered by Neo4j (``propagation/hops``):
+    one query for every hop of a level."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def __call__(self, hop: str, party_ids: set[str]) -> set[str]:
-        if not party_ids:
-            return set()
-        rows = self.db.read(HOP_QUERIES[hop], ids=sorted(party_ids))
-        return {str(r["party_id"]) for r in rows}
+    def __call__(self, asks: Mapping[str, set[str]]) -> scope.Answers:
+        pairs = [{"hop": hop, "from": p} for hop, ps in sorted(asks.items()) for p in sorted(ps)]
+        reached: dict[str, dict[str, set[str]]] = {hop: {} for hop in asks}
+        if pairs:
+            for row in self.db.read_plain("propagation/hops", asks=pairs):
+                reached[row["hop"]].setdefault(row["source"], set()).add(row["party_id"])
+        return reached
 
 
 def read_all(db: Database, batch: int = READ_BATCH) -> Iterator[Row]:
     """Every party with its records, convictions and outgoing relationships, in id order."""
-    after = ""
-    while True:
-        rows = db.read("propagation/read_parties", after=after, limit=batch, timeout_s=300)
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1]["party_id"]
+    ids = [str(r["party_id"]) for r in db.read_plain("propagation/party_ids", timeout_s=300)]
+    batches = [ids[start : start + batch] for start in range(0, len(ids), batch)]
+    # Two batches in flight: Neo4j runs one query while the driver decodes the other's rows
+    # (the decoding is most of the time), so the two cores both work. Order is kept.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="propagation-read") as pool:
+        for rows in pool.map(lambda ids: _read_batch(db, ids), batches):
+            yield from rows
 
 
 def read_parties(db: Database, party_ids: Iterable[str]) -> list[Row]:
     """The given parties in the shape of :func:`read_all`, relationships kept within the set."""
-    ids = sorted(set(party_ids))
-    rows: list[Row] = []
-    for start in range(0, len(ids), READ_BATCH):
-        rows += db.read("propagation/read_parties_by_id", ids=ids[start : start + READ_BATCH])
-    inside = set(ids)
+    rows = read_rows(db, party_ids)
+    inside = {str(row["party_id"]) for row in rows}
     for row in rows:
         row["edges"] = [e for e in row["edges"] if e["target"] in inside]
     return rows
+
+
+def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
+    """The given parties in the shape of :func:`read_all` (relationships to anyone)."""
+    ids = sorted(set(party_ids))
+    rows: list[Row] = []
+    for start in range(0, len(ids), READ_BATCH):
+        rows += _read_batch(db, ids[start : start + READ_BATCH])
+    return rows
+
+
+def _read_batch(db: Database, ids: list[str]) -> list[Row]:
+    return db.read_plain("propagation/read_parties_by_id", ids=ids, timeout_s=300)
+
+
+class Neo4jRiskData:
+    """:class:`graph_service.propagation.riskscope.RiskData` read from Neo4j."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def links(self, party_ids: set[str]) -> dict[str, riskscope.Links]:
+        found: dict[str, riskscope.Links] = {}
+        ids = sorted(party_ids)
+        for start in range(0, len(ids), READ_BATCH):
+            batch = ids[start : start + READ_BATCH]
+            for row in self.db.read_plain("propagation/risk_links", ids=batch, timeout_s=300):
+                score = row["score"]
+                found[row["party_id"]] = riskscope.Links(
+                    None if score is None else float(score), row["links"]
+                )
+        return found
+
+    def parties(self, party_ids: set[str]) -> list[Row]:
+        return read_rows(self.db, party_ids)
 
 
 def touched_by_loads(db: Database, load_ids: list[str]) -> set[str]:
@@ -95,15 +118,16 @@ class Stored:
 def stored_measures(db: Database, party_ids: Iterable[str] | None) -> dict[str, Stored]:
     """Stored measures by key: of the given parties, or all of them when ``None``."""
     if party_ids is None:
-        rows = db.read("propagation/all_stored_measures", timeout_s=300)
+        rows = db.read_plain("propagation/all_stored_measures", timeout_s=300)
     else:
-        rows = db.read("propagation/stored_measures", ids=sorted(set(party_ids)))
+        rows = db.read_plain("propagation/stored_measures", ids=sorted(set(party_ids)))
     return {r["measure_key"]: Stored(**r) for r in rows}
 
 
 def stored_risk(db: Database) -> dict[str, float]:
     """Every stored peripheral-risk score."""
-    return {r["party_id"]: float(r["score"]) for r in db.read("propagation/stored_risk")}
+    rows = db.read_plain("propagation/stored_risk", timeout_s=300)
+    return {r["party_id"]: float(r["score"]) for r in rows}
 
 
 def measure_row(measure: Measure) -> dict[str, Any]:

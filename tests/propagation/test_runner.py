@@ -38,8 +38,9 @@ def _load(db: Database, kinds: list[str], tmp: Path) -> list[str]:
     return load_ids
 
 
-def _state(db: Database) -> dict[str, str]:
-    return {k: s.content_hash for k, s in store.stored_measures(db, None).items()}
+def _state(db: Database) -> tuple[dict[str, str], dict[str, float]]:
+    measures = {k: s.content_hash for k, s in store.stored_measures(db, None).items()}
+    return measures, store.stored_risk(db)
 
 
 def _stored(db: Database, party: str) -> list[tuple[str, str | None]]:
@@ -88,8 +89,8 @@ def test_incremental_after_a_load_equals_a_full_run(
     incremental = runner.after_loads(db, _load(db, late, tmp_path))
     incremental_state = _state(db)
     full = runner.run_full(db, as_of=TODAY)
-    assert incremental.gained > 0
-    assert (full.gained, full.lost, full.changed) == (0, 0, 0)
+    assert incremental.gained > 0 and incremental.risk_changed > 0
+    assert (full.gained, full.lost, full.changed, full.risk_changed) == (0, 0, 0, 0)
     assert _state(db) == incremental_state
 
 
