@@ -9,7 +9,9 @@ Two identifiers name every party (see the registry formats):
 
 A party id field holds either; its form tells which. Nothing here ever "fixes" an
 identifier: a value that fails its check is reported with a reason a person understands, and
-the loaders reject the row. The sanction check uses the same functions on its input.
+the loaders reject the row. The sanction check uses the same functions on its input. Case
+numbers (案号, e.g. ``(2021)冀01执456号``) are normalised here too, for the loaders and the
+case lookup alike.
 
 >>> normalise(" ９１１３０１０２ｒｇ８ｅ６４ｘｋｋｒ ")
 '91130102RG8E64XKKR'
@@ -59,6 +61,22 @@ def normalise(text: str) -> str:
     '13010019750101415X'
     """
     return to_half_width(text).strip().upper()
+
+
+# Courts write the year of a case number in 〔〕, 【】 or [] as well as in round brackets.
+_CASE_BRACKETS = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
+
+
+def normalise_case_no(text: str) -> str:
+    """A case number (案号) with half-width characters and round brackets, without spaces.
+
+    The loaders store case numbers in this form and lookups normalise their input with it,
+    so every spelling of one number finds the same case.
+
+    >>> normalise_case_no("（2022）冀0105刑初78号"), normalise_case_no("〔2021〕冀01执 456号")
+    ('(2022)冀0105刑初78号', '(2021)冀01执456号')
+    """
+    return "".join(normalise(text).translate(_CASE_BRACKETS).split())
 
 
 def uscc_check_char(first17: str) -> str | None:

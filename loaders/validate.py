@@ -26,6 +26,7 @@ from graph_service.identifiers import (
     id_birth_date,
     identifier_problem,
     normalise,
+    normalise_case_no,
     to_half_width,
 )
 from loaders.mapping import Check, FieldSpec, RegistryMapping, enum_key
@@ -106,18 +107,6 @@ def parse_pct(text: str) -> float:
     if not 0 <= value <= 100:
         raise Invalid("is not between 0 and 100")
     return value
-
-
-_CASE_BRACKETS = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
-
-
-def normalise_case_no(text: str) -> str:
-    """A case number with half-width characters and round brackets, without spaces.
-
-    >>> normalise_case_no("（2022）冀0105刑初78号"), normalise_case_no("〔2021〕冀01执 456号")
-    ('(2022)冀0105刑初78号', '(2021)冀01执456号')
-    """
-    return "".join(normalise(text).translate(_CASE_BRACKETS).split())
 
 
 def normalise_record_ref(text: str) -> str:

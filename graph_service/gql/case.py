@@ -23,7 +23,7 @@ from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_str
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.pagination import Connection, connection, page
-from graph_service.gql.records import PartyRef, Record, record_from
+from graph_service.gql.records import On, PartyRef, Record, RecordState, State, record_from
 from graph_service.gql.ties import After, First, Roles, read_page
 
 if TYPE_CHECKING:
@@ -87,13 +87,21 @@ class Case:
 
     @described("Records that refer to the case (listings, entries).")
     async def records(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        state: State = RecordState.ALL,
+        active_on: On = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Record]:
-        """One page of the records concerning the case, newest first."""
+        """One page of the records concerning the case in ``state`` on ``activeOn``, newest
+        first."""
         at = page(first, after)
-        found = await read_page(info, "case/records", str(self.case_no), at)
-        today = info.context.today
-        return connection([record_from(r, today) for r in found.items], at, found.total)
+        on = active_on or info.context.today
+        found = await read_page(
+            info, "case/records", str(self.case_no), at, on=on, state=state.value
+        )
+        return connection([record_from(r, on) for r in found.items], at, found.total)
 
     @classmethod
     def from_props(

@@ -13,8 +13,7 @@ from typing import Any
 import strawberry
 
 from graph_service.errors import InvalidInput
-from graph_service.identifiers import identifier_problem, normalise
-from loaders.validate import normalise_case_no
+from graph_service.identifiers import identifier_problem, normalise, normalise_case_no
 
 
 class ArgumentError(InvalidInput):

@@ -8,20 +8,30 @@ measures, whatever the page size.
 Lists (records, shareholders, cases …) and per-party analyses (control chains) go through
 :attr:`Loaders.keyed`: a key names the query, the owner and the arguments; keys with the same
 query and arguments share one query.
+
+Measures as of a date are not stored: :attr:`Loaders.measures_on` collects the (party, date)
+keys of a step and computes each date once for all its parties (the propagation reads the
+parties and what their measures depend on, so one computation for a page costs about as much
+as one for a single party).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph_service.analysis.explain import Measure
+
 Row = dict[str, Any]
 Reader = Callable[..., Awaitable[list[Row]]]
+#: Computes the measures of some parties on a date: party id → its measures (absent: none).
+Computer = Callable[[list[str], date], Awaitable[Mapping[str, list[Measure]]]]
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,9 @@ class ListPage:
 class Loaders:
     """The DataLoaders of one request."""
 
-    def __init__(self, read: Reader) -> None:
+    def __init__(self, read: Reader, compute: Computer) -> None:
         self._read = read
+        self._compute = compute
         self.party: DataLoader[str, Row | None] = DataLoader(load_fn=self._rows("party/by_id"))
         self.case: DataLoader[str, Row | None] = DataLoader(load_fn=self._rows("case/by_nos"))
         self.record: DataLoader[str, Row | None] = DataLoader(
@@ -66,6 +77,10 @@ class Loaders:
             load_fn=self._rows("party/credit_summary")
         )
         self.keyed: DataLoader[ListKey, Row | None] = DataLoader(load_fn=self._keyed)
+        self.latest_run: DataLoader[str, Row | None] = DataLoader(load_fn=self._latest_run)
+        self.measures_on: DataLoader[tuple[str, date], list[Measure]] = DataLoader(
+            load_fn=self._measures_on
+        )
 
     def _rows(self, query: str) -> Callable[[Sequence[str]], Awaitable[list[Row | None]]]:
         """A batch function: one row per id (column ``id``) from ``query``, None if absent."""
@@ -96,6 +111,21 @@ class Loaders:
             for row in rows:
                 found[ListKey(query, row["id"], params)] = row
         return [found.get(key) for key in keys]
+
+    async def _latest_run(self, keys: Sequence[str]) -> list[Row | None]:
+        """The latest propagation run (one key, ``"latest"``, whoever asks)."""
+        rows = await self._read("propagation/last_runs", limit=1)
+        return [rows[0]["run"] if rows else None for _ in keys]
+
+    async def _measures_on(self, keys: Sequence[tuple[str, date]]) -> list[list[Measure]]:
+        """One computation per distinct date, for every party asked on that date."""
+        by_day: dict[date, set[str]] = defaultdict(set)
+        for party, day in keys:
+            by_day[day].add(party)
+        days = sorted(by_day)
+        found = await asyncio.gather(*(self._compute(sorted(by_day[d]), d) for d in days))
+        on = dict(zip(days, found, strict=True))
+        return [list(on[day].get(party, [])) for party, day in keys]
 
 
 def _listed(params: dict[str, Hashable]) -> dict[str, Any]:

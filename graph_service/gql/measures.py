@@ -1,8 +1,10 @@
-"""Measures (联合惩戒措施) stored by the propagation, their explanations, and the change log.
+"""Measures (联合惩戒措施) of a party, their explanations, and the change log.
 
 The propagation (graph_service.propagation) stores each party's measures as of its run date
 and logs every measure gained, lost or changed as a :MeasureChange (docs/model.md). This
-module only reads that shape: ``Party.measures`` and the root field ``measureChanges``.
+module reads that shape — ``Party.measures``, ``Party.measuresDate`` and the root field
+``measureChanges`` — and shows measures the propagation computes on the fly for any other
+date (``Party.measuresAsOf``) in the same ``Measure`` type, through the stored form.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from graph_service.analysis.explain import Measure as Computed
 from graph_service.gql.common import described
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_datetime, as_float, as_str
@@ -22,6 +25,7 @@ from graph_service.gql.inputs import ArgumentError, InvalidInputError, party_id
 from graph_service.gql.pagination import Connection, Edge, PageInfo, decode, encode, page
 from graph_service.gql.records import PartyRef, Record, load_party, record_from
 from graph_service.gql.ties import After, First
+from graph_service.propagation.store import measure_row
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -169,6 +173,47 @@ async def _measures(root: Party, info: Info) -> list[Measure]:
 measures_of = strawberry.field(
     resolver=_measures,
     description="Measures stored by the latest propagation run, each with its explanation.",
+)
+
+
+def computed_measure(measure: Computed) -> Measure:
+    """A measure computed on the fly, shown as if stored (no run stored it: ``runId`` and
+    ``computedAt`` are null)."""
+    props = measure_row(measure)["props"]
+    props.update(measure_key=measure.key, catalog_version=measure.catalog_version)
+    return measure_from(props)
+
+
+async def _measures_as_of(
+    root: Party,
+    info: Info,
+    day: Annotated[
+        date, strawberry.argument(name="date", description="The day the measures apply on.")
+    ],
+) -> list[Measure]:
+    computed = await info.context.loaders.measures_on.load((str(root.id), day))
+    return sorted(map(computed_measure, computed), key=lambda m: (m.measure, str(m.key)))
+
+
+measures_as_of_of = strawberry.field(
+    resolver=_measures_as_of,
+    description="Measures the policy gives the party on a date, computed now from the graph's "
+    "history (records active that day, relationships of that day), with explanations. Costs "
+    "a propagation over the party's neighbourhood: prefer `measures` for the stored ones.",
+)
+
+
+async def _measures_date(info: Info) -> date | None:
+    run = await info.context.loaders.latest_run.load("latest")
+    value = run.get("as_of") if run else None
+    # the run node keeps its as-of date as ISO text (graph_service.propagation.runner)
+    return date.fromisoformat(value) if isinstance(value, str) else as_date(value)
+
+
+measures_date_of = strawberry.field(
+    resolver=_measures_date,
+    description="The date the stored `measures` hold for: the as-of date of the latest "
+    "propagation run (null before the first run).",
 )
 
 

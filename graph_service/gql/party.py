@@ -17,7 +17,7 @@ import strawberry
 from graph_service.gql.case import cases_of, handled_cases_of, interventions_of
 from graph_service.gql.common import Provenance, provenance
 from graph_service.gql.convert import as_date, as_float, as_str
-from graph_service.gql.measures import measures_of
+from graph_service.gql.measures import measures_as_of_of, measures_date_of, measures_of
 from graph_service.gql.ownership import (
     actual_controllers_of,
     beneficial_owners_of,
@@ -66,14 +66,13 @@ class Party:
     risk_score: float | None = strawberry.field(
         description="Peripheral-risk score (周边风险) from the latest propagation run."
     )
-    measures_as_of: date | None = strawberry.field(
-        description="Date of the stored measures (the latest propagation run)."
-    )
     provenance: Provenance | None
     labels: strawberry.Private[tuple[str, ...]]
     props: strawberry.Private[Mapping[str, Any]]
 
     measures = measures_of
+    measures_date = measures_date_of
+    measures_as_of = measures_as_of_of
     records = records_of
     credit_report = credit_report_of
     cases = cases_of
@@ -157,7 +156,6 @@ def _common(labels: Sequence[str], props: Mapping[str, Any]) -> dict[str, Any]:
         "district_code": as_str(props.get("district_code")),
         "known_only_from": as_str(props.get("known_only_from")),
         "risk_score": as_float(props.get("risk_score")),
-        "measures_as_of": as_date(props.get("measures_as_of")),
         "provenance": provenance(props),
         "labels": tuple(labels),
         "props": props,

@@ -2,9 +2,9 @@
 
 ``neighbours`` grows breadth first from a party, one named query per hop (at most
 :data:`~graph_service.gql.limits.MAX_NEIGHBOUR_DEPTH`), never beyond ``maxNodes``; ``paths``
-asks Neo4j for all shortest paths between two parties (at most
-:data:`~graph_service.gql.limits.MAX_PATH_HOPS` hops). Both answer with ``nodes`` and ``edges``
-that a viewer draws directly (:mod:`graph_service.explore.viewer`).
+asks Neo4j for all shortest paths between two parties, with a search that never goes beyond
+``maxHops`` (at most :data:`~graph_service.gql.limits.MAX_PATH_HOPS`). Both answer with
+``nodes`` and ``edges`` that a viewer draws directly (:mod:`graph_service.explore.viewer`).
 """
 
 from __future__ import annotations
@@ -62,6 +62,16 @@ PATH_TYPES = (
     RelationType.BRANCH_OF,
     RelationType.SHARES_CONTACT,
 )
+#: One shortest-path query per hop bound: a quantifier's bound cannot be a parameter, and a
+#: search bounded at 6 and filtered afterwards would explore beyond ``maxHops``.
+SHORTEST_PATHS_QUERY = {
+    1: "explore/shortest_paths_1",
+    2: "explore/shortest_paths_2",
+    3: "explore/shortest_paths_3",
+    4: "explore/shortest_paths_4",
+    5: "explore/shortest_paths_5",
+    6: "explore/shortest_paths_6",
+}
 EXPAND_QUERY = {
     Direction.OUT: "explore/expand_out",
     Direction.IN: "explore/expand_in",
@@ -323,12 +333,11 @@ async def _paths(
     except ArgumentError as error:
         return InvalidInputError.of(error)
     rows = await info.context.read(
-        "explore/shortest_paths",
+        SHORTEST_PATHS_QUERY[max_hops],
         source=str(root.id),
         target=target,
         types=[t.value for t in (types or PATH_TYPES)],
         on=active_on,
-        max_hops=max_hops,
         limit=limit + 1,
     )
     return connections(rows[:limit], len(rows) > limit, active_on or info.context.today, active_on)
@@ -337,7 +346,7 @@ async def _paths(
 def connections(
     rows: Sequence[Mapping[str, Any]], truncated: bool, on: date, as_of: date | None
 ) -> Connections:
-    """The answer of ``explore/shortest_paths`` rows: the paths and their union."""
+    """The answer of ``explore/shortest_paths_N`` rows: the paths and their union."""
     union = Subgraph("", max_nodes=limits.MAX_NEIGHBOUR_NODES)
     paths = []
     for row in rows:

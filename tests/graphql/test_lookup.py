@@ -89,6 +89,22 @@ def test_case_by_number_with_full_width_brackets(api: Api, samples: Database) ->
     assert {r["kind"] for r in case["records"]["nodes"]} == {"dishonest_debtor", "intervention"}
 
 
+def test_case_records_are_judged_on_a_date(api: Api, samples: Database) -> None:
+    query = """query ($no: String!, $state: RecordState!, $on: Date) { case(caseNo: $no) {
+      ... on Case { records(state: $state, activeOn: $on) { nodes { kind active asOf } } } } }"""
+
+    def kinds(state: str, on: str) -> set[tuple[str, bool]]:
+        variables = {"no": ENFORCEMENT_CASE, "state": state, "on": on}
+        nodes = api.data(query, variables)["case"]["records"]["nodes"]
+        assert all(n["asOf"] == on for n in nodes)
+        return {(n["kind"], n["active"]) for n in nodes}
+
+    # the dishonest-debtor listing starts on 2021-06-01 and is still open
+    assert ("dishonest_debtor", False) in kinds("INACTIVE", "2021-05-01")
+    assert "dishonest_debtor" not in {k for k, _ in kinds("ACTIVE", "2021-05-01")}
+    assert ("dishonest_debtor", True) in kinds("ACTIVE", "2022-01-01")
+
+
 def test_unknown_case_is_null(api: Api, samples: Database) -> None:
     assert api.data('{ case(caseNo: "(1999)冀01执1号") { __typename } }')["case"] is None
 

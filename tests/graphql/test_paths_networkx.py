@@ -111,24 +111,44 @@ def _write(db: Database, world: World) -> None:
 
 
 PATHS = """
-query ($id: String!, $to: String!, $on: Date, $types: [RelationType!]) {
+query ($id: String!, $to: String!, $on: Date, $types: [RelationType!], $hops: Int!) {
   party(id: $id) { ... on Party {
-    paths(to: $to, maxHops: 6, types: $types, activeOn: $on, limit: 50) {
+    paths(to: $to, maxHops: $hops, types: $types, activeOn: $on, limit: 50) {
       ... on Connections { length truncated paths { nodes { id } } } } } }
 }"""
 
 
-def _api_paths(api: Api, source: str, target: str, on: date | None) -> dict[str, Any]:
-    variables = {"id": source, "to": target, "on": on.isoformat() if on else None, "types": TYPES}
+def _api_paths(
+    api: Api, source: str, target: str, on: date | None, hops: int = 6
+) -> dict[str, Any]:
+    variables = {
+        "id": source,
+        "to": target,
+        "on": on.isoformat() if on else None,
+        "types": TYPES,
+        "hops": hops,
+    }
     return api.data(PATHS, variables)["party"]["paths"]  # type: ignore[no-any-return]
 
 
-def _nx_paths(graph: nx.MultiGraph[str], source: str, target: str) -> set[tuple[str, ...]]:
+def _nx_paths(
+    graph: nx.MultiGraph[str], source: str, target: str, hops: int = 6
+) -> set[tuple[str, ...]]:
     try:
         paths = {tuple(p) for p in nx.all_shortest_paths(graph, source, target)}
     except nx.NetworkXNoPath:
         return set()
-    return {p for p in paths if len(p) - 1 <= 6}
+    return {p for p in paths if len(p) - 1 <= hops}
+
+
+def _assert_same(found: dict[str, Any], expected: set[tuple[str, ...]], case: object) -> None:
+    got = {tuple(n["id"] for n in p["nodes"]) for p in found["paths"]}
+    if found["truncated"]:
+        assert got and got <= expected, case
+    else:
+        assert got == expected, case
+    length = len(next(iter(expected))) - 1 if expected else None
+    assert found["length"] == length, case
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -145,17 +165,15 @@ def test_paths_equal_networkx_all_shortest_paths(
         for _ in range(25):
             source, target = rng.sample(parties, 2)
             expected = _nx_paths(graph, source, target)
-            found = _api_paths(api, source, target, on)
-            got = {tuple(n["id"] for n in p["nodes"]) for p in found["paths"]}
-            if found["truncated"]:
-                assert got and got <= expected
-            else:
-                assert got == expected, (source, target, on)
-            if expected:
-                assert found["length"] == len(next(iter(expected))) - 1
-                connected += 1
-            else:
-                assert found["length"] is None
+            _assert_same(_api_paths(api, source, target, on), expected, (source, target, on))
+            # a tighter bound: the same paths when they fit in it, none when they do not
+            hops = rng.randint(1, 5)
+            _assert_same(
+                _api_paths(api, source, target, on, hops),
+                _nx_paths(graph, source, target, hops),
+                (source, target, on, hops),
+            )
+            connected += bool(expected)
             compared += 1
     assert compared == 50 and connected >= 10  # the world is connected enough to mean something
 

@@ -6,11 +6,15 @@ officers.csv (see the comments).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from graph_service.db import Database
+from graph_service.gql import limits
+from graph_service.gql.relations import SHORTEST_PATHS_QUERY
+from graph_service.queries import get_registry
 from tests.graphql.conftest import (
     ENFORCEMENT_CASE,
     HENGTAI,
@@ -143,12 +147,31 @@ def test_all_shortest_paths_between_two_persons(api: Api, samples: Database) -> 
 
 
 def test_paths_beyond_max_hops_are_none_and_bad_targets_typed(api: Api, samples: Database) -> None:
+    api.db.query_counts.clear()
     short = api.data(PATHS, {"id": LI_NA, "to": LIU_YANG, "hops": 2})["party"]["paths"]
     assert (short["length"], short["paths"]) == (None, [])
+    # the search itself was bounded at two hops (not bounded at six and filtered)
+    assert [n for n in api.db.query_counts if n.startswith("explore/")] == [
+        "explore/shortest_paths_2"
+    ]
+    exact = api.data(PATHS, {"id": LI_NA, "to": LIU_YANG, "hops": 3})["party"]["paths"]
+    assert exact["length"] == 3 and len(exact["paths"]) == 4
+    near = api.data(PATHS, {"id": LI_NA, "to": HUABEI, "hops": 2})["party"]["paths"]
+    assert near["length"] == 2  # 李娜 - 恒泰 - 华北建设
+    assert {len(p["edges"]) for p in near["paths"]} == {2}
     too_far = api.data(PATHS, {"id": LI_NA, "to": LIU_YANG, "hops": 7})["party"]["paths"]
     assert too_far["argument"] == "maxHops"
     itself = api.data(PATHS, {"id": LI_NA, "to": LI_NA, "hops": 3})["party"]["paths"]
     assert itself == {"argument": "to", "message": "is the party itself"}
+
+
+def test_the_shortest_path_queries_differ_only_in_their_bound() -> None:
+    names = [SHORTEST_PATHS_QUERY[n] for n in range(1, limits.MAX_PATH_HOPS + 1)]
+    queries = [get_registry()[name].text for name in names]
+    assert all(f"){{1,{n}}} (b)" in q for n, q in enumerate(queries, start=1))
+    bounds = re.compile(r"\)\{1,[1-6]\} \(b\)")
+    assert len({bounds.sub("BOUND", q) for q in queries}) == 1
+    assert sorted(SHORTEST_PATHS_QUERY) == list(range(1, limits.MAX_PATH_HOPS + 1))
 
 
 TREE = """

@@ -9,6 +9,7 @@ from graph_service.identifiers import (
     is_valid_id_number,
     is_valid_uscc,
     normalise,
+    normalise_case_no,
     party_kind,
     uscc_check_char,
 )
@@ -63,3 +64,13 @@ def test_full_width_and_lower_case_are_normalised_never_fixed() -> None:
     assert normalise("13010019750101415x") == "13010019750101415X"
     # A wrong check digit stays wrong: the loader rejects, it never "repairs" an identifier.
     assert not is_valid_uscc(normalise("91130102RG8E64XKKX"))
+
+
+def test_case_numbers_get_half_width_round_brackets() -> None:
+    expected = "(2022)冀0105刑初78号"
+    for text in ["（2022）冀0105刑初78号", "〔2022〕冀0105刑初78号", "(２０２２)冀0105刑初78号"]:
+        assert normalise_case_no(text) == expected
+
+
+def test_case_numbers_lose_their_spaces() -> None:
+    assert normalise_case_no(" 【2021】冀01执 456号 ") == "(2021)冀01执456号"

@@ -8,7 +8,6 @@ from loaders.mapping import get_mapping
 from loaders.validate import (
     Invalid,
     RowValidator,
-    normalise_case_no,
     normalise_email,
     normalise_phone,
     parse_date,
@@ -46,12 +45,6 @@ def test_percentages(text: str) -> None:
 def test_percentage_over_100_is_refused() -> None:
     with pytest.raises(Invalid, match="between 0 and 100"):
         parse_pct("101")
-
-
-def test_case_numbers_get_half_width_round_brackets() -> None:
-    expected = "(2022)冀0105刑初78号"
-    for text in ["（2022）冀0105刑初78号", "〔2022〕冀0105刑初78号", "(２０２２)冀0105刑初78号"]:
-        assert normalise_case_no(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,13 @@
-// All shortest connections between two parties (ALL SHORTEST, searched from both ends),
-// through relationships whose type is in $types and, when $on is set, active that day.
-// The search never goes beyond 6 hops (the API's cap); paths longer than $max_hops are
-// dropped, so a party farther than that is "not connected within $max_hops". $limit caps
-// how many of the equally short paths are returned.
+// All shortest connections of at most 3 hops between two parties (ALL SHORTEST, searched
+// from both ends), through relationships whose type is in $types and, when $on is set, active
+// that day. A quantifier's bound cannot be a parameter, and filtering longer paths afterwards
+// would let the search run on to the longest bound (on a city graph, through every hub), so
+// there is one file per bound, explore/shortest_paths_1 … _6, identical but for it
+// (tests/graphql/test_relations.py compares them). $limit caps the equally short paths.
 MATCH (a:Party {party_id: $source}), (b:Party {party_id: $target})
 MATCH p = ALL SHORTEST (a) (()-[r]-() WHERE type(r) IN $types
     AND ($on IS NULL OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR r.until > $on)))
-  ){1,6} (b)
-WHERE length(p) <= $max_hops
+  ){1,3} (b)
 WITH p LIMIT $limit
 RETURN
   [n IN nodes(p) | {labels: labels(n), props: properties(n)}] AS nodes,
