@@ -11,7 +11,12 @@ COPY neo4j-embedded/src ./neo4j-embedded/src
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
-RUN useradd --system --uid 10001 --home /app credit-graph
+# /var/lib/credit-graph/keys holds the receipt signing key (docker-compose.yml mounts a named
+# volume there). It exists in the image, owned by the service user, because an empty named
+# volume starts as a copy of its mount point: otherwise root would own it and the key could
+# not be created.
+RUN useradd --system --uid 10001 --home /app credit-graph \
+ && install -d -o credit-graph -g credit-graph -m 0700 /var/lib/credit-graph/keys
 WORKDIR /app
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels

@@ -1,7 +1,8 @@
 """The sanction check's evaluation: one decision per party in a context (policy §4–5).
 
-The HTTP endpoint (``graph_service/api/checks.py``) owns everything around this function —
-authentication, rate limits, masking, the audit entry, the receipt; this module only decides.
+The check pipeline (``graph_service/check_run.py``, behind REST and GraphQL) and the edges own
+everything around this function — authentication, rate limits, masking, the audit entry, the
+receipt; this module only decides.
 
 Contract of :func:`evaluate` for whoever implements it:
 

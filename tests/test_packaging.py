@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -44,6 +44,18 @@ def test_compose_environment_names_real_settings() -> None:
     fields = {f"CREDIT_GRAPH_{name.upper()}" for name in Settings.model_fields}
     names = set(COMPOSE["services"]["api"]["environment"])
     assert names <= fields
+
+
+def test_compose_keeps_the_receipt_key_on_a_named_volume() -> None:
+    api = COMPOSE["services"]["api"]
+    key_file = PurePosixPath(api["environment"]["CREDIT_GRAPH_RECEIPT_KEY_FILE"])
+    mounts = dict(volume.split(":")[:2][::-1] for volume in api["volumes"])  # target → source
+    folder = str(key_file.parent)
+    assert folder in mounts, f"{folder} is not a mounted volume"
+    assert mounts[folder] in COMPOSE["volumes"]  # named: survives restarts and rebuilds
+    # The image creates the mount point owned by the service user, so the key can be written.
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(rf"install -d -o credit-graph -g credit-graph -m 0700 {folder}\b", dockerfile)
 
 
 def test_wheel_ships_cli_cypher_and_launcher(tmp_path: Path) -> None:

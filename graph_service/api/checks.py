@@ -1,48 +1,47 @@
 """``/v1/checks``: sanction checks for other agencies' systems, with feedback.
 
-Every check is, in this order: authenticated and rate-limited (:mod:`~graph_service.security
-.auth`), evaluated (:func:`graph_service.checks.evaluate`), masked for the ``checker`` role,
-signed (``receipt``), and written to the audit log together with the stored check — and only
-then answered. If the audit entry cannot be written the caller gets 503 and no answer.
+A check is authenticated and rate-limited (:mod:`~graph_service.security.auth`), its body
+validated into a :class:`~graph_service.check_run.CheckRequest` (422 naming the field), and
+then run by :class:`~graph_service.check_run.CheckService` — evaluated, masked for the
+``checker`` role, signed and audited with the stored check before it is answered (503 and no
+answer when the audit entry cannot be written). GraphQL's ``sanctionCheck`` runs the same.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import uuid
-from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from graph_service import checks
-from graph_service.checks import CONTEXTS, CheckResult
+from graph_service.check_run import (
+    CheckRequest,
+    CheckService,
+    PartyId,
+    Text,
+    check_service,
+    get_evaluator,
+)
 from graph_service.db import Database
-from graph_service.errors import CheckFailed, Conflict, CreditGraphError, InvalidInput, NotFound
+from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.identifiers import normalise
 from graph_service.policy.catalog import default_catalog
 from graph_service.security.appender import Attachment
 from graph_service.security.audit import Actor, now_stamp
 from graph_service.security.auth import require_role
-from graph_service.security.canonical import jsonable
-from graph_service.security.masking import mask_result
 from graph_service.security.roles import CHECK_ROLES, EXPLORE_ROLES, Caller, Role
-from graph_service.security.roles import sees_personal_data as unmasked
 from graph_service.security.state import security_of
+
+__all__ = ["get_evaluator", "router"]  # get_evaluator: tests plug their evaluation in there
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["checks"])
 
-MAX_PARTIES = 1000
-PartyId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 MeasureName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Evaluator = Callable[[Database, str, Sequence[str], date, Caller], CheckResult]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid API key"},
     403: {"description": "the key's role may not do this"},
@@ -54,32 +53,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 # --- API models ------------------------------------------------------------------------------
-
-
-class CheckRequest(BaseModel):
-    """A sanction check: which parties, in which context, on which day, and why."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    context: str = Field(description="one of: " + ", ".join(CONTEXTS))
-    parties: list[PartyId] = Field(min_length=1, max_length=MAX_PARTIES)
-    as_of: date | None = Field(default=None, description="YYYY-MM-DD; default today")
-    purpose: Text = Field(description="why the check is made (kept in the audit log)")
-
-    @field_validator("context")
-    @classmethod
-    def _known_context(cls, value: str) -> str:
-        if value not in CONTEXTS:
-            raise ValueError(f"unknown context {value[:40]!r}; known: {', '.join(CONTEXTS)}")
-        return value
-
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _iso_date(cls, value: Any) -> Any:
-        # Only YYYY-MM-DD text: pydantic would otherwise read a number as a Unix time.
-        if value is not None and not (isinstance(value, str) and len(value) == 10):
-            raise ValueError("as_of must be a date written YYYY-MM-DD")
-        return value
 
 
 class NotApplied(BaseModel):
@@ -101,35 +74,17 @@ class FeedbackRequest(BaseModel):
     not_applied: list[NotApplied] = Field(default_factory=list, max_length=1000)
 
 
-def get_evaluator() -> Evaluator:
-    """The evaluation in use (a dependency, so tests can plug in their own)."""
-    return checks.evaluate
-
-
 # --- routes ----------------------------------------------------------------------------------
 
 
 @router.post("/checks", responses=_ERRORS)
 async def run_check(
     body: CheckRequest,
-    request: Request,
     caller: Annotated[Caller, Depends(require_role(*CHECK_ROLES))],
-    evaluator: Annotated[Evaluator, Depends(get_evaluator)],
+    service: Annotated[CheckService, Depends(check_service)],
 ) -> JSONResponse:
     """Decides every party in the context; the answer carries a receipt and is audited."""
-    security = security_of(request)
-    check_id = str(uuid.uuid4())
-    as_of = body.as_of or date.today()
-    result = await _evaluate(evaluator, request.app.state.db, body, as_of, caller, check_id)
-    answer = _answer(check_id, body, as_of, result, caller.role)
-    answer["receipt"] = security.signer.sign(answer)
-    await security.audit.append(
-        "check",
-        Actor.of(caller),
-        _audit_payload(body, as_of, answer),
-        Attachment("audit/create_checks", _stored_check(caller, body, answer)),
-    )
-    return JSONResponse(answer)
+    return JSONResponse(await service.run(body, caller))
 
 
 @router.get("/checks/{check_id}", responses=_ERRORS)
@@ -167,96 +122,6 @@ async def give_feedback(
     )
     body_out = {"check_id": check_id, "party_id": body.party_id, "audit_seq": stamp.seq}
     return JSONResponse(body_out, status_code=201)
-
-
-# --- checks ----------------------------------------------------------------------------------
-
-
-async def _evaluate(
-    evaluator: Evaluator,
-    db: Database,
-    body: CheckRequest,
-    as_of: date,
-    caller: Caller,
-    check_id: str,
-) -> CheckResult:
-    """Runs the evaluation off the event loop; failures are answered without internals."""
-    try:
-        result = await run_in_threadpool(evaluator, db, body.context, body.parties, as_of, caller)
-    except CreditGraphError as exc:
-        if exc.http_status < 500:
-            raise
-        log.error("check failed", extra={"check_id": check_id, "code": exc.code})
-        raise CheckFailed(
-            f"the check could not be completed ({exc.code}); reference {check_id}",
-            exc.http_status,
-        ) from exc
-    except Exception as exc:
-        log.exception("check failed", extra={"check_id": check_id})
-        raise CheckFailed(f"the check failed; reference {check_id}") from exc
-    _require_request_order(result, body.parties, check_id)
-    return result
-
-
-def _require_request_order(result: CheckResult, parties: list[str], check_id: str) -> None:
-    """The evaluation must answer every party in request order; never pass on a mix-up."""
-    answered = [r.party_id for r in result.results]
-    if answered != parties:
-        log.error("evaluation answered other parties", extra={"check_id": check_id})
-        raise CheckFailed(f"the check failed; reference {check_id}")
-
-
-def _answer(
-    check_id: str, body: CheckRequest, as_of: date, result: CheckResult, role: Role
-) -> dict[str, Any]:
-    """The response body before its receipt: plain JSON, masked for checkers."""
-    results = [jsonable(r.as_json()) for r in result.results]
-    if not unmasked(role):
-        results = [mask_result(r) for r in results]
-    return {
-        "check_id": check_id,
-        "context": body.context,
-        "as_of": as_of.isoformat(),
-        "catalog_version": result.catalog_version,
-        "results": results,
-    }
-
-
-def _audit_payload(body: CheckRequest, as_of: date, answer: dict[str, Any]) -> dict[str, Any]:
-    """What the log keeps of a check: who was checked, why, and what was decided."""
-    decisions = [
-        {
-            "party_id": r["party_id"],
-            "decision": r["decision"],
-            "error": r["error"],
-            "measures": [m.get("measure") for m in r["measures"]],
-        }
-        for r in answer["results"]
-    ]
-    return {
-        "check_id": answer["check_id"],
-        "purpose": body.purpose,
-        "context": body.context,
-        "as_of": as_of.isoformat(),
-        "catalog_version": answer["catalog_version"],
-        "parties": body.parties,
-        "decisions": decisions,
-        "receipt": answer["receipt"],
-    }
-
-
-def _stored_check(caller: Caller, body: CheckRequest, answer: dict[str, Any]) -> dict[str, Any]:
-    """The ``:Check`` node: the request and the answer exactly as sent."""
-    return {
-        "check_id": answer["check_id"],
-        "created_at": now_stamp(),
-        "caller_name": caller.name,
-        "caller_role": caller.role.value,
-        "caller_key_id": caller.key_id,
-        "purpose": body.purpose,
-        "request": json.dumps(body.model_dump(mode="json"), ensure_ascii=False),
-        "response": json.dumps(answer, ensure_ascii=False),
-    }
 
 
 # --- stored checks and feedback --------------------------------------------------------------

@@ -9,7 +9,9 @@ writer commits it just after the answer, which keeps a party lookup within its l
 (a commit costs tens of milliseconds), and a failed commit is logged as an error.
 
 The payload names the operation, its root fields, its variables and the party ids it asked
-about (``parties``, which the audit log indexes: "who looked at this party"). Requests without
+about (``parties``, which the audit log indexes: "who looked at this party"). ``sanctionCheck``
+writes the ``check`` entry of the check API itself (:mod:`graph_service.check_run`), so an
+operation asking for nothing else gets no ``graphql`` entry as well. Requests without
 a valid key are refused before anything is read and are only logged, like operations that
 touch nothing but ``version`` and introspection.
 """
@@ -26,9 +28,13 @@ from typing import TYPE_CHECKING, Any
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    InlineFragmentNode,
     ListValueNode,
     OperationDefinitionNode,
+    SelectionSetNode,
     StringValueNode,
     ValueNode,
     VariableNode,
@@ -50,6 +56,8 @@ log = logging.getLogger(__name__)
 
 #: Root fields that read nothing about anybody: not worth an audit entry.
 UNAUDITED_FIELDS = frozenset({"version", "__typename", "__schema", "__type"})
+#: Root fields that write an audit entry of their own (a check's entry, waited for).
+SELF_AUDITED_FIELDS = frozenset({"sanctionCheck"})
 #: Arguments that name parties (party ids), anywhere in the document.
 PARTY_ARGUMENTS = frozenset({"id", "ids", "to", "party"})
 
@@ -67,7 +75,8 @@ class AuditEvent:
     @property
     def audited(self) -> bool:
         """True when the operation reads the graph for a caller."""
-        return self.caller is not None and bool(set(self.fields) - UNAUDITED_FIELDS)
+        logged_anyway = UNAUDITED_FIELDS | SELF_AUDITED_FIELDS
+        return self.caller is not None and bool(set(self.fields) - logged_anyway)
 
     def payload(self) -> dict[str, Any]:
         """The audit entry's payload."""
@@ -172,13 +181,30 @@ class AuditOperations(SchemaExtension):
 
 
 def root_fields(document: DocumentNode | None) -> tuple[str, ...]:
-    """The names of the operations' root fields."""
+    """The names of the operations' root fields, also those inside root-level fragments
+    (``{ ... on Query { party(…) } }`` reads as much as ``{ party(…) }``)."""
+    definitions = document.definitions if document else ()
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
     names: list[str] = []
-    for definition in document.definitions if document else ():
+    for definition in definitions:
         if isinstance(definition, OperationDefinitionNode):
-            selections = definition.selection_set.selections
-            names += [s.name.value for s in selections if isinstance(s, FieldNode)]
+            names += _field_names(definition.selection_set, fragments)
     return tuple(names)
+
+
+def _field_names(
+    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> list[str]:
+    """Field names of one selection set, through fragments (validation refused cycles)."""
+    names: list[str] = []
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            names.append(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names += _field_names(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            names += _field_names(fragments[selection.name.value].selection_set, fragments)
+    return names
 
 
 def parties_asked(document: DocumentNode | None, variables: Mapping[str, Any]) -> set[str]:

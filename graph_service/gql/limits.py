@@ -66,6 +66,7 @@ SHOWN_CODES = frozenset(
         "forbidden",
         "rate_limited",
         "audit_unavailable",
+        "check_failed",  # its message carries only a reference to the server's log
     }
 )
 

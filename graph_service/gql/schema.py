@@ -1,6 +1,7 @@
 """The GraphQL schema, assembled from the type-family modules (docs/graphql.md).
 
-Root fields: ``version`` (public), and for investigators and admins ``party``, ``parties``,
+Root fields: ``version`` (public); ``sanctionCheck`` for every role that may run checks
+(checker, investigator, admin); and for investigators and admins ``party``, ``parties``,
 ``case``, ``searchParties`` and ``measureChanges``; everything else is reached from them.
 """
 
@@ -18,8 +19,9 @@ from graph_service import __version__
 from graph_service.gql import inputs, limits
 from graph_service.gql.audit import AuditOperations
 from graph_service.gql.case import case_by_no
+from graph_service.gql.checks import sanction_check
 from graph_service.gql.common import party_of
-from graph_service.gql.context import Context, Info, InvestigatorOnly, get_context
+from graph_service.gql.context import CheckersToo, Context, Info, InvestigatorOnly, get_context
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
 from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
@@ -95,6 +97,12 @@ class Query:
     case = _reader(case_by_no, "A case by case number (null when unknown).")
     search_parties = _reader(search_parties, "Full-text search over names, with filters.")
     measure_changes = _reader(measure_changes, "Measures gained, lost or changed since a time.")
+    sanction_check = strawberry.field(
+        resolver=sanction_check,
+        description="The joint-sanction check of POST /v1/checks: a decision per party, audited"
+        " and signed (checker, investigator and admin keys).",
+        permission_classes=[CheckersToo],
+    )
 
 
 class CreditGraphSchema(strawberry.Schema):
