@@ -23,24 +23,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-HOME = ROOT / ".credit-graph" / "bench"
-PORT = 7695
-API_KEY_HEADER = "X-API-Key"
+from common import (
+    API_KEY_HEADER,
+    HOME,
+    OUT,
+    PORT,
+    create_key,
+    ensure_world,
+    neo4j_settings,
+    percentiles,
+    run_driver,
+    running_neo4j,
+    serving,
+)
 
 PARTY = """query ($id: String!) { party(id: $id) { ... on Party { id name riskScore
   measures { measure origin explanation }
@@ -96,70 +99,20 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _orchestrate(args: argparse.Namespace) -> int:
-    from graph_service import embedded, schema
+    from graph_service import schema
     from graph_service.db import Database
-    from graph_service.settings import Settings
 
-    settings = Settings(
-        home=args.home,
-        embedded_port=args.neo4j_port,
-        neo4j_uri="",
-        query_timeout_s=600.0,
-        embedded_heap=args.heap,
-        embedded_pagecache=args.pagecache,
-    )
-    started = not embedded.status(settings).running
-    embedded.start(settings)
-    try:
+    settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
+    with running_neo4j(settings, args.keep_running):
         with Database(settings) as db:
             schema.migrate(db)
-            _ensure_world(db, args)
+            ensure_world(db, args.parties, args.seed, "graphql")
             plans = _plans(db, args)
-            key = _investigator_key(db)
-        results = _with_server(args, key, plans)
-    finally:
-        if started and not args.keep_running:
-            embedded.stop(settings)
+            key, _ = create_key(db, "investigator", __file__)
+        with serving(args.home, args.neo4j_port) as server:
+            results = {n: _run_driver(args, server.url, key, n, plans[n]) for n in SCENARIOS}
     _report(args, results)
     return 0
-
-
-def _ensure_world(db: Any, args: argparse.Namespace) -> None:
-    """Loads the world unless the graph already holds at least that many parties."""
-    from graph_service import schema
-    from loaders.engine import LoadOptions, load_directory
-
-    if db.read("meta/bench_graphql_parties")[0]["parties"] >= args.parties:
-        return
-    folder = _world(args.parties, args.seed)
-    schema.reset(db)
-    load_directory(db, folder, LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-graphql"))
-    db.read("meta/await_indexes")
-
-
-def _world(parties: int, seed: int) -> Path:
-    """The generated world's folder (made once per size and seed, as bench/load.py does)."""
-    folder = OUT / f"world-{parties}-{seed}"
-    if folder.is_dir():
-        return folder
-    OUT.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "graph_service.cli",
-        "demo-data",
-        "--parties",
-        str(parties),
-        "--seed",
-        str(seed),
-        "--out",
-        str(folder),
-        "--json",
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"error: demo-data failed: {done.stderr.strip()}")
-    return folder
 
 
 def _plans(db: Any, args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
@@ -193,102 +146,14 @@ def _fragment(rng: random.Random, name: str) -> str:
     return name[start : start + size]
 
 
-def _investigator_key(db: Any) -> str:
-    """A fresh investigator key for this run, made as ``credit-graph keys create`` makes it."""
-    from graph_service.security.appender import AuditLog
-    from graph_service.security.audit import Actor
-    from graph_service.security.keys import create_key
-    from graph_service.security.roles import Role
-
-    name = f"bench-graphql-{uuid.uuid4().hex[:8]}"
-    with AuditLog(db) as audit:
-        key, _ = create_key(audit, Actor("bench/graphql.py", "operator"), name, Role.INVESTIGATOR)
-    return key
-
-
-def _with_server(
-    args: argparse.Namespace, key: str, plans: dict[str, list[dict[str, Any]]]
-) -> dict[str, dict[str, Any]]:
-    """Starts ``credit-graph serve`` and runs one load generator per scenario against it."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")}
-    env.update(
-        CREDIT_GRAPH_HOME=str(args.home),
-        CREDIT_GRAPH_EMBEDDED_PORT=str(args.neo4j_port),
-        CREDIT_GRAPH_PORT=str(port),
-        CREDIT_GRAPH_LOG_LEVEL="WARNING",
-        # the benchmark measures latency, not the per-key rate limit
-        CREDIT_GRAPH_RATE_LIMIT_PER_S="100000",
-        CREDIT_GRAPH_RATE_LIMIT_BURST="100000",
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "graph_service.cli", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url)
-        return {name: _run_driver(args, url, key, name, plans[name]) for name in SCENARIOS}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
 def _run_driver(
     args: argparse.Namespace, url: str, key: str, scenario: str, operations: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """One load-generator process for one scenario; its JSON report."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as plan:
-        json.dump({"scenario": scenario, "key": key, "operations": operations}, plan)
-    command = [
-        sys.executable,
-        __file__,
-        "--drive",
-        "--url",
-        url,
-        "--plan",
-        plan.name,
-        "--requests",
-        str(args.requests),
-        "--warmup",
-        str(args.warmup),
-        "--seconds",
-        str(args.seconds),
-        "--concurrency",
-        str(args.concurrency),
-    ]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, check=False, timeout=args.seconds * 2 + 120
-        )
-    finally:
-        Path(plan.name).unlink(missing_ok=True)
-    if done.returncode != 0:
-        raise SystemExit(f"error: load generator for {scenario} failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
-
-
-def _wait_ready(url: str, timeout_s: float = 60.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"error: the service at {url} did not become ready")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    plan = {"scenario": scenario, "key": key, "operations": operations}
+    options = ["--url", url, "--requests", str(args.requests), "--warmup", str(args.warmup),
+               "--seconds", str(args.seconds), "--concurrency", str(args.concurrency)]  # fmt: skip
+    return run_driver(__file__, plan, options, timeout_s=args.seconds * 2 + 120)
 
 
 # --- load generator (child process) ---------------------------------------------------------
@@ -345,25 +210,16 @@ def _one(client: Any, query: str, variables: dict[str, Any]) -> tuple[float, str
 def _summary(
     scenario: str, latencies: list[float], errors: list[str], target: float, concurrency: int
 ) -> dict[str, Any]:
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float | None:
-        if not ordered:
-            return None
-        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 2)
-
+    stats = percentiles(latencies)
     return {
         "scenario": scenario,
-        "requests": len(ordered),
+        "requests": len(latencies),
         "concurrency": concurrency,
         "errors": len(errors),
         "first_errors": sorted(set(errors))[:5],
-        "p50_ms": pct(50),
-        "p95_ms": pct(95),
-        "p99_ms": pct(99),
-        "max_ms": round(ordered[-1], 2) if ordered else None,
+        **stats,
         "target_p99_ms": target,
-        "met": bool(ordered) and not errors and (pct(99) or 0) <= target,
+        "met": bool(latencies) and not errors and (stats["p99_ms"] or 0) <= target,
     }
 
 

@@ -20,51 +20,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graph_service import embedded, schema
+from common import HOME, OUT, PORT, cpu_seconds, neo4j_settings, peak_rss_mb, running_neo4j, world
+
+from graph_service import schema
 from graph_service.db import Database
-from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_directory
 from loaders.summary import Summary
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-HOME = ROOT / ".credit-graph" / "bench"
-PORT = 7695
 COUNTS = ("read", "loaded", "created", "updated", "unchanged", "rejected", "duplicates")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the benchmark; returns the process exit code."""
     args = _arguments(argv)
-    world, generated = _world(args.parties, args.seed)
-    settings = Settings(
-        home=HOME,
-        embedded_port=PORT,
-        neo4j_uri="",
-        query_timeout_s=600.0,
-        embedded_heap=args.heap,
-        embedded_pagecache=args.pagecache,
-    )
-    started = not embedded.status(settings).running
-    embedded.start(settings)
-    try:
-        with Database(settings) as db:
-            schema.migrate(db)
-            schema.reset(db)
-            pid = embedded.status(settings).pid
-            runs = [_timed_load(db, world, run, pid) for run in ("first", "reload")]
-    finally:
-        if started and not args.keep_running:
-            embedded.stop(settings)
+    folder, generated = world(args.parties, args.seed)
+    settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
+    with running_neo4j(settings, args.keep_running) as pid, Database(settings) as db:
+        schema.migrate(db)
+        schema.reset(db)
+        runs = [_timed_load(db, folder, run, pid) for run in ("first", "reload")]
     report = _report(args, generated, runs)
     _print(report)
     return 0
@@ -77,46 +57,21 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--heap", default="2g", help="Java heap of the benchmark's Neo4j")
     parser.add_argument("--pagecache", default="1g", help="page cache of the benchmark's Neo4j")
     parser.add_argument("--keep-running", action="store_true", help="leave Neo4j running")
+    parser.add_argument("--home", type=Path, default=HOME, help="the benchmark Neo4j's home")
+    parser.add_argument("--neo4j-port", type=int, default=PORT, help="its Bolt port")
     return parser.parse_args(argv)
-
-
-def _world(parties: int, seed: int) -> tuple[Path, dict[str, Any]]:
-    """The world's folder and the generator's report; generated once per size and seed."""
-    folder = OUT / f"world-{parties}-{seed}"
-    report_file = OUT / f"world-{parties}-{seed}.json"
-    if report_file.is_file() and folder.is_dir():
-        return folder, json.loads(report_file.read_text(encoding="utf-8"))
-    OUT.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "graph_service.cli",
-        "demo-data",
-        "--parties",
-        str(parties),
-        "--seed",
-        str(seed),
-        "--out",
-        str(folder),
-        "--json",
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"error: demo-data failed: {done.stderr.strip()}")
-    report_file.write_text(done.stdout, encoding="utf-8")
-    return folder, json.loads(done.stdout)
 
 
 def _timed_load(db: Database, folder: Path, run: str, neo4j_pid: int | None) -> dict[str, Any]:
     """One load of the whole folder; rejects (there should be none) go to bench/out."""
     options = LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-{run}")
-    neo4j_cpu = _cpu_seconds(neo4j_pid)
+    neo4j_cpu = cpu_seconds(neo4j_pid)
     loader_cpu = time.process_time()
     started = time.perf_counter()
     summaries = load_directory(db, folder, options)
     seconds = time.perf_counter() - started
     loader_cpu = time.process_time() - loader_cpu
-    neo4j_cpu = _cpu_seconds(neo4j_pid) - neo4j_cpu
+    neo4j_cpu = cpu_seconds(neo4j_pid) - neo4j_cpu
     kinds = [_kind_stats(summary) for summary in summaries]
     total_read = sum(k["read"] for k in kinds)
     return {
@@ -140,21 +95,6 @@ def _kind_stats(summary: Summary) -> dict[str, Any]:
     return stats
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds of a process so far (0 when unknown: not Linux, no pid)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in kilobytes on Linux (bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
-
-
 def _report(
     args: argparse.Namespace, generated: dict[str, Any], runs: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -168,7 +108,7 @@ def _report(
         "reload": reload,
         # An unchanged reload must change nothing: no creates, no updates.
         "reload_changed_nothing": not (reload["totals"]["created"] or reload["totals"]["updated"]),
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 

@@ -48,6 +48,7 @@ class RunResult:
     changed: int = 0
     risk_changed: int = 0
     seconds: float = 0.0
+    risk_seconds: float = 0.0  # of which updating peripheral risk
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def as_json(self) -> dict[str, Any]:
@@ -93,9 +94,11 @@ def run_incremental(
     run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
     new = _rows(ms for party, ms in measures.items() if party in targets)
     _apply(db, run, new, store.stored_measures(db, targets))
+    began = time.perf_counter()
     risk = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
     store.write_risk(db, risk.scores)
     run.risk_changed = len(risk.scores)
+    run.risk_seconds = round(time.perf_counter() - began, 4)
     return _finish(db, run, started)
 
 
