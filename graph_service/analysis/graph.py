@@ -170,15 +170,19 @@ def add_relationship(graph: nx.MultiDiGraph[str], raw: Mapping[str, Any]) -> str
         raise InvalidInput(f"unknown relationship type {kind!r}; known: {sorted(RELATIONS)}")
     if source not in graph or target not in graph:
         raise InvalidInput(f"{kind} {source!r} → {target!r} refers to a party not given")
-    data: dict[str, Any] = {k: as_date(v) if k in DATE_FIELDS else v for k, v in raw.items()}
+    data: dict[str, Any] = {
+        k: as_date(v) if k in DATE_FIELDS else v for k, v in raw.items() if k not in _ENDS
+    }
     if raw.get("stake_pct") is not None:
         data["stake_pct"] = float(raw["stake_pct"])
-    key, copy = str(kind), 2
-    while graph.has_edge(source, target, key):
+    key, copy, taken = str(kind), 2, graph.succ[source].get(target, {})
+    while key in taken:
         key, copy = f"{kind}#{copy}", copy + 1
-    del data["type"], data["source"], data["target"]
     graph.add_edge(source, target, key=key, **data)
     return key
+
+
+_ENDS = frozenset({"type", "source", "target"})
 
 
 def graph_from_rows(rows: Iterable[Mapping[str, Any]]) -> nx.MultiDiGraph[str]:

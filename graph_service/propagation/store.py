@@ -44,7 +44,8 @@ class Neo4jHops:
 
 def read_all(db: Database, batch: int = READ_BATCH) -> Iterator[Row]:
     """Every party with its records, convictions and outgoing relationships, in id order."""
-    ids = [str(r["party_id"]) for r in db.read_plain("propagation/party_ids", timeout_s=300)]
+    (row,) = db.read_plain("propagation/party_ids", timeout_s=300)
+    ids: list[str] = row["ids"]
     batches = [ids[start : start + batch] for start in range(0, len(ids), batch)]
     # Two batches in flight: Neo4j runs one query while the driver decodes the other's rows
     # (the decoding is most of the time), so the two cores both work. Order is kept.
@@ -72,7 +73,9 @@ def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
 
 
 def _read_batch(db: Database, ids: list[str]) -> list[Row]:
-    return db.read_plain("propagation/read_parties_by_id", ids=ids, timeout_s=300)
+    (row,) = db.read_plain("propagation/read_parties_by_id", ids=ids, timeout_s=300)
+    parties: list[Row] = row["parties"]
+    return parties
 
 
 class Neo4jRiskData:
@@ -126,8 +129,8 @@ def stored_measures(db: Database, party_ids: Iterable[str] | None) -> dict[str, 
 
 def stored_risk(db: Database) -> dict[str, float]:
     """Every stored peripheral-risk score."""
-    rows = db.read_plain("propagation/stored_risk", timeout_s=300)
-    return {r["party_id"]: float(r["score"]) for r in rows}
+    (row,) = db.read_plain("propagation/stored_risk", timeout_s=300)
+    return {str(party): float(score) for party, score in row["scores"]}
 
 
 def measure_row(measure: Measure) -> dict[str, Any]:
