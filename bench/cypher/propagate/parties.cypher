@@ -1,0 +1,3 @@
+// How many parties the graph holds (the benchmark loads the world when it differs).
+MATCH (p:Party)
+RETURN count(p) AS parties
