@@ -19,17 +19,17 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graph_service import embedded, schema
+import common
+
+from graph_service import schema
 from graph_service.db import Database
 from graph_service.propagation import runner
-from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_directory, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,21 +45,10 @@ HEADER = (
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the benchmark; returns the process exit code."""
     args = _arguments(argv)
-    world = OUT / f"world-{args.parties}-{args.seed}"
-    if not (world / "companies.csv").is_file():
-        _generate(world, args.parties, args.seed)
-    settings = Settings(
-        home=HOME, embedded_port=PORT, neo4j_uri="", query_timeout_s=600.0,
-        embedded_heap=args.heap, embedded_pagecache=args.pagecache,
-    )  # fmt: skip
-    started = not embedded.status(settings).running
-    embedded.start(settings)
-    try:
-        with Database(settings) as db:
-            report = _measure(db, world, args)
-    finally:
-        if started:
-            embedded.stop(settings)
+    world, _ = common.world(args.parties, args.seed)
+    settings = common.neo4j_settings(HOME, PORT, args.heap, args.pagecache)
+    with common.running_neo4j(settings), Database(settings) as db:
+        report = _measure(db, world, args)
     text = json.dumps(report, ensure_ascii=False, indent=2)
     (OUT / f"propagate-{args.parties}-{args.seed}.json").write_text(text, encoding="utf-8")
     print(text)
@@ -121,12 +110,6 @@ def _companies(world: Path, count: int, seed: int) -> list[str]:
     lines = (world / "companies.csv").read_text(encoding="utf-8").splitlines()[1:]
     ids = [ln.split(",", 1)[0] for ln in lines if ",enterprise," in ln]
     return random.Random(seed).sample(ids, count)
-
-
-def _generate(world: Path, parties: int, seed: int) -> None:
-    command = [sys.executable, "-m", "graph_service.cli", "demo-data", "--parties", str(parties),
-               "--seed", str(seed), "--out", str(world)]  # fmt: skip
-    subprocess.run(command, check=True, cwd=ROOT)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:

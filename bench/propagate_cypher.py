@@ -36,7 +36,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graph_service import embedded, schema
+import common
+
+from graph_service import schema
 from graph_service.analysis.control import EPSILON
 from graph_service.analysis.graph import OPEN, graph_from_rows
 from graph_service.analysis.propagate import compute_measures
@@ -46,7 +48,6 @@ from graph_service.policy import default_catalog
 from graph_service.policy.catalog import Catalog
 from graph_service.propagation import store
 from graph_service.queries import QueryRegistry
-from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,18 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the benchmark; returns 0, or 1 when the two sides disagree."""
     args = _arguments(argv)
     world = args.world or OUT / f"world-{args.parties}-{args.seed}"
-    settings = Settings(
-        home=HOME, embedded_port=PORT, neo4j_uri="", query_timeout_s=1800.0,
-        embedded_heap=args.heap, embedded_pagecache=args.pagecache,
-    )  # fmt: skip
-    started = not embedded.status(settings).running
-    embedded.start(settings)
-    try:
-        with Database(settings) as db, Database(settings, QueryRegistry(CYPHER)) as bench:
-            report = _measure(db, bench, world, args)
-    finally:
-        if started and not args.keep_running:
-            embedded.stop(settings)
+    settings = common.neo4j_settings(HOME, PORT, args.heap, args.pagecache)
+    settings.query_timeout_s = 1800.0
+    with (
+        common.running_neo4j(settings, args.keep_running),
+        Database(settings) as db,
+        Database(settings, QueryRegistry(CYPHER)) as bench,
+    ):
+        report = _measure(db, bench, world, args)
     name = world.name.removeprefix("world-") if args.world is None else world.name
     text = json.dumps(report, ensure_ascii=False, indent=2)
     (OUT / f"propagate-cypher-{name}.json").write_text(text, encoding="utf-8")
