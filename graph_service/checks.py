@@ -86,9 +86,9 @@ def evaluate(
     wanted = [normalise(p) for p in party_ids]
     valid = sorted({p for p in wanted if party_kind(p)})
     stored = as_of == date.today()
-    found = {
-        r["party_id"]: r for r in db.read("check/parties", ids=valid, as_of=as_of, stored=stored)
-    }
+    # Plain rows: the query returns only maps, lists and text (no nodes to convert).
+    rows = db.read_plain("check/parties", ids=valid, as_of=as_of, stored=stored)
+    found = {r["party_id"]: r for r in rows}
     if not stored and found:
         computed = runner.measures_as_of(db, found, as_of, catalog).measures
         for party, row in found.items():

@@ -3,9 +3,10 @@
 Invariants:
 
 * Nothing else imports ``neo4j``; callers name a query from the registry and pass parameters.
-* Every statement runs in a managed transaction (reads with ``execute_read``, writes with
-  ``execute_write``), so the driver retries transient errors (deadlocks, leader switches,
-  a server restarting) for up to ``max_retry_time_s``; the work functions are idempotent.
+* Every statement runs in a managed transaction (single statements with ``execute_query``,
+  groups of statements with ``execute_read`` / ``execute_write``), so the driver retries
+  transient errors (deadlocks, leader switches, a server restarting) for up to
+  ``max_retry_time_s``; the work functions are idempotent.
 * Every statement carries its name as transaction metadata and a server-side timeout.
 * Values are always parameters, never formatted into the Cypher text.
 * Driver exceptions are translated into :mod:`graph_service.errors` here and nowhere else.
@@ -180,17 +181,23 @@ class Database:
         write: bool,
         plain: bool = False,
     ) -> list[Row]:
-        text = self.registry[name].text
+        query = self.registry[name]
         self.query_counts[name] += 1
-
-        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            result = tx.run(text, dict(params))
-            if plain:
-                keys = result.keys()
-                return [dict(zip(keys, record, strict=True)) for record in result]
-            return result.data()
-
-        return self._execute(work, name, timeout, write=write)
+        q = neo4j.Query(query.text, metadata={"query": name}, timeout=self._timeout(timeout))
+        # execute_query is a managed transaction like execute_read/execute_write (same retries
+        # for up to max_transaction_retry_time) that sends BEGIN with the RUN instead of
+        # waiting for BEGIN's reply: one network round trip fewer per statement, which is a
+        # third of a single check's graph read. No bookmark manager: like the sessions here,
+        # a statement does not wait for the bookmarks of earlier ones (one Neo4j, no replicas).
+        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            return self._driver.execute_query(
+                q,
+                dict(params),
+                routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
+                database_=self.settings.neo4j_database,
+                bookmark_manager_=None,
+                result_transformer_=_plain_rows if plain else _data_rows,
+            )
 
     def _execute(
         self,
@@ -237,6 +244,17 @@ class Database:
             raise QueryError(f"query {name} failed: {exc.code}: {exc.message}") from exc
         except neo4j_exc.DriverError as exc:
             raise Neo4jUnavailable(f"Neo4j driver error on {name}: {_short(exc)}") from exc
+
+
+def _data_rows(result: neo4j.Result) -> list[Row]:
+    """Every row as a dict, nodes and relationships converted to their properties."""
+    return result.data()
+
+
+def _plain_rows(result: neo4j.Result) -> list[Row]:
+    """Every row as a dict of the values as decoded (no walk for nodes to convert)."""
+    keys = result.keys()
+    return [dict(zip(keys, record, strict=True)) for record in result]
 
 
 def _short(exc: BaseException) -> str:

@@ -208,8 +208,10 @@ NODES: tuple[NodeSpec, ...] = (
 
 #: The full-text index over party names; the ``cjk`` analyzer makes Chinese substrings match.
 FULLTEXT_PARTY_NAMES = "party_names"
-#: The full-text index over the party ids named by audit entries (whitespace analyzer).
-FULLTEXT_AUDIT_PARTIES = "audit_parties"
+#: The full-text index over the party ids named by audit entries (whitespace analyzer). It is
+#: eventually consistent, so that appending an entry does not wait for Lucene: readers call
+#: ``audit/await_fulltext_refresh`` before querying it (schema v005).
+FULLTEXT_AUDIT_PARTIES = "audit_entry_parties"
 
 
 def node_spec(label: Label) -> NodeSpec:

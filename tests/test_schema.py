@@ -7,7 +7,7 @@ import pytest
 from graph_service import schema
 from graph_service.db import Database
 from graph_service.errors import QueryError, SchemaError
-from graph_service.model import FULLTEXT_PARTY_NAMES, NODES
+from graph_service.model import FULLTEXT_AUDIT_PARTIES, FULLTEXT_PARTY_NAMES, NODES
 
 
 def _constraints(db: Database) -> set[tuple[str, str]]:
@@ -44,6 +44,15 @@ def test_fulltext_index_uses_the_cjk_analyzer(db: Database) -> None:
     index = rows[FULLTEXT_PARTY_NAMES]
     assert index["type"] == "FULLTEXT"
     assert index["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+
+
+def test_audit_party_index_is_whitespace_and_eventually_consistent(db: Database) -> None:
+    # Eventually consistent keeps Lucene out of the audit commit each check answer waits for.
+    rows = {r["name"]: r for r in db.read("meta/show_indexes")}
+    config = rows[FULLTEXT_AUDIT_PARTIES]["options"]["indexConfig"]
+    assert config["fulltext.analyzer"] == "whitespace"
+    assert config["fulltext.eventually_consistent"] is True
+    assert "audit_parties" not in rows  # v003's synchronous index is gone
 
 
 def test_uniqueness_constraint_rejects_a_duplicate_party(db: Database) -> None:

@@ -57,10 +57,16 @@ def verify(db: Database) -> ChainVerifier:
 
 
 def by_party(db: Database, party: str, limit: int = 100) -> list[Entry]:
-    """The newest entries naming ``party`` (any spelling of its id), newest first."""
+    """The newest entries naming ``party`` (any spelling of its id), newest first.
+
+    The index is eventually consistent (it keeps full-text work out of the audit commit every
+    check answer waits for), so it is first brought up to date: every entry committed before
+    this call is found.
+    """
     party_id = normalise(party)
     if not _PARTY_FORM.match(party_id):
         raise InvalidInput(f"party {party!r} is not a party id (letters and digits only)")
+    db.read("audit/await_fulltext_refresh")
     rows = db.read(
         "audit/by_party",
         index=FULLTEXT_AUDIT_PARTIES,

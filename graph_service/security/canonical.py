@@ -14,7 +14,7 @@ import hashlib
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 
 def canonical_json(value: Any) -> bytes:
@@ -32,6 +32,10 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Exact types that are JSON already (exact: an Enum that subclasses str must still convert).
+_SCALARS: Final = frozenset({str, int, bool, float, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """``value`` as plain JSON data: dates as ISO text, tuples as lists, enums as values.
 
@@ -42,6 +46,8 @@ def jsonable(value: Any) -> Any:
     >>> jsonable({"until": date(2026, 5, 1), "path": ({"hop": 1},)})
     {'until': '2026-05-01', 'path': [{'hop': 1}]}
     """
+    if type(value) in _SCALARS:  # most values: answered before the isinstance chain below
+        return value
     if isinstance(value, dict):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

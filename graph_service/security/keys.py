@@ -10,7 +10,11 @@ Invariants:
 * Hashes are compared in constant time (``hmac.compare_digest``).
 * Lookups are cached per process for ``Settings.api_key_cache_s`` seconds (unknown ids too,
   so that garbage keys do not reach the database); a revocation therefore takes effect in
-  every process within that time.
+  every process within that time. The time counts from *before* the read, so a read that
+  began before a revocation committed is not trusted for longer than that.
+* A cache entry is reloaded once per expiry (single flight): the requests that miss while it
+  is being read wait for that read instead of each reading the key again. An expired entry is
+  never used, so single flight does not lengthen the revocation delay.
 * Key names are unique forever (a revoked key keeps its name), so the audit log's "who" never
   becomes ambiguous.
 """
@@ -21,8 +25,10 @@ import base64
 import hmac
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -46,6 +52,8 @@ class _Cache(Enum):
 
 #: What :meth:`KeyStore.cached` answers when the cache does not know the key.
 MISS: Final = _Cache.MISS
+#: A read of a key in progress: when it began, and its result once it has one.
+_Flight = tuple[float, "Future[KeyRecord | None]"]
 #: Most key ids kept in the cache; beyond it the cache starts over (bounds memory under
 #: a flood of made-up keys).
 _CACHE_MAX = 10_000
@@ -172,6 +180,9 @@ class KeyStore:
         self._cache_s = cache_s
         self._clock = clock
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+        # The reads in progress, by key id; guarded by _lock (as are writes to _cache).
+        self._flights: dict[str, _Flight] = {}
+        self._lock = threading.Lock()
 
     def cached(self, key: str) -> Caller | Literal[_Cache.MISS] | None:
         """The caller for ``key`` from the cache alone: a Caller, None (refused), or
@@ -180,25 +191,73 @@ class KeyStore:
         key_id = key_id_of(key)
         if key_id is None:
             return None  # malformed keys never reach the database
-        hit = self._cache.get(key_id)
-        if hit is None or hit[0] < self._clock():
-            return MISS
-        return _caller_if_matches(hit[1], key)
+        record = self._fresh(key_id)
+        return MISS if record is MISS else _caller_if_matches(record, key)
 
     def authenticate(self, key: str) -> Caller | None:
-        """The caller ``key`` belongs to; None when it is malformed, unknown or revoked."""
+        """The caller ``key`` belongs to; None when it is malformed, unknown or revoked.
+
+        Blocks (call it off the event loop) while the key's record is read, by this call or
+        by a concurrent one for the same key id.
+        """
         key_id = key_id_of(key)
         if key_id is None:
             return None
-        rows = self._db.read("keys/by_key_id", key_id=key_id)
-        record = KeyRecord.from_row(rows[0]["key"]) if rows else None
-        self._remember(key_id, record)
-        return _caller_if_matches(record, key)
+        return _caller_if_matches(self._record(key_id), key)
 
-    def _remember(self, key_id: str, record: KeyRecord | None) -> None:
-        if len(self._cache) >= _CACHE_MAX:
-            self._cache.clear()
-        self._cache[key_id] = (self._clock() + self._cache_s, record)
+    def _fresh(self, key_id: str) -> KeyRecord | Literal[_Cache.MISS] | None:
+        hit = self._cache.get(key_id)
+        return MISS if hit is None or hit[0] < self._clock() else hit[1]
+
+    def _record(self, key_id: str) -> KeyRecord | None:
+        """The key's record: cached, or read once however many requests need it meanwhile.
+
+        A request joins a read in progress only if that read began within the cache time,
+        as a cached value must have; otherwise (a cache time of 0) it reads for itself.
+        """
+        with self._lock:
+            record = self._fresh(key_id)
+            if record is not MISS:
+                return record
+            now = self._clock()
+            flight = self._flights.get(key_id)
+            joined = flight is not None and flight[0] + self._cache_s >= now
+            if flight is None or not joined:
+                flight = self._flights[key_id] = (now, Future())
+        if not joined:
+            self._load(key_id, flight)
+        return flight[1].result()  # waits (outside the lock) for the read, or raises its error
+
+    def _load(self, key_id: str, flight: _Flight) -> None:
+        """Reads the record, caches it and settles ``flight`` (with the error if it fails)."""
+        started, future = flight
+        try:
+            rows = self._db.read("keys/by_key_id", key_id=key_id)
+            record = KeyRecord.from_row(rows[0]["key"]) if rows else None
+        except BaseException as exc:
+            self._land(key_id, flight)
+            future.set_exception(exc)
+            return
+        self._land(key_id, flight, record, started + self._cache_s)
+        future.set_result(record)
+
+    def _land(
+        self,
+        key_id: str,
+        flight: _Flight,
+        record: KeyRecord | None = None,
+        until: float | None = None,
+    ) -> None:
+        """Caches a read's result (unless a later read's is cached) and ends its flight, in one
+        step, so that no request finds neither."""
+        with self._lock:
+            cached_until = self._cache.get(key_id, (float("-inf"), None))[0]
+            if until is not None and until > cached_until:  # None: the read failed
+                if len(self._cache) >= _CACHE_MAX:
+                    self._cache.clear()
+                self._cache[key_id] = (until, record)
+            if self._flights.get(key_id) is flight:
+                del self._flights[key_id]
 
 
 def _caller_if_matches(record: KeyRecord | None, key: str) -> Caller | None:

@@ -130,6 +130,15 @@ def test_exported_entries_verify_on_their_own(db: Database) -> None:
     assert verifier.ok and verifier.count == 3
 
 
+def test_by_party_finds_every_entry_committed_before_it(db: Database) -> None:
+    # The index behind by_party is eventually consistent; by_party waits for it to catch up.
+    parties = [f"9113010{i:04d}RG8E64XK" for i in range(200)]
+    with AuditLog(db) as audit:
+        for party in parties:
+            audit.submit(Event("check", ACTOR, {"parties": [party]}))
+    assert [len(by_party(db, party)) for party in parties[-20:]] == [1] * 20
+
+
 def test_by_party_finds_any_spelling_of_the_id(db: Database) -> None:
     with AuditLog(db) as audit:
         audit.append_sync("check", ACTOR, {"parties": ["13010019750101415x"]})

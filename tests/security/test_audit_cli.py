@@ -95,3 +95,17 @@ def test_export_since_tomorrow_is_empty_and_a_bad_date_is_one_line(db: Database)
     bad = run_cli("audit", "export", "--since", "yesterday")
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: --since 'yesterday' is not a date")
+
+
+def test_show_party_lists_an_entry_committed_just_before(
+    client: TestClient, make_key: MakeKey
+) -> None:
+    # The party index is eventually consistent (schema v005): `show` must wait for it to catch
+    # up rather than miss the newest entries. Many entries right before make a lag likely.
+    headers = auth(make_key(Role.CHECKER, "portal"))
+    for i in range(30):
+        client.post("/v1/checks", json=check_body(purpose=f"bulk {i}"), headers=headers)
+    newest = client.post("/v1/checks", json=check_body(parties=[PERSON]), headers=headers)
+    done = run_cli("audit", "show", "--party", PERSON)
+    assert done.returncode == 0, done.stderr
+    assert newest.json()["check_id"] in done.stdout.splitlines()[0]
