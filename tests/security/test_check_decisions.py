@@ -6,6 +6,7 @@ measures); the decisions follow the catalog's table.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,30 @@ def test_check_cli_prints_a_line_per_party_and_audits(world: Database) -> None:
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith(f"{HUABEI}\tdeny\t") and "dishonest_debtor" in lines[0]
     assert lines[1].startswith(f"{UNKNOWN}\tallow")
+    assert done.stderr.startswith("check ")
     shown = run_cli("audit", "show", "--party", HUABEI)
     assert shown.returncode == 0 and "cli test" in shown.stdout
+
+
+def test_check_cli_json_is_the_api_answer_with_a_verifiable_receipt(
+    world: Database, tmp_path: Path
+) -> None:
+    done = run_cli("check", "--context", "bidding", "--purpose", "json", "--json", HUABEI)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["results"][0]["decision"] == "deny" and answer["check_id"]
+    saved = tmp_path / "answer.json"
+    saved.write_text(done.stdout, encoding="utf-8")
+    assert run_cli("receipt", "verify", str(saved)).returncode == 0
+    stored = run_cli("audit", "show", "--party", HUABEI)
+    assert answer["check_id"] in stored.stdout
+
+
+def test_check_cli_refuses_a_bad_date(world: Database) -> None:
+    done = run_cli(
+        "check", "--context", "bidding", "--purpose", "x", "--as-of", "2026-13-01", HUABEI
+    )
+    assert done.returncode == 1 and "as_of" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_check_cli_refuses_an_unknown_context(world: Database) -> None:
