@@ -98,6 +98,16 @@ def test_openapi_documents_the_operational_endpoints(client: TestClient) -> None
     assert {"/healthz", "/readyz", "/metrics"} <= set(paths)
 
 
+def test_openapi_documents_the_check_contract(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    checks = {"/v1/checks", "/v1/checks/{check_id}", "/v1/checks/{check_id}/feedback"}
+    assert checks | {"/v1/contexts", "/v1/receipt-key"} <= set(spec["paths"])
+    request = spec["components"]["schemas"]["CheckRequest"]
+    assert set(request["properties"]) == {"context", "parties", "as_of", "purpose"}
+    assert set(request["required"]) == {"context", "parties", "purpose"}
+    assert {"422", "401", "403"} <= set(spec["paths"]["/v1/checks"]["post"]["responses"])
+
+
 def test_serve_command_serves_http(neo4j_settings: Settings) -> None:
     port = _free_port()
     env = cli_env(CREDIT_GRAPH_PORT=str(port))
