@@ -5,7 +5,7 @@
                                      [--propagate] [--keep-running]
 
 1. starts the benchmark's embedded Neo4j (home ``.credit-graph/bench``, port 7695, shared with
-   bench/load.py and bench/graphql.py), loads the world if the graph holds fewer parties than
+   bench/load.py and bench/graphql_api.py), loads the world if the graph holds fewer parties than
    asked, and runs a full propagation if none is recorded (or with ``--propagate``): checks
    for today read the measures the propagation stored;
 2. samples parties (with stored measures, companies, persons, valid ids the graph does not

@@ -1,6 +1,6 @@
 """What the benchmarks share: the synthetic world, the benchmark's Neo4j, the served API.
 
-``bench/load.py``, ``bench/graphql.py`` and ``bench/checks.py`` all use the same embedded
+``bench/load.py``, ``bench/graphql_api.py`` and ``bench/checks.py`` all use the same embedded
 Neo4j (home ``.credit-graph/bench``, Bolt port 7695) and the same generated worlds
 (``bench/out/world-<parties>-<seed>/``). The HTTP benchmarks serve the API from a child
 process (``credit-graph serve`` on a free loopback port) and drive it from another child

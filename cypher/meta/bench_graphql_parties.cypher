@@ -1,3 +1,3 @@
-// Benchmark helper (bench/graphql.py): how many parties the graph holds (label count store).
+// Benchmark helper (bench/graphql_api.py): how many parties the graph holds (label count store).
 MATCH (p:Party)
 RETURN count(p) AS parties

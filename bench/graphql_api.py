@@ -1,6 +1,6 @@
 """GraphQL benchmark (issue 6): latency of the investigator API on a synthetic world.
 
-    .venv/bin/python bench/graphql.py [--parties 100000] [--seed 1] [--requests 500]
+    .venv/bin/python bench/graphql_api.py [--parties 100000] [--seed 1] [--requests 500]
                                       [--seconds 60] [--concurrency 1] [--keep-running]
 
 1. generates the world with ``credit-graph demo-data`` unless ``bench/out/world-<parties>-<seed>``
