@@ -3,10 +3,16 @@
 A migration is a folder ``cypher/schema/vNNN/`` of idempotent DDL statements (``IF NOT
 EXISTS``), applied in name order. The applied versions are recorded as ``SchemaMigration``
 nodes, so ``migrate`` can run any number of times and only adds what is missing.
+
+Each applied migration also records the digest of its statements. A shipped migration must
+never change once applied (a graph migrated with the old text would silently miss the new
+one): :func:`require_current` and :func:`migrate` refuse a graph whose recorded digest
+differs from the shipped migration's, naming the version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -18,10 +24,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema version: its number and the names of its statements."""
+    """One schema version: its number, the names of its statements and their digest."""
 
     version: int
     statements: tuple[str, ...]
+    digest: str
 
 
 def migrations(db: Database) -> list[Migration]:
@@ -30,7 +37,33 @@ def migrations(db: Database) -> list[Migration]:
     for query in db.registry.under("schema"):
         folder = query.name.split("/")[1]  # schema/v001/<statement>
         by_version.setdefault(int(folder.lstrip("v")), []).append(query.name)
-    return [Migration(v, tuple(sorted(names))) for v, names in sorted(by_version.items())]
+    return [
+        Migration(v, tuple(sorted(names)), _digest(db, sorted(names)))
+        for v, names in sorted(by_version.items())
+    ]
+
+
+def _digest(db: Database, names: list[str]) -> str:
+    """The digest of a migration's statements: names and texts, in order."""
+    text = "\n".join(f"{name}\n{db.registry[name].text}" for name in names)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _require_unchanged(db: Database, *, record_missing: bool = False) -> None:
+    """Raises :class:`SchemaError` if an applied migration differs from the shipped one;
+    with ``record_missing``, records the digest of those applied before digests were kept."""
+    shipped = {m.version: m.digest for m in migrations(db)}
+    for row in db.read("meta/applied_migrations"):
+        recorded, version = row["digest"], int(row["version"])
+        if version not in shipped:
+            continue
+        if recorded is None and record_missing:
+            db.write("meta/set_migration_digest", version=version, digest=shipped[version])
+        elif recorded is not None and recorded != shipped[version]:
+            raise SchemaError(
+                f"schema migration v{version:03d} was changed after it was applied to this"
+                " graph; a shipped migration must not change: restore it and add a new one"
+            )
 
 
 def expected_version(db: Database) -> int:
@@ -51,6 +84,7 @@ def migrate(db: Database) -> list[int]:
 
     Each statement is idempotent, so a migration interrupted half-way is simply rerun.
     """
+    _require_unchanged(db, record_missing=True)
     applied = []
     current = current_version(db)
     for migration in migrations(db):
@@ -63,6 +97,7 @@ def migrate(db: Database) -> list[int]:
             "meta/record_migration",
             version=migration.version,
             statements=list(migration.statements),
+            digest=migration.digest,
         )
         log.info("schema migration applied", extra={"version": migration.version})
         applied.append(migration.version)
@@ -70,7 +105,9 @@ def migrate(db: Database) -> list[int]:
 
 
 def require_current(db: Database) -> int:
-    """Raises :class:`SchemaError` unless the graph is at the expected version."""
+    """Raises :class:`SchemaError` unless the graph is at the expected version, with every
+    applied migration as shipped."""
+    _require_unchanged(db)
     current, expected = current_version(db), expected_version(db)
     if current != expected:
         raise SchemaError(

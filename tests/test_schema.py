@@ -76,3 +76,25 @@ def test_require_current_names_the_fix_when_behind(db: Database) -> None:
             schema.require_current(db)
     finally:
         assert schema.migrate(db) == [schema.expected_version(db)]
+
+
+def test_a_migration_changed_after_it_was_applied_is_refused(db: Database) -> None:
+    version = schema.expected_version(db)
+    shipped = schema.migrations(db)[-1].digest
+    db.write("meta/set_migration_digest", version=version, digest="0" * 64)
+    try:
+        with pytest.raises(SchemaError, match=f"v{version:03d} was changed after it was applied"):
+            schema.require_current(db)
+        with pytest.raises(SchemaError, match="must not change"):
+            schema.migrate(db)
+    finally:
+        db.write("meta/set_migration_digest", version=version, digest=shipped)
+    assert schema.require_current(db) == version
+
+
+def test_migrations_record_the_digest_of_what_they_applied(db: Database) -> None:
+    db.write("meta/set_migration_digest", version=1, digest=None)  # as before digests were kept
+    schema.migrate(db)  # fills it in
+    recorded = {r["version"]: r["digest"] for r in db.read("meta/applied_migrations")}
+    shipped = {m.version: m.digest for m in schema.migrations(db)}
+    assert recorded == shipped
