@@ -69,9 +69,13 @@ class Context(BaseContext):
         self.loaders = Loaders(self.read, self.measures_on)
 
     async def read(self, name: str, /, **params: Any) -> list[Row]:
-        """Runs a named read query off the event loop, with the GraphQL query timeout."""
+        """Runs a named read query off the event loop, with the GraphQL query timeout.
+
+        Every GraphQL query returns maps, lists and scalars (``properties(n)``, never a bare
+        node), so rows are taken as decoded (:meth:`Database.read_plain`).
+        """
         timeout = self.settings.graphql_query_timeout_s
-        return await asyncio.to_thread(self.db.read, name, timeout_s=timeout, **params)
+        return await asyncio.to_thread(self.db.read_plain, name, timeout_s=timeout, **params)
 
     async def measures_on(self, party_ids: list[str], day: date) -> dict[str, list[Measure]]:
         """The measures the policy gives ``party_ids`` on ``day``, computed off the event loop

@@ -116,13 +116,13 @@ def test_every_cypher_query_carries_the_graphql_timeout(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[float | None] = []
-    real = api.db.read
+    real = api.db.read_plain
 
     def spy(name: str, /, timeout_s: float | None = None, **params: object) -> object:
         seen.append(timeout_s)
         return real(name, timeout_s=timeout_s, **params)
 
-    monkeypatch.setattr(api.db, "read", spy)
+    monkeypatch.setattr(api.db, "read_plain", spy)
     api.post('{ searchParties(text: "华北") { __typename } }')
     assert seen == [api.app.state.settings.graphql_query_timeout_s]
 
