@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
-from graph_service.analysis.graph import graph_from_rows
+from graph_service.analysis.graph import as_date, graph_from_rows
 from graph_service.analysis.risk import link_factor, peripheral_risk, spread
 from graph_service.policy.catalog import Catalog
 
@@ -88,7 +88,9 @@ def update_risk(data: RiskData, touched: Iterable[str], catalog: Catalog, as_of:
             break
         known.update(data.links(improved))
         rows.update((str(r["party_id"]), r) for r in data.parties(improved))
-    changed = {p: scores.get(p) for p, got in known.items() if _differs(got.score, scores.get(p))}
+    changed = {
+        p: scores.get(p) for p, got in known.items() if score_changed(got.score, scores.get(p))
+    }
     return Update(changed, len(region), len(known))
 
 
@@ -121,16 +123,10 @@ def _by_other(
     scores: dict[str, float | None] = {}
     for n, link in enumerate(links):
         other = str(link["other"])
-        keyed.setdefault(other, {})[f"{link['type']}#{n}"] = _dated(link)
+        dates = {"since": as_date(link.get("since")), "until": as_date(link.get("until"))}
+        keyed.setdefault(other, {})[f"{link['type']}#{n}"] = dates
         scores[other] = link.get("score")
     return {o: (link_factor(k, catalog.risk, as_of), scores[o]) for o, k in keyed.items()}
-
-
-def _dated(link: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "since": date.fromisoformat(link["since"]) if link.get("since") else None,
-        "until": date.fromisoformat(link["until"]) if link.get("until") else None,
-    }
 
 
 def _seeds(known: Mapping[str, Links], region: set[str]) -> dict[str, float]:
@@ -174,7 +170,8 @@ def _graph(known: Mapping[str, Links], rows: Mapping[str, Row]) -> nx.MultiDiGra
     return graph_from_rows(parties.values())
 
 
-def _differs(old: float | None, new: float | None) -> bool:
+def score_changed(old: float | None, new: float | None) -> bool:
+    """Whether a stored risk score (None: none stored) must be rewritten as ``new``."""
     if old is None or new is None:
         return (old is None) != (new is None)
     return abs(old - new) > 1e-12

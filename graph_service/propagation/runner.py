@@ -178,9 +178,10 @@ def _change(run: RunResult, props: Mapping[str, Any], key: str, change: str) -> 
 def _apply_risk(db: Database, risk: Mapping[str, float]) -> int:
     old = store.stored_risk(db)
     updates: dict[str, float | None] = {
-        p: s for p, s in risk.items() if old.get(p) is None or abs(old[p] - s) > 1e-12
+        p: risk.get(p)
+        for p in old.keys() | risk.keys()
+        if riskscope.score_changed(old.get(p), risk.get(p))
     }
-    updates.update({p: None for p in old if p not in risk})
     store.write_risk(db, updates)
     return len(updates)
 

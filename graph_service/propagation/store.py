@@ -46,7 +46,7 @@ def read_all(db: Database, batch: int = READ_BATCH) -> Iterator[Row]:
     """Every party with its records, convictions and outgoing relationships, in id order."""
     (row,) = db.read_plain("propagation/party_ids", timeout_s=300)
     ids: list[str] = row["ids"]
-    batches = [ids[start : start + batch] for start in range(0, len(ids), batch)]
+    batches = _chunks(ids, batch)
     # Two batches in flight: Neo4j runs one query while the driver decodes the other's rows
     # (the decoding is most of the time), so the two cores both work. Order is kept.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="propagation-read") as pool:
@@ -67,9 +67,14 @@ def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
     """The given parties in the shape of :func:`read_all` (relationships to anyone)."""
     ids = sorted(set(party_ids))
     rows: list[Row] = []
-    for start in range(0, len(ids), READ_BATCH):
-        rows += _read_batch(db, ids[start : start + READ_BATCH])
+    for batch in _chunks(ids, READ_BATCH):
+        rows += _read_batch(db, batch)
     return rows
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _read_batch(db: Database, ids: list[str]) -> list[Row]:
@@ -87,8 +92,7 @@ class Neo4jRiskData:
     def links(self, party_ids: set[str]) -> dict[str, riskscope.Links]:
         found: dict[str, riskscope.Links] = {}
         ids = sorted(party_ids)
-        for start in range(0, len(ids), READ_BATCH):
-            batch = ids[start : start + READ_BATCH]
+        for batch in _chunks(ids, READ_BATCH):
             for row in self.db.read_plain("propagation/risk_links", ids=batch, timeout_s=300):
                 score = row["score"]
                 found[row["party_id"]] = riskscope.Links(
@@ -188,8 +192,8 @@ def write_measures(
 
 def delete_measures(db: Database, keys: list[str]) -> None:
     """Deletes the measures with the given keys."""
-    for start in range(0, len(keys), WRITE_BATCH):
-        db.write("propagation/delete_measures", keys=keys[start : start + WRITE_BATCH])
+    for batch in _chunks(keys, WRITE_BATCH):
+        db.write("propagation/delete_measures", keys=batch)
 
 
 def log_changes(db: Database, rows: list[dict[str, Any]], run_id: str, at: datetime) -> None:
