@@ -46,10 +46,9 @@ from typing import Any
 from checks_driver import drive
 from checks_plan import sample_ids, scenarios
 from common import (
-    HOME,
     OUT,
-    PORT,
     RssSampler,
+    add_neo4j_arguments,
     create_key,
     ensure_world,
     neo4j_settings,
@@ -92,11 +91,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--context", default="government_procurement", help="batch/as-of context")
     p.add_argument("--propagate", action="store_true", help="run a full propagation first")
     p.add_argument("--skip-chain-verify", action="store_true", help="skip audit verify")
-    p.add_argument("--heap", default="2g", help="Java heap of the benchmark's Neo4j")
-    p.add_argument("--pagecache", default="1g", help="page cache of the benchmark's Neo4j")
-    p.add_argument("--keep-running", action="store_true", help="leave Neo4j running")
-    p.add_argument("--home", type=Path, default=HOME, help="the benchmark Neo4j's home")
-    p.add_argument("--neo4j-port", type=int, default=PORT, help="its Bolt port")
+    add_neo4j_arguments(p)
     # the load generator (child process)
     p.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--plan", type=Path, help=argparse.SUPPRESS)

@@ -12,6 +12,7 @@ Process figures (CPU seconds, RSS) are read from ``/proc`` (Linux); elsewhere th
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -96,6 +97,15 @@ def neo4j_settings(
         embedded_heap=heap,
         embedded_pagecache=pagecache,
     )
+
+
+def add_neo4j_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the shared benchmark Neo4j: memory, keeping it running, home and port."""
+    parser.add_argument("--heap", default="2g", help="Java heap of the benchmark's Neo4j")
+    parser.add_argument("--pagecache", default="1g", help="page cache of the benchmark's Neo4j")
+    parser.add_argument("--keep-running", action="store_true", help="leave Neo4j running")
+    parser.add_argument("--home", type=Path, default=HOME, help="the benchmark Neo4j's home")
+    parser.add_argument("--neo4j-port", type=int, default=PORT, help="its Bolt port")
 
 
 @contextmanager

@@ -33,9 +33,8 @@ from typing import Any
 
 from common import (
     API_KEY_HEADER,
-    HOME,
     OUT,
-    PORT,
+    add_neo4j_arguments,
     create_key,
     ensure_world,
     neo4j_settings,
@@ -83,11 +82,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests first")
     parser.add_argument("--seconds", type=float, default=60.0, help="time cap per scenario")
     parser.add_argument("--concurrency", type=int, default=1, help="parallel clients")
-    parser.add_argument("--heap", default="2g", help="Java heap of the benchmark's Neo4j")
-    parser.add_argument("--pagecache", default="1g", help="page cache of the benchmark's Neo4j")
-    parser.add_argument("--keep-running", action="store_true", help="leave Neo4j running")
-    parser.add_argument("--home", type=Path, default=HOME, help="the benchmark Neo4j's home")
-    parser.add_argument("--neo4j-port", type=int, default=PORT, help="its Bolt port")
+    add_neo4j_arguments(parser)
     # the load generator (child process)
     parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)

@@ -26,7 +26,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from common import HOME, OUT, PORT, cpu_seconds, neo4j_settings, peak_rss_mb, running_neo4j, world
+from common import (
+    OUT,
+    add_neo4j_arguments,
+    cpu_seconds,
+    neo4j_settings,
+    peak_rss_mb,
+    running_neo4j,
+    world,
+)
 
 from graph_service import schema
 from graph_service.db import Database
@@ -54,11 +62,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parties", type=int, default=100_000, help="companies + persons")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic world")
-    parser.add_argument("--heap", default="2g", help="Java heap of the benchmark's Neo4j")
-    parser.add_argument("--pagecache", default="1g", help="page cache of the benchmark's Neo4j")
-    parser.add_argument("--keep-running", action="store_true", help="leave Neo4j running")
-    parser.add_argument("--home", type=Path, default=HOME, help="the benchmark Neo4j's home")
-    parser.add_argument("--neo4j-port", type=int, default=PORT, help="its Bolt port")
+    add_neo4j_arguments(parser)
     return parser.parse_args(argv)
 
 
