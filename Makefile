@@ -7,9 +7,12 @@ STAMP  := $(VENV)/.installed-stamp
 TEST_PORT ?= 7688
 TEST_ENV  := CREDIT_GRAPH_HOME=.credit-graph/test-$(TEST_PORT) CREDIT_GRAPH_EMBEDDED_PORT=$(TEST_PORT)
 
-.PHONY: install run test lint types unit neo4j-start neo4j-stop test-neo4j-start test-neo4j-stop bench clean
+.PHONY: system-deps install run test lint types unit neo4j-start neo4j-stop test-neo4j-start test-neo4j-stop bench clean
 
-install: $(STAMP) ## Python venv with the package and dev tools; the Neo4j launcher built with Maven
+install: system-deps $(STAMP) ## Python venv with the package and dev tools; the Neo4j launcher built with Maven
+
+system-deps: ## Debian packages from .ci/apt-packages (Chromium, Noto CJK, poppler, wrk) when missing
+	bash .ci/system-deps
 
 $(STAMP): pyproject.toml neo4j-embedded/pom.xml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
