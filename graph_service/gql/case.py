@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from graph_service.gql import inputs
-from graph_service.gql.common import (
+from graph_service.gql.context import Info
+from graph_service.gql.convert import as_date, as_str
+from graph_service.gql.inputs import ArgumentError, InvalidInputError
+from graph_service.gql.pagination import Connection, connection, page
+from graph_service.gql.records import On, PartyRef, Record, RecordState, State, record_from
+from graph_service.gql.shared import (
     Provenance,
     case_of,
     described,
@@ -19,11 +24,6 @@ from graph_service.gql.common import (
     party_or_none,
     provenance,
 )
-from graph_service.gql.context import Info
-from graph_service.gql.convert import as_date, as_str
-from graph_service.gql.inputs import ArgumentError, InvalidInputError
-from graph_service.gql.pagination import Connection, connection, page
-from graph_service.gql.records import On, PartyRef, Record, RecordState, State, record_from
 from graph_service.gql.ties import After, First, Roles, read_page
 
 if TYPE_CHECKING:

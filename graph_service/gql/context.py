@@ -10,7 +10,7 @@ admin; :class:`InvestigatorOnly`), ``sanctionCheck`` requires ``CHECK_ROLES`` (c
 ``POST /v1/checks`` does; :class:`CheckersToo`). Either answers 401 without a valid key and 403
 for another role, so a ``checker`` key may run ``sanctionCheck`` and nothing else. Every
 operation of a caller is queued on the audit log before anything is read
-(:mod:`graph_service.gql.audit`); a check writes its own ``check`` entry instead.
+(:mod:`graph_service.gql.operation_audit`); a check writes its own ``check`` entry instead.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from strawberry.permission import BasePermission
 from graph_service.analysis.explain import Measure
 from graph_service.check_run import CheckService, check_service
 from graph_service.db import Database
-from graph_service.gql.audit import AuditHook
-from graph_service.gql.loaders import Loaders, Row
+from graph_service.gql.dataloaders import Loaders, Row
+from graph_service.gql.operation_audit import AuditHook
 from graph_service.propagation.runner import measures_as_of
 from graph_service.security.auth import API_KEY_HEADER, caller_or_none
 from graph_service.security.roles import CHECK_ROLES, EXPLORE_ROLES, Caller, Role, allowed

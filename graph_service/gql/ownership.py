@@ -20,10 +20,9 @@ from graph_service.explore import control
 from graph_service.explore.ownership import Chain, effective_stakes, ownership_chains
 from graph_service.explore.viewer import Step, Subgraph, ViewNode
 from graph_service.gql import inputs, limits
-from graph_service.gql.common import party_of
 from graph_service.gql.context import Info
+from graph_service.gql.dataloaders import ListKey
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
-from graph_service.gql.loaders import ListKey
 from graph_service.gql.records import PartyRef
 from graph_service.gql.relations import (
     EXPAND_QUERY,
@@ -34,6 +33,7 @@ from graph_service.gql.relations import (
     view_edge,
     view_node,
 )
+from graph_service.gql.shared import party_of
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party

@@ -18,9 +18,9 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from graph_service.gql.common import described
 from graph_service.gql.inputs import ArgumentError, bounded
 from graph_service.gql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from graph_service.gql.shared import described
 
 T = TypeVar("T")
 

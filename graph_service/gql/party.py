@@ -15,7 +15,6 @@ from typing import Any
 import strawberry
 
 from graph_service.gql.case import cases_of, handled_cases_of, interventions_of
-from graph_service.gql.common import Provenance, provenance
 from graph_service.gql.convert import as_date, as_float, as_str
 from graph_service.gql.measures import measures_as_of_of, measures_date_of, measures_of
 from graph_service.gql.ownership import (
@@ -25,6 +24,7 @@ from graph_service.gql.ownership import (
 )
 from graph_service.gql.records import credit_report_of, integrity_records_of, records_of
 from graph_service.gql.relations import neighbours_of, paths_of
+from graph_service.gql.shared import Provenance, provenance
 from graph_service.gql.ties import (
     branches_of,
     contacts_of,

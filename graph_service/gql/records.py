@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graph_service.gql.common import Provenance, case_of, described, party_of, provenance
 from graph_service.gql.context import Info
 from graph_service.gql.convert import (
     INTERNAL_KEYS,
@@ -27,6 +26,7 @@ from graph_service.gql.convert import (
     record_active,
 )
 from graph_service.gql.pagination import Connection, connection, page
+from graph_service.gql.shared import Provenance, case_of, described, party_of, provenance
 from graph_service.gql.ties import After, First, read_page
 
 if TYPE_CHECKING:

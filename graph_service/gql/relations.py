@@ -18,11 +18,11 @@ import strawberry
 
 from graph_service.explore.viewer import Step, Subgraph, ViewEdge, ViewNode
 from graph_service.gql import inputs, limits
-from graph_service.gql.common import Provenance, case_of, described, party_of, provenance
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.records import CaseRef, PartyRef
+from graph_service.gql.shared import Provenance, case_of, described, party_of, provenance
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party

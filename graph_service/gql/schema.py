@@ -17,15 +17,15 @@ from strawberry.types import ExecutionContext
 
 from graph_service import __version__
 from graph_service.gql import inputs, limits
-from graph_service.gql.audit import AuditOperations
 from graph_service.gql.case import case_by_no
-from graph_service.gql.checks import sanction_check
-from graph_service.gql.common import party_of
 from graph_service.gql.context import CheckersToo, Context, Info, InvestigatorOnly, get_context
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
+from graph_service.gql.operation_audit import AuditOperations
 from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
+from graph_service.gql.sanction_check import sanction_check
 from graph_service.gql.search import search_parties
+from graph_service.gql.shared import party_of
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from typing import Annotated
 
 import strawberry
 
-from graph_service.gql.common import party_of
 from graph_service.gql.context import Info
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.pagination import Connection, connection, page
 from graph_service.gql.party import PartyKind
 from graph_service.gql.records import PartyRef
+from graph_service.gql.shared import party_of
 from graph_service.gql.ties import After, First
 
 #: Longest input accepted, and most words: a name, not a document.

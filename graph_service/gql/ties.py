@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph_service.gql.common import Provenance, party_of, provenance
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
-from graph_service.gql.loaders import ListKey, ListPage
+from graph_service.gql.dataloaders import ListKey, ListPage
 from graph_service.gql.pagination import Connection, Page, connection, page
+from graph_service.gql.shared import Provenance, party_of, provenance
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party

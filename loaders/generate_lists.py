@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph_service.synthetic.base import (
+from loaders.generate_base import (
     TODAY,
     YEAR,
     World,
@@ -21,8 +21,8 @@ from graph_service.synthetic.base import (
     pick,
     year_of,
 )
-from graph_service.synthetic.cases import CaseLog
-from graph_service.synthetic.data import (
+from loaders.generate_cases import CaseLog
+from loaders.generate_data import (
     BEHAVIOURS,
     BLACKLISTS,
     OBLIGATIONS,
@@ -30,7 +30,7 @@ from graph_service.synthetic.data import (
     RED_LISTS,
     TAX_NATURES,
 )
-from graph_service.synthetic.sink import Sink
+from loaders.generate_sink import Sink
 
 # Rows per party (N) of each list; see the module docstring for why they overlap.
 DISHONEST_RATE = 0.015

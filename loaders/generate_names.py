@@ -7,8 +7,8 @@ Names are unique, as a registration authority would insist.
 
 from __future__ import annotations
 
-from graph_service.synthetic.base import District, World, pick
-from graph_service.synthetic.data import (
+from loaders.generate_base import District, World, pick
+from loaders.generate_data import (
     BRAND_HEADS,
     BRAND_TAILS,
     COMMUNITIES,
@@ -20,7 +20,7 @@ from graph_service.synthetic.data import (
     SOCIAL_ORGS,
     STREETS,
 )
-from graph_service.synthetic.plan import Plan
+from loaders.generate_plan import Plan
 
 HOSPITALS = ("人民医院", "中医医院", "妇幼保健院", "第一医院", "第二医院", "口腔医院", "康复医院")
 SCHOOLS = (
