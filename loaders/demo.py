@@ -7,8 +7,8 @@ from pathlib import Path
 
 from graph_service.db import Database
 from graph_service.propagation import runner
+from graph_service.synthetic.world import generate_world
 from loaders.engine import LoadOptions, load_directory
-from loaders.generate import generate_world
 
 #: Size and seed of the demo world: big enough to explore, small enough to load in seconds.
 DEMO_PARTIES = 2_000

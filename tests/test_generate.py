@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev extras
 import pytest
 
-from loaders.generate import generate_world
+from graph_service.synthetic.world import generate_world
 from tests.conftest import cli_env, run_cli
 
 TODAY = date(2026, 11, 26)

@@ -25,7 +25,7 @@ def demo_data(
 ) -> None:
     """Write every registry kind (companies … record_updates) of a synthetic world into OUT."""
     # Imported here: the generator's tables are only worth building when the command runs.
-    from loaders.generate import file_name, generate_world
+    from graph_service.synthetic.world import file_name, generate_world
 
     started = time.perf_counter()
     counts = generate_world(parties, seed, out)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loaders.generate_base import PrefPool, World
+from graph_service.synthetic.base import PrefPool, World
 
 FULL = 10_000  # basis points in 100%
 MAX_DEPTH = 5  # companies in the longest holding chain

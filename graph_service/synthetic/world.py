@@ -8,11 +8,11 @@ few percent listed parties. The same seed always gives byte-identical files.
 The world is built in phases, each streaming its rows to the files and keeping only what later
 phases need (identifiers, names, who represents which company):
 
-1. persons, government bodies, the company skeleton, officials (``generate_parties``);
-2. the ownership plan (``generate_plan``), then names and addresses (``generate_names``);
-3. companies with shareholdings, officers and branches (``generate_companies``);
-4. cases (``generate_cases``); 5. credit lists (``generate_lists``) and officials' records
-   (``generate_officials``); 6. contacts (``generate_contacts``).
+1. persons, government bodies, the company skeleton, officials (``parties``);
+2. the ownership plan (``plan``), then names and addresses (``names``);
+3. companies with shareholdings, officers and branches (``companies``);
+4. cases (``cases``); 5. credit lists (``lists``) and officials' records
+   (``officials``); 6. contacts (``contacts``).
 
 About 1,000,000 rows for 100,000 parties, written in well under a minute.
 """
@@ -23,23 +23,23 @@ import random
 from pathlib import Path
 
 from graph_service.errors import InvalidInput
-from loaders.generate_base import World, districts_for
-from loaders.generate_cases import write_cases
-from loaders.generate_companies import write_companies
-from loaders.generate_contacts import write_contacts
-from loaders.generate_data import CITIES
-from loaders.generate_lists import write_lists
-from loaders.generate_names import name_companies
-from loaders.generate_officials import write_official_records
-from loaders.generate_parties import (
+from graph_service.synthetic.base import World, districts_for
+from graph_service.synthetic.cases import write_cases
+from graph_service.synthetic.companies import write_companies
+from graph_service.synthetic.contacts import write_contacts
+from graph_service.synthetic.data import CITIES
+from graph_service.synthetic.lists import write_lists
+from graph_service.synthetic.names import name_companies
+from graph_service.synthetic.officials import write_official_records
+from graph_service.synthetic.parties import (
     government_bodies,
     make_companies,
     make_government,
     make_officials,
     make_persons,
 )
-from loaders.generate_plan import make_plan
-from loaders.generate_sink import COLUMNS, Sink, file_name
+from graph_service.synthetic.plan import make_plan
+from graph_service.synthetic.sink import COLUMNS, Sink, file_name
 
 __all__ = ["COLUMNS", "MAX_PARTIES", "file_name", "generate_world"]
 

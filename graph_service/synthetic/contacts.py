@@ -9,11 +9,11 @@ values are often written differently (spaces, brackets, +86, upper case), as rea
 
 from __future__ import annotations
 
-from loaders.generate_base import World, iso, ordinal, year_of
-from loaders.generate_data import EMAIL_DOMAINS
-from loaders.generate_names import person_address
-from loaders.generate_plan import Plan
-from loaders.generate_sink import Sink
+from graph_service.synthetic.base import World, iso, ordinal, year_of
+from graph_service.synthetic.data import EMAIL_DOMAINS
+from graph_service.synthetic.names import person_address
+from graph_service.synthetic.plan import Plan
+from graph_service.synthetic.sink import Sink
 
 # Multipliers coprime to 10: index → number is a bijection, so own numbers never collide.
 _MIX_MOBILE, _MIX_LANDLINE, _MIX_MAIL = 54_435_761, 2_654_437, 387_420_489
@@ -44,7 +44,7 @@ def styled_phone(world: World, number: str) -> str:
     """``number`` as some annual report might print it.
 
     >>> import random
-    >>> from loaders.generate_base import World
+    >>> from graph_service.synthetic.base import World
     >>> sorted({styled_phone(World(random.Random(s), []), "0311-86661234") for s in range(40)})
     ['(0311)86661234', '0311-8666 1234', '0311-86661234']
     """

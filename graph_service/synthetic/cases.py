@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loaders.generate_base import RECORDS_START, TODAY, YEAR, PrefPool, World, iso, pick, year_of
-from loaders.generate_data import ADMIN_CAUSES, CIVIL_CAUSES, CRIMINAL_CAUSES, INTERVENTIONS
-from loaders.generate_sink import Sink
+from graph_service.synthetic.base import (
+    RECORDS_START,
+    TODAY,
+    YEAR,
+    PrefPool,
+    World,
+    iso,
+    pick,
+    year_of,
+)
+from graph_service.synthetic.data import ADMIN_CAUSES, CIVIL_CAUSES, CRIMINAL_CAUSES, INTERVENTIONS
+from graph_service.synthetic.sink import Sink
 
 CASES_PER_COMPANY = 1.0
 CASE_TYPES = (

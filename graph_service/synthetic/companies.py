@@ -8,9 +8,9 @@ keep who they are for the tax and debtor lists.
 
 from __future__ import annotations
 
-from loaders.generate_base import TODAY, YEAR, PrefPool, World, amount, iso
-from loaders.generate_plan import FULL, Plan
-from loaders.generate_sink import Sink
+from graph_service.synthetic.base import TODAY, YEAR, PrefPool, World, amount, iso
+from graph_service.synthetic.plan import FULL, Plan
+from graph_service.synthetic.sink import Sink
 
 # Number of person holders of a company without a planned majority holder: mostly one to
 # three, sometimes many (heavy tail).
@@ -167,7 +167,7 @@ def _split(world: World, total: int, parts: int) -> list[int]:
     """``total`` units in ``parts`` positive shares; often one holds a majority.
 
     >>> import random
-    >>> from loaders.generate_base import World
+    >>> from graph_service.synthetic.base import World
     >>> shares = _split(World(random.Random(3), []), 100, 4)
     >>> sum(shares), len(shares), min(shares) > 0
     (100, 4, True)

@@ -6,11 +6,11 @@ disciplined some time after the incident; a few others are, at random.
 
 from __future__ import annotations
 
-from loaders.generate_base import TODAY, YEAR, World, iso, ordinal, pick, year_of
-from loaders.generate_cases import CaseLog
-from loaders.generate_data import APPRAISALS, AWARDS, DISCIPLINE
-from loaders.generate_lists import Lists
-from loaders.generate_sink import Sink
+from graph_service.synthetic.base import TODAY, YEAR, World, iso, ordinal, pick, year_of
+from graph_service.synthetic.cases import CaseLog
+from graph_service.synthetic.data import APPRAISALS, AWARDS, DISCIPLINE
+from graph_service.synthetic.lists import Lists
+from graph_service.synthetic.sink import Sink
 
 
 def write_official_records(world: World, sink: Sink, log: CaseLog) -> None:

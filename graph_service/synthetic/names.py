@@ -7,8 +7,8 @@ Names are unique, as a registration authority would insist.
 
 from __future__ import annotations
 
-from loaders.generate_base import District, World, pick
-from loaders.generate_data import (
+from graph_service.synthetic.base import District, World, pick
+from graph_service.synthetic.data import (
     BRAND_HEADS,
     BRAND_TAILS,
     COMMUNITIES,
@@ -20,7 +20,7 @@ from loaders.generate_data import (
     SOCIAL_ORGS,
     STREETS,
 )
-from loaders.generate_plan import Plan
+from graph_service.synthetic.plan import Plan
 
 HOSPITALS = ("人民医院", "中医医院", "妇幼保健院", "第一医院", "第二医院", "口腔医院", "康复医院")
 SCHOOLS = (

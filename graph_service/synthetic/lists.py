@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loaders.generate_base import (
+from graph_service.synthetic.base import (
     TODAY,
     YEAR,
     World,
@@ -21,8 +21,8 @@ from loaders.generate_base import (
     pick,
     year_of,
 )
-from loaders.generate_cases import CaseLog
-from loaders.generate_data import (
+from graph_service.synthetic.cases import CaseLog
+from graph_service.synthetic.data import (
     BEHAVIOURS,
     BLACKLISTS,
     OBLIGATIONS,
@@ -30,7 +30,7 @@ from loaders.generate_data import (
     RED_LISTS,
     TAX_NATURES,
 )
-from loaders.generate_sink import Sink
+from graph_service.synthetic.sink import Sink
 
 # Rows per party (N) of each list; see the module docstring for why they overlap.
 DISHONEST_RATE = 0.015

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from loaders.generate_data import CITIES, City
+from graph_service.synthetic.data import CITIES, City
 
 #: The day the world is seen from: records may end after it, none starts after it.
 TODAY = date(2026, 11, 26).toordinal()

@@ -1,15 +1,15 @@
 """Phase 1 of the synthetic world: persons, government bodies, the company skeleton, officials.
 
 Companies get their identity (USCC, kind, district, founding date) here; their names come
-later (``generate_names``), once the ownership plan says which ones are group holdings.
+later (``names``), once the ownership plan says which ones are group holdings.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from loaders.generate_base import TODAY, YEAR, World, iso, ordinal, pick
-from loaders.generate_data import (
+from graph_service.synthetic.base import TODAY, YEAR, World, iso, ordinal, pick
+from graph_service.synthetic.data import (
     CITY_AGENCIES,
     COMPOUND_SURNAMES,
     COURT_FIRST_POSTS,
@@ -20,8 +20,8 @@ from loaders.generate_data import (
     STAFF,
     SURNAMES,
 )
-from loaders.generate_sink import Sink
-from loaders.ident_gen import USCC_ALPHABET, make_id_number, make_uscc
+from graph_service.synthetic.ids import USCC_ALPHABET, make_id_number, make_uscc
+from graph_service.synthetic.sink import Sink
 
 # Shares of the companies that are not government bodies (branches are counted apart).
 COMPANY_KINDS = (
