@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from graph_service.cli.demo_world import load_demo_if_empty
 from graph_service.db import Database
-from loaders.demo import load_demo_if_empty
 
 
 def test_demo_world_loads_into_an_empty_graph_once(db: Database) -> None:

@@ -59,7 +59,7 @@ def run() -> None:
         typer.echo(f"Neo4j running at {status.uri}")
     with database() as db:
         schema.migrate(db)
-        from loaders.demo import load_demo_if_empty
+        from graph_service.cli.demo_world import load_demo_if_empty
 
         loaded = load_demo_if_empty(db)
     if loaded:

@@ -1,4 +1,8 @@
-"""The demo world that ``credit-graph run`` loads into an empty graph."""
+"""The demo world that ``credit-graph run`` loads into an empty graph.
+
+It lives in the CLI because it joins the generator, the ingest engine (``loaders``) and the
+propagation: only the command line may import ``loaders`` from ``graph_service``.
+"""
 
 from __future__ import annotations
 
