@@ -102,14 +102,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _orchestrate(args: argparse.Namespace) -> int:
-    from graph_service import schema
+    from graph_service import migrations
     from graph_service.db import Database
 
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     report: dict[str, Any] = {"parties": args.parties, "seed": args.seed}
     with running_neo4j(settings, args.keep_running) as neo4j_pid:
         with Database(settings) as db:
-            schema.migrate(db)
+            migrations.migrate(db)
             report["loaded_world"] = ensure_world(db, args.parties, args.seed, "checks")
             report["propagation"] = _ensure_measures(db, args.propagate)
             plans = scenarios(sample_ids(db, args), args, date.today() - timedelta(args.asof_days))

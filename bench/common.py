@@ -68,13 +68,13 @@ def ensure_world(db: Any, parties: int, seed: int, tag: str) -> bool:
 
     Returns whether it loaded; rejects (there should be none) go to ``bench/out``.
     """
-    from graph_service import schema
+    from graph_service import migrations
     from loaders.engine import LoadOptions, load_directory
 
     if db.read("meta/bench_graphql_parties")[0]["parties"] >= parties:
         return False
     folder, _ = world(parties, seed)
-    schema.reset(db)
+    migrations.reset(db)
     load_directory(db, folder, LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-{tag}"))
     db.read("meta/await_indexes")
     return True

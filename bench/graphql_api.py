@@ -94,13 +94,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _orchestrate(args: argparse.Namespace) -> int:
-    from graph_service import schema
+    from graph_service import migrations
     from graph_service.db import Database
 
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     with running_neo4j(settings, args.keep_running):
         with Database(settings) as db:
-            schema.migrate(db)
+            migrations.migrate(db)
             ensure_world(db, args.parties, args.seed, "graphql")
             plans = _plans(db, args)
             key, _ = create_key(db, "investigator", __file__)

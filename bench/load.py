@@ -36,7 +36,7 @@ from common import (
     world,
 )
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.db import Database
 from loaders.engine import LoadOptions, load_directory
 from loaders.summary import Summary
@@ -50,8 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder, generated = world(args.parties, args.seed)
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     with running_neo4j(settings, args.keep_running) as pid, Database(settings) as db:
-        schema.migrate(db)
-        schema.reset(db)
+        migrations.migrate(db)
+        migrations.reset(db)
         runs = [_timed_load(db, folder, run, pid) for run in ("first", "reload")]
     report = _report(args, generated, runs)
     _print(report)

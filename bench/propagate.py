@@ -27,7 +27,7 @@ from typing import Any
 
 import common
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.db import Database
 from graph_service.propagation import runner
 from loaders.engine import LoadOptions, load_directory, load_file
@@ -56,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _measure(db: Database, world: Path, args: argparse.Namespace) -> dict[str, Any]:
-    schema.migrate(db)
+    migrations.migrate(db)
     loaded_s = None
     if not args.reuse:
-        schema.reset(db)
+        migrations.reset(db)
         began = time.perf_counter()
         load_directory(db, world, LoadOptions(reject_dir=OUT / "rejects-prop"))
         loaded_s = round(time.perf_counter() - began, 1)

@@ -38,7 +38,7 @@ from typing import Any
 
 import common
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.analysis.control import EPSILON
 from graph_service.analysis.graph import OPEN, graph_from_rows
 from graph_service.analysis.propagate import compute_measures
@@ -115,11 +115,11 @@ def _measure(
 
 def _ensure_world(db: Database, bench: Database, world: Path, parties: int | None) -> int:
     """Loads ``world`` unless the graph holds ``parties`` parties (any world: never reuse)."""
-    schema.migrate(db)
+    migrations.migrate(db)
     found = int(bench.read("propagate/parties")[0]["parties"])
     if parties is not None and found == parties:
         return found
-    schema.reset(db)
+    migrations.reset(db)
     began = time.perf_counter()
     load_directory(db, world, LoadOptions(reject_dir=OUT / f"rejects-cypher-{world.name}"))
     db.read("meta/await_indexes")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_service import embedded, schema
+from graph_service import embedded, migrations
 from graph_service.db import Database
 from graph_service.settings import Settings
 
@@ -59,7 +59,7 @@ def neo4j_settings() -> Iterator[Settings]:
     started = not embedded.status(settings).running
     embedded.start(settings)
     with Database(settings) as db:
-        schema.migrate(db)
+        migrations.migrate(db)
     yield settings
     if started:
         embedded.stop(settings)
@@ -75,6 +75,6 @@ def session_db(neo4j_settings: Settings) -> Iterator[Database]:
 @pytest.fixture
 def db(session_db: Database) -> Database:
     """The test Neo4j, emptied (schema kept) before the test."""
-    schema.reset(session_db)
+    migrations.reset(session_db)
     session_db.query_counts.clear()
     return session_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.db import Database
 from graph_service.errors import QueryError, SchemaError
 from graph_service.model import FULLTEXT_AUDIT_PARTIES, FULLTEXT_PARTY_NAMES, NODES
@@ -16,11 +16,11 @@ def _constraints(db: Database) -> set[tuple[str, str]]:
 
 
 def test_migrate_twice_changes_nothing(db: Database) -> None:
-    before = (_constraints(db), schema.current_version(db))
-    applied = schema.migrate(db)
+    before = (_constraints(db), migrations.current_version(db))
+    applied = migrations.migrate(db)
     assert applied == []
-    assert (_constraints(db), schema.current_version(db)) == before
-    assert schema.current_version(db) == schema.expected_version(db) >= 1
+    assert (_constraints(db), migrations.current_version(db)) == before
+    assert migrations.current_version(db) == migrations.expected_version(db) >= 1
 
 
 def test_every_declared_key_has_a_uniqueness_constraint(db: Database) -> None:
@@ -63,38 +63,38 @@ def test_uniqueness_constraint_rejects_a_duplicate_party(db: Database) -> None:
 
 def test_reset_empties_data_and_keeps_schema(db: Database) -> None:
     db.write("meta/test_create_party", party_id="91130102RG8E64XKKR", name="甲")
-    schema.reset(db)
+    migrations.reset(db)
     assert db.read("meta/count_nodes")[0]["nodes"] == 0
-    assert schema.current_version(db) == schema.expected_version(db)
+    assert migrations.current_version(db) == migrations.expected_version(db)
     assert _constraints(db)
 
 
 def test_require_current_names_the_fix_when_behind(db: Database) -> None:
-    db.write("meta/test_drop_migration", version=schema.expected_version(db))
+    db.write("meta/test_drop_migration", version=migrations.expected_version(db))
     try:
         with pytest.raises(SchemaError, match="credit-graph db migrate"):
-            schema.require_current(db)
+            migrations.require_current(db)
     finally:
-        assert schema.migrate(db) == [schema.expected_version(db)]
+        assert migrations.migrate(db) == [migrations.expected_version(db)]
 
 
 def test_a_migration_changed_after_it_was_applied_is_refused(db: Database) -> None:
-    version = schema.expected_version(db)
-    shipped = schema.migrations(db)[-1].digest
+    version = migrations.expected_version(db)
+    shipped = migrations.available(db)[-1].digest
     db.write("meta/set_migration_digest", version=version, digest="0" * 64)
     try:
         with pytest.raises(SchemaError, match=f"v{version:03d} was changed after it was applied"):
-            schema.require_current(db)
+            migrations.require_current(db)
         with pytest.raises(SchemaError, match="must not change"):
-            schema.migrate(db)
+            migrations.migrate(db)
     finally:
         db.write("meta/set_migration_digest", version=version, digest=shipped)
-    assert schema.require_current(db) == version
+    assert migrations.require_current(db) == version
 
 
 def test_migrations_record_the_digest_of_what_they_applied(db: Database) -> None:
     db.write("meta/set_migration_digest", version=1, digest=None)  # as before digests were kept
-    schema.migrate(db)  # fills it in
+    migrations.migrate(db)  # fills it in
     recorded = {r["version"]: r["digest"] for r in db.read("meta/applied_migrations")}
-    shipped = {m.version: m.digest for m in schema.migrations(db)}
+    shipped = {m.version: m.digest for m in migrations.available(db)}
     assert recorded == shipped

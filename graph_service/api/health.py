@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError
 
@@ -38,7 +38,7 @@ async def readyz(request: Request) -> JSONResponse:
 
 def _readiness(db: Database) -> dict[str, Any]:
     server = db.server_info()
-    version = schema.require_current(db)
+    version = migrations.require_current(db)
     return {"status": "ready", "neo4j": server.version, "schema_version": version}
 
 

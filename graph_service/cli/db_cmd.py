@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.cli.common import database
 
 app = typer.Typer(help="Schema migrations and data reset.", no_args_is_help=True)
@@ -14,8 +14,8 @@ app = typer.Typer(help="Schema migrations and data reset.", no_args_is_help=True
 def migrate() -> None:
     """Apply pending schema migrations (idempotent) and record the version in the graph."""
     with database() as db:
-        applied = schema.migrate(db)
-        version = schema.current_version(db)
+        applied = migrations.migrate(db)
+        version = migrations.current_version(db)
     if applied:
         typer.echo(f"applied migrations {applied}; schema at version {version}")
     else:
@@ -26,7 +26,7 @@ def migrate() -> None:
 def status() -> None:
     """Show the graph's schema version and the version this code expects."""
     with database() as db:
-        current, expected = schema.current_version(db), schema.expected_version(db)
+        current, expected = migrations.current_version(db), migrations.expected_version(db)
     typer.echo(f"schema version {current} (expected {expected})")
     if current != expected:
         raise typer.Exit(1)
@@ -39,5 +39,5 @@ def reset(yes: bool = typer.Option(False, "--yes", help="Confirm: delete all dat
         typer.echo("error: this deletes all data in the graph; repeat with --yes", err=True)
         raise typer.Exit(2)
     with database() as db:
-        schema.reset(db)
+        migrations.reset(db)
     typer.echo("graph emptied (schema kept)")

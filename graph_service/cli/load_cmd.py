@@ -24,7 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.cli.common import database, echo_json
 from graph_service.db import Database
 from graph_service.propagation import runner
@@ -137,7 +137,7 @@ def _maybe_database(dry_run: bool) -> Iterator[Database | None]:
         yield None
         return
     with database() as db:
-        schema.require_current(db)
+        migrations.require_current(db)
         yield db
 
 

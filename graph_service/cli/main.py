@@ -7,7 +7,7 @@ import sys
 import typer
 import uvicorn
 
-from graph_service import __version__, embedded, logs, schema
+from graph_service import __version__, embedded, logs, migrations
 from graph_service.cli import (
     audit_cmd,
     check_cmd,
@@ -58,7 +58,7 @@ def run() -> None:
         status = embedded.start(cfg)
         typer.echo(f"Neo4j running at {status.uri}")
     with database() as db:
-        schema.migrate(db)
+        migrations.migrate(db)
         from graph_service.cli.demo_world import load_demo_if_empty
 
         loaded = load_demo_if_empty(db)

@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.security.appender import AuditLog
@@ -116,7 +116,7 @@ def samples(session_db: Database, api: Api, tmp_path_factory: pytest.TempPathFac
 
     Module-scoped: tests that only read share one load (about ten seconds).
     """
-    schema.reset(session_db)
+    migrations.reset(session_db)
     api.issue_keys(session_db)
     rejects = tmp_path_factory.mktemp("rejects")
     load_directory(session_db, SAMPLES, LoadOptions(reject_dir=rejects))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.db import Database
 from graph_service.gql import context
 from graph_service.propagation.runner import OnTheFly, run_full
@@ -38,7 +38,7 @@ def propagated(
     session_db: Database, api: Api, tmp_path_factory: pytest.TempPathFactory
 ) -> Database:
     """The samples loaded and propagated once for this module."""
-    schema.reset(session_db)
+    migrations.reset(session_db)
     api.issue_keys(session_db)
     rejects: Path = tmp_path_factory.mktemp("rejects")
     load_directory(session_db, SAMPLES, LoadOptions(reject_dir=rejects))

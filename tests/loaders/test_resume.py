@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_service import schema
+from graph_service import migrations
 from graph_service.db import Database
 from loaders.engine import LoadOptions, ProgressEvent, list_loads, load_directory
 from tests.conftest import ROOT, cli_env
@@ -25,7 +25,7 @@ class Interrupted(Exception):
 
 
 def _clean_dump(db: Database, folder: Path) -> tuple[list[str], list[str]]:
-    schema.reset(db)
+    migrations.reset(db)
     load_directory(db, folder, LoadOptions(batch_size=5))
     return graph_dump(db)
 
@@ -36,7 +36,7 @@ def test_interrupted_load_rerun_equals_a_clean_load(
 ) -> None:
     folder = small_world(tmp_path / "world")
     expected = _clean_dump(db, folder)
-    schema.reset(db)
+    migrations.reset(db)
     batches = 0
 
     def crash(event: ProgressEvent) -> None:
@@ -80,7 +80,7 @@ with Database(Settings()) as db:
 def test_load_killed_with_sigkill_rerun_equals_a_clean_load(db: Database, tmp_path: Path) -> None:
     folder = small_world(tmp_path / "world")
     expected = _clean_dump(db, folder)
-    schema.reset(db)
+    migrations.reset(db)
 
     killed = subprocess.run(
         [sys.executable, "-c", _KILLER, str(folder), "6"],

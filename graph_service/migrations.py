@@ -31,7 +31,7 @@ class Migration:
     digest: str
 
 
-def migrations(db: Database) -> list[Migration]:
+def available(db: Database) -> list[Migration]:
     """Every migration shipped in ``cypher/schema/``, oldest first."""
     by_version: dict[int, list[str]] = {}
     for query in db.registry.under("schema"):
@@ -52,7 +52,7 @@ def _digest(db: Database, names: list[str]) -> str:
 def _require_unchanged(db: Database, *, record_missing: bool = False) -> None:
     """Raises :class:`SchemaError` if an applied migration differs from the shipped one;
     with ``record_missing``, records the digest of those applied before digests were kept."""
-    shipped = {m.version: m.digest for m in migrations(db)}
+    shipped = {m.version: m.digest for m in available(db)}
     for row in db.read("meta/applied_migrations"):
         recorded, version = row["digest"], int(row["version"])
         if version not in shipped:
@@ -68,7 +68,7 @@ def _require_unchanged(db: Database, *, record_missing: bool = False) -> None:
 
 def expected_version(db: Database) -> int:
     """The schema version this code needs: the newest shipped migration."""
-    found = migrations(db)
+    found = available(db)
     return found[-1].version if found else 0
 
 
@@ -87,7 +87,7 @@ def migrate(db: Database) -> list[int]:
     _require_unchanged(db, record_missing=True)
     applied = []
     current = current_version(db)
-    for migration in migrations(db):
+    for migration in available(db):
         if migration.version <= current:
             continue
         for name in migration.statements:
