@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 
 from graph_service.analysis import build_graph, compute_measures, peripheral_risk
-from graph_service.analysis.records import active_index, serious_until
+from graph_service.analysis.activity import active_index, serious_until
 from graph_service.policy import default_catalog
 
 AS_OF = date(2026, 11, 26)

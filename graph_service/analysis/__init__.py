@@ -7,6 +7,7 @@ the policy itself (measures, thresholds, legal basis, decisions) is data, in
 ``graph_service/policy/catalog.yaml``.
 """
 
+from graph_service.analysis.activity import is_active
 from graph_service.analysis.explain import Measure, OriginRecord, PathHop
 from graph_service.analysis.graph import add_relationship, build_graph, graph_from_rows
 from graph_service.analysis.listed import Listing, listing
@@ -16,7 +17,6 @@ from graph_service.analysis.propagate import (
     compute_measures,
     propagate,
 )
-from graph_service.analysis.records import is_active
 from graph_service.analysis.risk import peripheral_risk
 
 __all__ = [

@@ -10,9 +10,9 @@ from typing import Any
 
 import networkx as nx
 
+from graph_service.analysis.activity import Active, ActiveIndex, active_index
 from graph_service.analysis.control import Step
 from graph_service.analysis.explain import Measure, Origin, OriginRecord, PathHop, last_day
-from graph_service.analysis.records import Active, ActiveIndex, active_index
 from graph_service.policy.catalog import Catalog, Rule
 
 #: A measure's path, from the origin record's party to the measured party.

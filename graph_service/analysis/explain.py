@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from graph_service.analysis.activity import Active, add_years
 from graph_service.analysis.graph import OPEN
-from graph_service.analysis.records import Active, add_years
 
 Origin = Literal["direct", "derived"]
 

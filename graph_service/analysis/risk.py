@@ -32,8 +32,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph_service.analysis.activity import active_index, serious_until
 from graph_service.analysis.graph import in_adjacency, out_adjacency, rel_type
-from graph_service.analysis.records import active_index, serious_until
 from graph_service.policy.catalog import Catalog, RiskSpec
 
 

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from graph_service.analysis.activity import active_index, red_listed
 from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import graph_from_rows
 from graph_service.analysis.propagate import compute_measures, propagate
-from graph_service.analysis.records import active_index, red_listed
 from graph_service.db import Database
 from graph_service.policy.catalog import Catalog, default_catalog
 from graph_service.propagation import riskscope, scope, store

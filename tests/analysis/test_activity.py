@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from graph_service.analysis.records import add_years, is_active, record_end
+from graph_service.analysis.activity import add_years, is_active, record_end
 from graph_service.errors import PolicyError
 from tests.analysis.helpers import blacklist, conviction, measures, names, world
 
