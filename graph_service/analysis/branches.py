@@ -32,9 +32,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from graph_service.analysis.context import Context
 from graph_service.analysis.explain import Measure, end_of, last_day
 from graph_service.analysis.graph import edge_end, edges_in, in_adjacency
+from graph_service.analysis.rule_context import Context
 from graph_service.model import RelType
 
 

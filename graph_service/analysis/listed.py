@@ -50,10 +50,10 @@ from datetime import date
 from typing import NamedTuple
 
 from graph_service.analysis.activity import Active, primary_serious, serious_until
-from graph_service.analysis.context import Context
 from graph_service.analysis.control import stakes, threshold_end
 from graph_service.analysis.explain import Measure, OriginRecord, PathHop, last_day
 from graph_service.analysis.graph import edge_end, edges_in, edges_out, out_adjacency
+from graph_service.analysis.rule_context import Context
 from graph_service.model import RelType
 
 

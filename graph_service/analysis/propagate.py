@@ -41,11 +41,11 @@ import networkx as nx
 
 from graph_service.analysis.activity import red_listed
 from graph_service.analysis.branches import branch_measures
-from graph_service.analysis.context import Context
 from graph_service.analysis.explain import Measure, sort_key
 from graph_service.analysis.graph import RULE_RELATIONS, in_adjacency, out_adjacency, rel_type
 from graph_service.analysis.listed import r3_measures
 from graph_service.analysis.risk import peripheral_risk
+from graph_service.analysis.rule_context import Context
 from graph_service.analysis.rules import (
     direct_measures,
     r1_measures,

@@ -33,11 +33,11 @@ from datetime import date
 from typing import Any
 
 from graph_service.analysis.activity import Active, add_years
-from graph_service.analysis.context import Context
 from graph_service.analysis.control import Reach, Step, controlled, controllers
 from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import OPEN, edge_end, edges_in, edges_out, is_company
 from graph_service.analysis.graph import is_person as person
+from graph_service.analysis.rule_context import Context
 from graph_service.model import RelType
 
 #: Record kinds the rules name in code (docs/model.md); their meaning is in the catalog.

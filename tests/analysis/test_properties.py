@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph_service.analysis import affected_component, build_graph, compute_measures
-from graph_service.analysis.context import Context
 from graph_service.analysis.listed import listing
+from graph_service.analysis.rule_context import Context
 from graph_service.policy import default_catalog
 
 AS_OF = date(2026, 11, 26)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph_service.analysis.context import Context
 from graph_service.analysis.listed import listing
+from graph_service.analysis.rule_context import Context
 from graph_service.policy import default_catalog
 from tests.analysis.helpers import (
     AS_OF,
