@@ -49,6 +49,7 @@ from common import (
     OUT,
     RssSampler,
     add_neo4j_arguments,
+    bench_registry,
     create_key,
     ensure_world,
     neo4j_settings,
@@ -108,7 +109,7 @@ def _orchestrate(args: argparse.Namespace) -> int:
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     report: dict[str, Any] = {"parties": args.parties, "seed": args.seed}
     with running_neo4j(settings, args.keep_running) as neo4j_pid:
-        with Database(settings) as db:
+        with Database(settings, bench_registry()) as db:
             migrations.migrate(db)
             report["loaded_world"] = ensure_world(db, args.parties, args.seed, "checks")
             report["propagation"] = _ensure_measures(db, args.propagate)

@@ -32,6 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 HOME = ROOT / ".credit-graph" / "bench"
+#: The benchmarks' own Cypher statements (not shipped in the wheel).
+CYPHER = ROOT / "bench" / "cypher"
 PORT = 7695
 #: The header the API reads the key from (graph_service.security.auth).
 API_KEY_HEADER = "X-API-Key"
@@ -78,6 +80,13 @@ def ensure_world(db: Any, parties: int, seed: int, tag: str) -> bool:
     load_directory(db, folder, LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-{tag}"))
     db.read("meta/await_indexes")
     return True
+
+
+def bench_registry() -> Any:
+    """The shipped queries plus the benchmarks' own (``bench/cypher/``), for ``Database``."""
+    from graph_service.queries import QueryRegistry, cypher_root
+
+    return QueryRegistry(cypher_root(), CYPHER)
 
 
 # --- the benchmark's embedded Neo4j --------------------------------------------------------

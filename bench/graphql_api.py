@@ -35,6 +35,7 @@ from common import (
     API_KEY_HEADER,
     OUT,
     add_neo4j_arguments,
+    bench_registry,
     create_key,
     ensure_world,
     neo4j_settings,
@@ -99,7 +100,7 @@ def _orchestrate(args: argparse.Namespace) -> int:
 
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     with running_neo4j(settings, args.keep_running):
-        with Database(settings) as db:
+        with Database(settings, bench_registry()) as db:
             migrations.migrate(db)
             ensure_world(db, args.parties, args.seed, "graphql")
             plans = _plans(db, args)

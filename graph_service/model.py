@@ -1,8 +1,14 @@
 """The graph model, declared once.
 
-Node labels and relationship types are closed enums: Cypher files use exactly these, and a
-test checks that the schema migrations create the constraints and indexes declared here.
-``docs/model.md`` draws the same model.
+Node labels and relationship types are closed enums: Cypher files use exactly these. Every
+label has a :class:`NodeSpec` and every relationship type a :class:`RelSpec` saying what the
+schema guarantees (keys, uniqueness, indexes) and what the properties mean; the full-text
+indexes are :data:`FULLTEXT_INDEXES`. ``tests/test_schema.py`` checks both ways that this
+declaration, the migrated schema (``SHOW CONSTRAINTS`` / ``SHOW INDEXES``) and the labels and
+types the ``.cypher`` files use agree. ``docs/model.md`` draws the same model.
+
+To add a label or relationship type: add the enum member, its spec below, the Cypher that
+writes it and, for a key or index, a new migration; the schema tests say what is missing.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ class Label(StrEnum):
     CONTACT = "Contact"  # a normalised phone, e-mail or address; key contact_key
     LOAD = "Load"  # one run of a loader over one file; key load_id
     SCHEMA_MIGRATION = "SchemaMigration"  # one applied schema migration; key version
+    MEASURE = "Measure"  # a joint-punishment measure a party is under; key measure_key
+    MEASURE_CHANGE = "MeasureChange"  # a measure gained, lost or changed by a run; key change_id
+    PROPAGATION_RUN = "PropagationRun"  # one propagation run and its counts; key run_id
     API_KEY = "ApiKey"  # an API key (its hash, never the key); key key_id
     AUDIT_ENTRY = "AuditEntry"  # one entry of the hash-chained audit log; key seq
     AUDIT_HEAD = "AuditHead"  # the audit log's newest seq and hash; the append lock
@@ -49,6 +58,7 @@ class RelType(StrEnum):
     HAS_UPDATE = "HAS_UPDATE"  # Record → RecordUpdate: its status history
     HAS_CONTACT = "HAS_CONTACT"  # Party → Contact: from annual reports
     SHARES_CONTACT = "SHARES_CONTACT"  # Party → Party: inferred (疑似关联), via: contact_key
+    HAS_MEASURE = "HAS_MEASURE"  # Party → Measure: the measures it is under (propagation)
     HAS_FEEDBACK = "HAS_FEEDBACK"  # Check → CheckFeedback
 
 
@@ -59,22 +69,62 @@ class NodeSpec:
     label: Label
     description: str
     key: str | None = None  # unique natural key (uniqueness constraint)
+    unique: tuple[str, ...] = ()  # further properties with a uniqueness constraint
     indexed: tuple[str, ...] = ()  # range indexes for lookups and filters
     properties: dict[str, str] = field(default_factory=dict)  # property → one-line description
 
+    @property
+    def unique_properties(self) -> tuple[str, ...]:
+        """Every property with a uniqueness constraint: the key first."""
+        return ((self.key,) if self.key else ()) + self.unique
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    """What the schema guarantees for one relationship type: its indexed properties."""
+
+    type: RelType
+    description: str
+    indexed: tuple[str, ...] = ()  # range indexes for filters on the relationship
+    properties: dict[str, str] = field(default_factory=dict)  # property → one-line description
+
+
+@dataclass(frozen=True)
+class FulltextIndex:
+    """A full-text index over node properties (queried by name through the full-text procedures)."""
+
+    name: str
+    label: Label
+    properties: tuple[str, ...]
+    analyzer: str  # Lucene analyzer: how text is cut into tokens
+    eventually_consistent: bool = False  # updated just after the commit instead of inside it
+
+
+#: What a loader stamps on every node and relationship it creates or changes (docs/model.md).
+PROVENANCE: dict[str, str] = {
+    "src_kind": "registry kind of the row that last wrote it",
+    "src_file": "file name of that row",
+    "src_row": "line of that row in its file",
+    "load_id": "the :Load that wrote it",
+    "loaded_at": "UTC time of that load",
+    "row_hash": "content hash of that row; an equal hash means unchanged, nothing is written",
+    "history": "JSON of earlier values replaced by corrected rows",
+}
 
 NODES: tuple[NodeSpec, ...] = (
     NodeSpec(
         Label.PARTY,
         "A credit subject, person or company; the label every party lookup uses.",
         key="party_id",
-        indexed=("name", "district_code", "kind"),
+        indexed=("name", "district_code", "kind", "load_id"),
         properties={
             "party_id": "USCC for companies, resident id number for persons (normalised)",
             "name": "registered name",
             "kind": "company | person",
             "district_code": "6-digit administrative division code",
             "known_only_from": "source kind when the party is known only from a reference",
+            "risk_score": "peripheral-risk score (周边风险) of the latest propagation run",
+            "load_id": "the load that last wrote it (provenance): incremental propagation",
         },
     ),
     NodeSpec(
@@ -108,22 +158,30 @@ NODES: tuple[NodeSpec, ...] = (
         Label.RECORD,
         "One entry of a source registry (blacklist, penalty, official record, …).",
         key="record_key",
-        indexed=("kind", "ref"),
+        indexed=("kind", "ref", "load_id"),
         properties={
             "record_key": "kind + ':' + ref, unique across registries",
             "kind": "registry kind, e.g. dishonest_debtor, tax_violation, red_list",
             "ref": "the registry's own reference (record_no, entry_no, CASE_NO|DEBTOR_ID …)",
+            "subject_id": "party id of the record's subject (also the HAS_RECORD edge)",
+            "start": "date the record takes effect",
+            "end": "date it ends; null = open-ended",
+            "status": "active | repaired | revoked | corrected | removed (latest update)",
+            "voided_on": "earliest repair / revocation / removal date, else null",
+            "load_id": "the load that last wrote it (provenance): incremental propagation",
         },
     ),
     NodeSpec(
         Label.RECORD_UPDATE,
         "A status change of a record (信用修复, 撤销, 更正, 移出).",
         key="update_key",
-        indexed=("record_ref",),
+        indexed=("record_ref", "load_id"),
         properties={
             "update_key": "record_ref|status|effective_on",
             "record_ref": "the ref of the record(s) it changes; linked when they arrive",
             "status": "enum",
+            "effective_on": "date the change takes effect",
+            "load_id": "the load that last wrote it (provenance): incremental propagation",
         },
     ),
     NodeSpec(
@@ -134,20 +192,104 @@ NODES: tuple[NodeSpec, ...] = (
     ),
     NodeSpec(
         Label.LOAD,
-        "One loader run over one file, with its summary.",
+        "One loader run over one file, with its summary (loaders.summary.Summary's counts).",
         key="load_id",
         indexed=("started_at", "kind"),
+        properties={
+            "load_id": "UUID of the run, stamped on everything it wrote",
+            "kind": "registry kind of the file",
+            "file": "file name",
+            "path": "absolute path of the file as loaded",
+            "status": "started | done | failed (started stays if the process died)",
+            "started_at": "UTC time the load started",
+            "finished_at": "UTC time it ended",
+            "error": "why a failed load failed",
+        },
     ),
     NodeSpec(
         Label.SCHEMA_MIGRATION,
         "One applied schema migration.",
         key="version",
+        properties={
+            "version": "migration number (cypher/schema/vNNN)",
+            "applied_at": "when it was applied",
+            "statements": "names of the statements applied, in order",
+            "digest": "SHA-256 of its statements (names and texts); never changes once applied",
+        },
+    ),
+    # --- propagation (graph_service/propagation, docs/model.md "Measures") -----------------
+    NodeSpec(
+        Label.MEASURE,
+        "A measure a party is under as of the latest run, direct or derived, with its reason.",
+        key="measure_key",
+        indexed=("party_id",),
+        properties={
+            "measure_key": "hash of party, measure, rule, origin record and path",
+            "party_id": "the restricted party",
+            "measure": "e.g. dishonest_debtor, high_consumption_ban (catalog name)",
+            "origin": "direct (the party's own record) | derived (rules R1–R6)",
+            "rule": "R1…R6 for derived measures, null for direct ones",
+            "record_key": "the originating record",
+            "record_ref": "its registry reference",
+            "record_kind": "its registry kind",
+            "record_party_id": "its subject",
+            "authority": "its issuing authority",
+            "record_start": "its start date",
+            "record_end": "its end date",
+            "basis": "legal basis text from the catalog",
+            "path_json": "JSON hops from the origin record's party to this party",
+            "until": "last day the measure applies; null = open",
+            "content_hash": "hash of the above and the catalog version: changed or not",
+            "catalog_version": "catalog that produced it",
+            "run_id": "run that last wrote it",
+            "computed_at": "UTC time of that run",
+        },
+    ),
+    NodeSpec(
+        Label.MEASURE_CHANGE,
+        "One entry of the change log: a measure gained, lost or changed by a run.",
+        key="change_id",
+        indexed=("at", "party_id"),
+        properties={
+            "change_id": "hash of run id, measure key and change",
+            "run_id": "the run",
+            "at": "UTC time of the run (the log is polled by it)",
+            "party_id": "the party",
+            "measure": "the measure",
+            "measure_key": "the stored measure's key",
+            "rule": "its rule, null for direct measures",
+            "record_key": "its originating record",
+            "change": "gained | lost | changed",
+            "catalog_version": "catalog of the run",
+        },
+    ),
+    NodeSpec(
+        Label.PROPAGATION_RUN,
+        "One propagation run; the latest one's as_of is the date stored measures hold for.",
+        key="run_id",
+        properties={
+            "run_id": "UUID",
+            "mode": "full | incremental",
+            "as_of": "date the measures were computed for",
+            "catalog_version": "catalog used",
+            "parties": "parties whose measures were recomputed",
+            "read": "parties read from Neo4j",
+            "gained": "measures gained",
+            "lost": "measures lost",
+            "changed": "measures changed",
+            "risk_changed": "peripheral-risk scores changed",
+            "seconds": "wall time",
+            "risk_seconds": "of which updating peripheral risk",
+            "started_at": "UTC start",
+            "finished_at": "UTC end",
+        },
     ),
     # --- security and accountability (docs/security.md) ---------------------------------
     NodeSpec(
         Label.API_KEY,
         "An API key of a caller; the key itself is never stored.",
         key="key_id",
+        unique=("name",),
         properties={
             "key_id": "public 12-hex-digit id, part of the key",
             "name": "unique name of the caller (never reused)",
@@ -206,6 +348,83 @@ NODES: tuple[NodeSpec, ...] = (
     ),
 )
 
+#: The ``load_id`` of a relationship a loader wrote; indexed on the types incremental
+#: propagation follows, to find what a load changed.
+_LOAD_ID = {"load_id": "the load that last wrote it (provenance): incremental propagation"}
+
+RELATIONSHIPS: tuple[RelSpec, ...] = (
+    RelSpec(
+        RelType.LEGAL_REP_OF,
+        "Person → Company: its legal representative (法定代表人).",
+        indexed=("load_id",),
+        properties=_LOAD_ID,
+    ),
+    RelSpec(
+        RelType.HOLDS_SHARES,
+        "Party → Company: a shareholding.",
+        indexed=("until", "load_id"),
+        properties={
+            "stake_pct": "share of the capital, 0–100",
+            "subscribed_cny": "subscribed capital",
+            "since": "date; null = unknown",
+            "until": "date; null = still held (active-on-date queries filter on it)",
+            **_LOAD_ID,
+        },
+    ),
+    RelSpec(
+        RelType.OFFICER_OF,
+        "Person → Company: director, supervisor, manager …",
+        indexed=("role", "load_id"),
+        properties={"role": "enum", "since": "date", "until": "date; null = current", **_LOAD_ID},
+    ),
+    RelSpec(
+        RelType.BRANCH_OF,
+        "Company (branch) → Company (parent): 分支机构.",
+        indexed=("load_id",),
+        properties=_LOAD_ID,
+    ),
+    RelSpec(
+        RelType.EMPLOYED_AT,
+        "Official → Company (agency or court): a post.",
+        properties={"position": "text", "rank": "enum", "since": "date", "until": "date"},
+    ),
+    RelSpec(
+        RelType.PARTY_TO,
+        "Party → Case: a party of the case.",
+        indexed=("load_id",),
+        properties={"role": "plaintiff | enforcee | briber | …", **_LOAD_ID},
+    ),
+    RelSpec(RelType.HANDLED, "Official → Case.", properties={"role": "presiding_judge | …"}),
+    RelSpec(
+        RelType.INTERVENED_IN,
+        "Official → Case: a recorded intervention in the case.",
+        indexed=("record_no",),
+        properties={
+            "record_no": "the intervention record's number (found when a corrected row moves it)",
+            "kind": "enum",
+            "occurred_on": "date",
+        },
+    ),
+    RelSpec(RelType.HEARD_BY, "Case → Company (court)."),
+    RelSpec(RelType.HAS_RECORD, "Party → Record: the record's subject."),
+    RelSpec(
+        RelType.NAMED_IN,
+        "Person → Record: a person named in a record.",
+        indexed=("load_id",),
+        properties={"role": "legal_rep | finance_officer", **_LOAD_ID},
+    ),
+    RelSpec(RelType.CONCERNS_CASE, "Record → Case: the case a record refers to."),
+    RelSpec(RelType.HAS_UPDATE, "Record → RecordUpdate: its status history."),
+    RelSpec(RelType.HAS_CONTACT, "Party → Contact: reported in annual reports."),
+    RelSpec(
+        RelType.SHARES_CONTACT,
+        "Party → Party: inferred from a shared contact (疑似关联).",
+        properties={"inferred": "always true", "via": "the contact_key shared"},
+    ),
+    RelSpec(RelType.HAS_MEASURE, "Party → Measure: a measure it is under (propagation)."),
+    RelSpec(RelType.HAS_FEEDBACK, "Check → CheckFeedback."),
+)
+
 #: The full-text index over party names; the ``cjk`` analyzer makes Chinese substrings match.
 FULLTEXT_PARTY_NAMES = "party_names"
 #: The full-text index over the party ids named by audit entries (whitespace analyzer). It is
@@ -213,7 +432,23 @@ FULLTEXT_PARTY_NAMES = "party_names"
 #: ``audit/await_fulltext_refresh`` before querying it (schema v005).
 FULLTEXT_AUDIT_PARTIES = "audit_entry_parties"
 
+FULLTEXT_INDEXES: tuple[FulltextIndex, ...] = (
+    FulltextIndex(FULLTEXT_PARTY_NAMES, Label.PARTY, ("name",), analyzer="cjk"),
+    FulltextIndex(
+        FULLTEXT_AUDIT_PARTIES,
+        Label.AUDIT_ENTRY,
+        ("parties_text",),
+        analyzer="whitespace",
+        eventually_consistent=True,
+    ),
+)
+
 
 def node_spec(label: Label) -> NodeSpec:
     """The declaration of ``label``."""
     return next(spec for spec in NODES if spec.label is label)
+
+
+def rel_spec(rel_type: RelType) -> RelSpec:
+    """The declaration of ``rel_type``."""
+    return next(spec for spec in RELATIONSHIPS if spec.type is rel_type)

@@ -17,6 +17,8 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,9 @@ import yaml
 from graph_service.errors import ConfigError, InvalidInput
 from graph_service.identifiers import to_half_width
 
-MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+#: The mapping files, found through importlib.resources like all package data (see
+#: graph_service/queries.py): the same folder in a checkout and in the installed wheel.
+MAPPINGS_DIR = resources.files("loaders") / "mappings"
 
 FIELD_TYPES = frozenset(
     {
@@ -163,7 +167,8 @@ def file_stem(path: Path) -> str:
 @lru_cache(maxsize=1)
 def all_mappings() -> dict[str, RegistryMapping]:
     """Every mapping under ``loaders/mappings/``, by kind, in dependency order."""
-    found = [_parse(path) for path in sorted(MAPPINGS_DIR.glob("*.yaml"))]
+    files = sorted(MAPPINGS_DIR.iterdir(), key=lambda entry: entry.name)
+    found = [_parse(file) for file in files if file.name.endswith(".yaml")]
     by_kind = {m.kind: m for m in found}
     return {kind: by_kind[kind] for kind in dependency_order(by_kind.values())}
 
@@ -205,7 +210,7 @@ def dependency_order(mappings: Iterable[RegistryMapping]) -> list[str]:
     return order
 
 
-def _parse(path: Path) -> RegistryMapping:
+def _parse(path: Traversable) -> RegistryMapping:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         mapping = _build(data)

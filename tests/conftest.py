@@ -18,6 +18,7 @@ import pytest
 
 from graph_service import embedded, migrations
 from graph_service.db import Database
+from graph_service.queries import QueryRegistry, cypher_root
 from graph_service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # home folder follows the port so that their data never mix.
 TEST_PORT = int(os.environ.get("CREDIT_GRAPH_TEST_PORT", "7688"))
 TEST_HOME = ROOT / ".credit-graph" / f"test-{TEST_PORT}"
+#: Helper statements only tests run (dumps, planted or tampered data); not shipped in the wheel.
+TEST_CYPHER = ROOT / "tests" / "cypher"
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -67,8 +70,8 @@ def neo4j_settings() -> Iterator[Settings]:
 
 @pytest.fixture(scope="session")
 def session_db(neo4j_settings: Settings) -> Iterator[Database]:
-    """One driver for the whole session."""
-    with Database(neo4j_settings) as db:
+    """One driver for the whole session; it also knows the tests' own statements."""
+    with Database(neo4j_settings, QueryRegistry(cypher_root(), TEST_CYPHER)) as db:
         yield db
 
 

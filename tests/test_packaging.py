@@ -1,4 +1,5 @@
-"""What ships: the compose file's structure and the wheel (CLI and Cypher files found)."""
+"""What ships: the compose file's structure and the wheel (CLI, Cypher files and mappings found,
+and no Cypher that only tests or benchmarks run)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from graph_service.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_CYPHER
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
@@ -58,6 +59,10 @@ def test_compose_keeps_the_receipt_key_on_a_named_volume() -> None:
     assert re.search(rf"install -d -o credit-graph -g credit-graph -m 0700 {folder}\b", dockerfile)
 
 
+def _cypher_files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.cypher")}
+
+
 def test_wheel_ships_cli_cypher_and_launcher(tmp_path: Path) -> None:
     wheel_dir = tmp_path / "wheel"
     subprocess.run(
@@ -66,7 +71,12 @@ def test_wheel_ships_cli_cypher_and_launcher(tmp_path: Path) -> None:
     )
     (wheel,) = wheel_dir.glob("credit_graph-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "graph_service/cypher/meta/schema_version.cypher" in names
+    assert "cypher/meta/schema_version.cypher" in names
+    # Exactly the shipped Cypher: none of the statements only tests or benchmarks run.
+    shipped = {n.removeprefix("cypher/") for n in names if n.endswith(".cypher")}
+    assert shipped == _cypher_files(ROOT / "cypher")
+    assert not shipped & (_cypher_files(TEST_CYPHER) | _cypher_files(ROOT / "bench" / "cypher"))
+    assert not [n for n in names if n.startswith(("tests/", "bench/"))]
     assert "graph_service/neo4j-embedded/pom.xml" in names
     assert any(n.startswith("loaders/") for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)
@@ -90,8 +100,9 @@ def test_wheel_ships_cli_cypher_and_launcher(tmp_path: Path) -> None:
     )
     probe = (
         "import graph_service, graph_service.queries as q, graph_service.embedded as e;"
-        "print(graph_service.__file__); print(q.cypher_dir()); print(e.launcher_source());"
-        "print(len(q.get_registry().names()))"
+        "import loaders.mapping as m;"
+        "print(graph_service.__file__); print(q.cypher_root()); print(e.launcher_source());"
+        "print(m.MAPPINGS_DIR); print(len(q.get_registry().names())); print(len(m.all_mappings()))"
     )
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
@@ -102,10 +113,11 @@ def test_wheel_ships_cli_cypher_and_launcher(tmp_path: Path) -> None:
         env=env,
         check=True,
     )
-    module, cypher, launcher, count = done.stdout.split()
+    module, cypher, launcher, mappings, count, kinds = done.stdout.split()
     assert module.startswith(str(target)) and cypher.startswith(str(target))
-    assert launcher.startswith(str(target))
-    assert int(count) > 10
+    assert launcher.startswith(str(target)) and mappings.startswith(str(target))
+    assert int(count) == len(_cypher_files(ROOT / "cypher")) > 10
+    assert int(kinds) == len(list((ROOT / "loaders" / "mappings").glob("*.yaml")))
     helped = subprocess.run(
         [sys.executable, "-m", "graph_service.cli", "--help"],
         capture_output=True,

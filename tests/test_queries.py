@@ -1,25 +1,50 @@
-"""The query registry: every Cypher file is used, every name used has a file."""
+"""The query registries: every Cypher file is used, every name used has a file.
+
+Three folders hold Cypher, each read by the same :class:`QueryRegistry`: the shipped
+``cypher/`` (used by the service's code), ``tests/cypher/`` (statements only tests run) and
+``bench/cypher/`` (statements only benchmarks run). Each folder's files must be named by the
+code that may run them, so a statement only tests or benchmarks use cannot sit in the shipped
+folder (and ship in the wheel).
+"""
 
 from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from graph_service.errors import UnknownQuery
-from graph_service.queries import QueryRegistry, cypher_dir, get_registry
+from graph_service.errors import ConfigError, UnknownQuery
+from graph_service.queries import QueryRegistry, cypher_root, get_registry
+from tests.conftest import TEST_CYPHER
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where names of queries may appear: Python code and the declarative data (mappings, policy).
 SOURCES = [ROOT / "graph_service", ROOT / "loaders"]
-# Tests may use a few helper statements of their own (meta/test_*), and bench/ its own.
-USERS = [*SOURCES, ROOT / "tests", ROOT / "bench"]
+BENCH_CYPHER = ROOT / "bench" / "cypher"
 NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)+$")
 
 
-def _string_literals(folders: list[Path] = USERS) -> set[str]:
+@dataclass(frozen=True)
+class Folder:
+    """One folder of Cypher files and the code that may name its statements."""
+
+    registry: QueryRegistry
+    users: tuple[Path, ...]
+    #: Sub-folders whose statements the code names as f"<folder>/{name}" from a literal name.
+    built_names: tuple[str, ...] = ()
+
+
+SHIPPED = Folder(get_registry(), tuple(SOURCES))
+TESTS = Folder(QueryRegistry(TEST_CYPHER), (ROOT / "tests",))
+# bench/propagate_cypher.py runs its steps in order by name: f"propagate/{name}".
+BENCH = Folder(QueryRegistry(BENCH_CYPHER), (ROOT / "bench",), built_names=("propagate",))
+FOLDERS = {"cypher": SHIPPED, "tests/cypher": TESTS, "bench/cypher": BENCH}
+
+
+def _string_literals(folders: tuple[Path, ...]) -> set[str]:
     found: set[str] = set()
     for folder in folders:
         for path in folder.rglob("*.py"):
@@ -31,25 +56,57 @@ def _string_literals(folders: list[Path] = USERS) -> set[str]:
     return found
 
 
-def test_every_cypher_file_is_used() -> None:
-    registry = get_registry()
-    literals = _string_literals()
-    # Schema statements are used by folder: schema.migrate runs every file of each version.
-    unused = [n for n in registry.names() if not n.startswith("schema/") and n not in literals]
-    assert unused == [], f"Cypher files no code names: {unused}"
+def _is_named(name: str, folder: Folder, literals: set[str]) -> bool:
+    if name in literals:
+        return True
+    prefix, _, base = name.rpartition("/")
+    return prefix in folder.built_names and f"{prefix}/" in literals and base in literals
 
 
-def test_every_query_name_in_code_has_a_file() -> None:
-    registry = get_registry()
-    top_folders = {n.split("/")[0] for n in registry.names()}
-    named = {s for s in _string_literals() if NAME.match(s) and s.split("/")[0] in top_folders}
-    missing = sorted(n for n in named if n not in registry)
+@pytest.mark.parametrize("where", FOLDERS)
+def test_every_cypher_file_is_used(where: str) -> None:
+    folder = FOLDERS[where]
+    literals = _string_literals(folder.users)
+    # Schema statements are used by folder: the migrations run every file of each version.
+    unused = [
+        n
+        for n in folder.registry.names()
+        if not n.startswith("schema/") and not _is_named(n, folder, literals)
+    ]
+    assert unused == [], f"Cypher files under {where}/ that no code in {folder.users} names"
+
+
+@pytest.mark.parametrize("where", FOLDERS)
+def test_every_query_name_in_code_has_a_file(where: str) -> None:
+    folder = FOLDERS[where]
+    # Tests and benchmarks run the shipped statements and their own.
+    known = set(SHIPPED.registry.names()) | set(folder.registry.names())
+    top_folders = {n.split("/")[0] for f in FOLDERS.values() for n in f.registry.names()}
+    literals = _string_literals(folder.users)
+    named = {s for s in literals if NAME.match(s) and s.split("/")[0] in top_folders}
+    missing = sorted(n for n in named if n not in known)
     assert missing == [], f"query names without a Cypher file: {missing}"
 
 
-def test_unknown_name_is_an_error() -> None:
+@pytest.mark.parametrize("where", FOLDERS)
+def test_unknown_name_is_an_error(where: str) -> None:
     with pytest.raises(UnknownQuery, match="nowhere/no_such_query"):
-        get_registry()["nowhere/no_such_query"]
+        FOLDERS[where].registry["nowhere/no_such_query"]
+
+
+def test_a_registry_of_several_folders_knows_the_names_of_each() -> None:
+    both = QueryRegistry(cypher_root(), TEST_CYPHER)
+    assert set(both.names()) == set(SHIPPED.registry.names()) | set(TESTS.registry.names())
+    with pytest.raises(UnknownQuery, match="nowhere/no_such_query"):
+        both["nowhere/no_such_query"]
+
+
+def test_the_same_name_in_two_folders_is_refused(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder / "meta").mkdir(parents=True)
+        (tmp_path / folder / "meta" / "count_nodes.cypher").write_text("RETURN 1", "utf-8")
+    with pytest.raises(ConfigError, match="'meta/count_nodes' is defined twice"):
+        QueryRegistry(tmp_path / "a", tmp_path / "b")
 
 
 def test_files_are_read_by_path_name_without_comments(tmp_path: Path) -> None:
@@ -62,11 +119,13 @@ def test_files_are_read_by_path_name_without_comments(tmp_path: Path) -> None:
     assert registry["party/by_id"].text == "MATCH (p:Party {party_id: $id})\nRETURN p"
 
 
-def test_no_value_is_formatted_into_cypher() -> None:
+@pytest.mark.parametrize("where", FOLDERS)
+def test_no_value_is_formatted_into_cypher(where: str) -> None:
     """Parameters only: no Cypher file holds a Python format placeholder or concatenation."""
-    for path in cypher_dir().rglob("*.cypher"):
-        text = path.read_text(encoding="utf-8")
-        assert not re.search(r"\{[a-z_]+\}|%s|%\(", text), f"{path} looks formatted"
+    registry = FOLDERS[where].registry
+    for name in registry.names():
+        text = registry[name].text
+        assert not re.search(r"\{[a-z_]+\}|%s|%\(", text), f"{where}/{name} looks formatted"
 
 
 def test_only_db_module_imports_the_driver() -> None:

@@ -1,13 +1,34 @@
-"""Schema migrations against the real Neo4j, and the model they implement."""
+"""Schema migrations against the real Neo4j, and the model they implement.
+
+``graph_service/model.py`` declares the model; these tests check it both ways: against the
+migrated schema (every declared key and index exists, every constraint and index in force is
+declared) and against the Cypher files (every label and type they use is declared, every
+declared one is used).
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
 from graph_service import migrations
 from graph_service.db import Database
 from graph_service.errors import QueryError, SchemaError
-from graph_service.model import FULLTEXT_AUDIT_PARTIES, FULLTEXT_PARTY_NAMES, NODES
+from graph_service.model import (
+    FULLTEXT_AUDIT_PARTIES,
+    FULLTEXT_INDEXES,
+    FULLTEXT_PARTY_NAMES,
+    NODES,
+    RELATIONSHIPS,
+    Label,
+    RelType,
+    node_spec,
+)
+from graph_service.queries import QueryRegistry, cypher_root
+from tests.conftest import TEST_CYPHER
 
 
 def _constraints(db: Database) -> set[tuple[str, str]]:
@@ -98,3 +119,143 @@ def test_migrations_record_the_digest_of_what_they_applied(db: Database) -> None
     recorded = {r["version"]: r["digest"] for r in db.read("meta/applied_migrations")}
     shipped = {m.version: m.digest for m in migrations.available(db)}
     assert recorded == shipped
+
+
+# --- the model, declared once, against the migrated schema -----------------------------------
+
+Schema = set[tuple[str, str, str, tuple[str, ...]]]  # (kind, entity type, label or type, props)
+
+
+def _declared_constraints() -> Schema:
+    return {
+        ("UNIQUENESS", "NODE", spec.label.value, (prop,))
+        for spec in NODES
+        for prop in spec.unique_properties
+    }
+
+
+def _declared_indexes() -> Schema:
+    nodes = {("RANGE", "NODE", s.label.value, (p,)) for s in NODES for p in s.indexed}
+    rels = {("RANGE", "RELATIONSHIP", s.type.value, (p,)) for s in RELATIONSHIPS for p in s.indexed}
+    fulltext = {("FULLTEXT", "NODE", f.label.value, f.properties) for f in FULLTEXT_INDEXES}
+    return nodes | rels | fulltext
+
+
+def _as_schema(rows: Iterable[dict[str, Any]]) -> Schema:
+    return {(r["type"], r["entityType"], *r["labelsOrTypes"], tuple(r["properties"])) for r in rows}
+
+
+def _index_rows(db: Database) -> list[dict[str, Any]]:
+    """The indexes the migrations made: without Neo4j's own token lookup indexes (made with
+    every database) and the indexes that back uniqueness constraints (compared as those)."""
+    rows = db.read("meta/show_indexes")
+    return [r for r in rows if r["type"] != "LOOKUP" and r["owningConstraint"] is None]
+
+
+def _two_way(declared: Schema, in_force: Schema) -> dict[str, list[Any]]:
+    return {
+        "declared, not in the schema": sorted(declared - in_force),
+        "in the schema, not declared in model.py": sorted(in_force - declared),
+    }
+
+
+def test_every_label_and_type_is_specified_once() -> None:
+    assert sorted(spec.label for spec in NODES) == sorted(Label)
+    assert sorted(spec.type for spec in RELATIONSHIPS) == sorted(RelType)
+
+
+def test_every_key_and_indexed_property_is_described() -> None:
+    for node in NODES:
+        for prop in (*node.unique_properties, *node.indexed):
+            assert prop in node.properties, f"{node.label}.{prop} has no description"
+    for rel in RELATIONSHIPS:
+        for prop in rel.indexed:
+            assert prop in rel.properties, f"{rel.type}.{prop} has no description"
+    for index in FULLTEXT_INDEXES:
+        for prop in index.properties:
+            assert prop in node_spec(index.label).properties
+
+
+def test_constraints_in_force_are_exactly_the_declared_ones(session_db: Database) -> None:
+    in_force = _as_schema(session_db.read("meta/show_constraints"))
+    assert _two_way(_declared_constraints(), in_force) == _two_way(set(), set())
+
+
+def test_indexes_in_force_are_exactly_the_declared_ones(session_db: Database) -> None:
+    in_force = _as_schema(_index_rows(session_db))
+    assert _two_way(_declared_indexes(), in_force) == _two_way(set(), set())
+
+
+def test_declared_fulltext_indexes_have_their_analyzer(session_db: Database) -> None:
+    rows = {r["name"]: r for r in _index_rows(session_db)}
+    for index in FULLTEXT_INDEXES:
+        config = rows[index.name]["options"]["indexConfig"]
+        assert config["fulltext.analyzer"] == index.analyzer
+        assert config["fulltext.eventually_consistent"] is index.eventually_consistent
+
+
+# --- the model against the Cypher files ------------------------------------------------------
+
+# String literals and comments, matched together left to right so that a quote inside a
+# comment or a `//` inside a string is not mistaken for the other.
+_LITERAL_OR_COMMENT = re.compile(
+    r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/""", re.S
+)
+# `(n:A:B {…})`, `(:A|B)`: labels right after a node pattern's variable.
+_NODE_LABELS = re.compile(r"\(\s*\w*\s*:\s*(\w+(?:\s*[:|&]\s*\w+)*)")
+# `SET n:A`, `WHERE n:A`, `REMOVE n:A`: a label predicate. Labels are PascalCase; a map entry
+# (`{kind: row.kind}`) has a value in lower case, a parameter or a literal instead.
+_LABEL_PREDICATE = re.compile(r"\b\w+\s*:\s*([A-Z][a-z]\w*(?:\s*[:|&]\s*[A-Z][a-z]\w*)*)")
+# `[:T]`, `[r:T|U*1..3]`: the types of a relationship pattern.
+_REL_TYPES = re.compile(r"\[\s*\w*\s*:\s*(\w+(?:\s*\|\s*:?\s*\w+)*)")
+
+
+def labels_and_types(cypher: str) -> tuple[set[str], set[str]]:
+    """The node labels and relationship types a Cypher statement names outside literals and
+    comments (good enough for the statements of this project, not a Cypher parser)."""
+    code = _LITERAL_OR_COMMENT.sub(lambda m: " " if m[0][0] == "/" else "''", cypher)
+    code = code.replace("`", "")
+    labels = {
+        name
+        for rx in (_NODE_LABELS, _LABEL_PREDICATE)
+        for m in rx.finditer(code)
+        for name in re.findall(r"\w+", m[1])
+    }
+    types = {name for m in _REL_TYPES.finditer(code) for name in re.findall(r"\w+", m[1])}
+    return labels, types
+
+
+def _used(registry: QueryRegistry) -> tuple[set[str], set[str]]:
+    labels: set[str] = set()
+    types: set[str] = set()
+    for name in registry.names():
+        found_labels, found_types = labels_and_types(registry[name].text)
+        labels |= found_labels
+        types |= found_types
+    return labels, types
+
+
+def test_labels_and_types_are_found_outside_literals_and_comments() -> None:
+    cypher = """// (:Commented)-[:COMMENTED]->()
+    MATCH (p:Party:Person {name: 'a (:Quoted)'})-[r:HOLDS_SHARES|OFFICER_OF*1..3]->(:Company)
+    WHERE p:Official AND NOT (p)-[:HAS_RECORD]->(:Record|Case) /* [:BLOCK] */
+    SET p:Company, p += {kind: row.kind, note: "[:QUOTED]"}
+    REMOVE p:Contact"""
+    labels, types = labels_and_types(cypher)
+    assert labels == {"Party", "Person", "Company", "Official", "Record", "Case", "Contact"}
+    assert types == {"HOLDS_SHARES", "OFFICER_OF", "HAS_RECORD"}
+
+
+def test_every_label_and_type_in_cypher_is_declared() -> None:
+    # The tests' own statements write test data: it must be of the model too. (The benchmarks'
+    # scratch labels in bench/cypher/ are theirs alone and removed after each run.)
+    labels, types = _used(QueryRegistry(cypher_root(), TEST_CYPHER))
+    assert sorted(labels - set(Label)) == []
+    assert sorted(types - set(RelType)) == []
+
+
+def test_every_declared_label_and_type_is_used_by_the_shipped_cypher() -> None:
+    # The shipped cypher/ holds the migrations (cypher/schema/) too.
+    labels, types = _used(QueryRegistry(cypher_root()))
+    assert sorted(set(Label) - labels) == []
+    assert sorted(set(RelType) - types) == []
