@@ -95,8 +95,11 @@ def test_unknown_name_is_an_error(where: str) -> None:
 
 
 def test_a_registry_of_several_folders_knows_the_names_of_each() -> None:
+    shipped, tests = QueryRegistry(cypher_root()), QueryRegistry(TEST_CYPHER)
     both = QueryRegistry(cypher_root(), TEST_CYPHER)
-    assert set(both.names()) == set(SHIPPED.registry.names()) | set(TESTS.registry.names())
+    assert set(both.names()) == set(shipped.names()) | set(tests.names())
+    assert both["meta/count_nodes"] == shipped["meta/count_nodes"]
+    assert both["meta/test_dump_nodes"] == tests["meta/test_dump_nodes"]
     with pytest.raises(UnknownQuery, match="nowhere/no_such_query"):
         both["nowhere/no_such_query"]
 
