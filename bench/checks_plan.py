@@ -14,7 +14,7 @@ import random
 from datetime import date, datetime
 from typing import Any
 
-from graph_service.checks import CONTEXTS
+from graph_service.check import CONTEXTS
 from graph_service.identifiers import USCC_ALPHABET, id_check_char, party_kind, uscc_check_char
 
 #: Shares of the single-party mix (the rest, up to 1, are random companies and persons).

@@ -1,6 +1,6 @@
 """``credit-graph check``: the joint-sanction check from the command line.
 
-It runs the same :class:`~graph_service.check_run.CheckService` as ``POST /v1/checks`` and
+It runs the same :class:`~graph_service.check.CheckService` as ``POST /v1/checks`` and
 ``sanctionCheck``: the same validation, a receipt, the stored check and its audit entry, under
 the operator's name (an operator acts with the database's credentials, hence as an admin).
 """
@@ -12,8 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from graph_service import checks
-from graph_service.check_run import CheckService, parse_request
+from graph_service.check import CheckService, get_evaluator, parse_request
 from graph_service.cli.common import database, echo_json, settings
 from graph_service.security.audit import Actor
 from graph_service.security.roles import Caller, Role
@@ -38,7 +37,7 @@ def check(
     with database() as db:
         security = Security(settings(), db)
         try:
-            service = CheckService(db, security, checks.evaluate)
+            service = CheckService(db, security, get_evaluator())
             answer = asyncio.run(service.run(request, caller))
         finally:
             security.close()

@@ -26,7 +26,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.permission import BasePermission
 
 from graph_service.analysis.explain import Measure
-from graph_service.check_run import CheckService, check_service
+from graph_service.check import CheckService, check_service
 from graph_service.db import Database
 from graph_service.gql.dataloaders import Loaders, Row
 from graph_service.gql.operation_audit import AuditHook

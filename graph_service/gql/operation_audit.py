@@ -10,7 +10,7 @@ writer commits it just after the answer, which keeps a party lookup within its l
 
 The payload names the operation, its root fields, its variables and the party ids it asked
 about (``parties``, which the audit log indexes: "who looked at this party"). ``sanctionCheck``
-writes the ``check`` entry of the check API itself (:mod:`graph_service.check_run`), so an
+writes the ``check`` entry of the check API itself (:mod:`graph_service.check`), so an
 operation asking for nothing else gets no ``graphql`` entry as well. Requests without
 a valid key are refused before anything is read and are only logged, like operations that
 touch nothing but ``version`` and introspection.

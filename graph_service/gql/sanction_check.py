@@ -1,7 +1,7 @@
 """The sanction check as a GraphQL query: ``sanctionCheck(context, parties, asOf, purpose)``.
 
 The answer has the shape of ``POST /v1/checks`` (fields in camelCase) and comes from the same
-pipeline (:class:`graph_service.check_run.CheckService`): the same validation, evaluation,
+pipeline (:class:`graph_service.check.CheckService`): the same validation, evaluation,
 masking for ``checker`` keys, audit entry (kind ``check``: ``GET /v1/checks/{id}`` and
 feedback work on it) and receipt. ``signedAnswer`` is the answer exactly as signed, the REST
 body, which ``credit-graph receipt verify`` checks offline.
@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graph_service.check_run import InvalidCheckRequest, parse_request
+from graph_service.check import InvalidCheckRequest, parse_request
 from graph_service.errors import CreditGraphError, Unauthenticated
 from graph_service.gql.context import Info
 from graph_service.gql.inputs import InvalidInputError

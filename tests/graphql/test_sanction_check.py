@@ -1,6 +1,6 @@
 """``sanctionCheck``: the REST check (``POST /v1/checks``) as a GraphQL query, over real HTTP.
 
-Both edges run one pipeline (graph_service/check_run.py), so the tests compare them answer
+Both edges run one pipeline (graph_service/check/service.py), so the tests compare them answer
 for answer, and check what only GraphQL adds: typed input errors, the role gate that admits
 ``checker`` keys to this one field, and the signed answer a client can verify offline.
 """

@@ -15,9 +15,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from graph_service.api.checks import get_evaluator
 from graph_service.app import create_app
-from graph_service.checks import CheckResult, PartyResult
+from graph_service.check import CheckResult, PartyResult, get_evaluator
 from graph_service.db import Database
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
@@ -105,7 +104,8 @@ def person_evaluator(
 
 
 def use_evaluator(app: FastAPI, evaluator: Callable[..., CheckResult]) -> None:
-    """Plugs ``evaluator`` into ``app`` in place of :func:`graph_service.checks.evaluate`."""
+    """Plugs ``evaluator`` into ``app`` in place of the real evaluation
+    (:func:`graph_service.check.evaluate.evaluate`)."""
     app.dependency_overrides[get_evaluator] = lambda: evaluator
 
 

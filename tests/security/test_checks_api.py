@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from graph_service.checks import CheckResult
+from graph_service.check import CheckResult
 from graph_service.db import Database
 from graph_service.security.appender import HEAD_NAME
 from graph_service.security.audit_read import by_check

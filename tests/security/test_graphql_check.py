@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from graph_service.checks import CheckResult
+from graph_service.check import CheckResult
 from graph_service.security.roles import Role
 from tests.security.conftest import (
     OFFICER_BAN,

@@ -1,8 +1,8 @@
 """The sanction check's evaluation: one decision per party in a context (policy §4–5).
 
-The check pipeline (``graph_service/check_run.py``, behind REST and GraphQL) and the edges own
-everything around this function — authentication, rate limits, masking, the audit entry, the
-receipt; this module only decides.
+The check service (:mod:`graph_service.check.service`, behind REST, GraphQL and the CLI) and
+the edges own everything around this function — authentication, rate limits, masking, the
+audit entry, the receipt; this module only decides.
 
 Contract of :func:`evaluate` for whoever implements it:
 
@@ -24,7 +24,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from graph_service.analysis.explain import Measure
 from graph_service.db import Database
@@ -33,9 +33,6 @@ from graph_service.policy.catalog import Catalog, Outcome, decide, default_catal
 from graph_service.propagation import runner
 from graph_service.propagation.store import measure_row
 from graph_service.security.roles import Caller
-
-#: The contexts a check may name: those of the catalog in force (policy §4, in table order).
-CONTEXTS: Final = default_catalog().contexts
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
-"""One sanction check from request to answer, shared by REST (``POST /v1/checks``) and GraphQL
-(``sanctionCheck``), so that both edges answer, mask, sign and log a check identically.
+"""A sanction check from request to answer, and the stored check afterwards, shared by REST
+(``/v1/checks``), GraphQL (``sanctionCheck``) and the CLI (``credit-graph check``), so that
+every edge answers, masks, signs and logs a check identically.
 
 Invariants (docs/checks.md, docs/security.md):
 
-* a :class:`CheckRequest` is valid by construction: the REST edge gets one from FastAPI's body
-  parsing (422 naming the field), the GraphQL edge from :func:`parse_request` (a typed error
-  naming the argument) — the rules are the model's, written once;
-* :meth:`CheckService.run` is, in this order: evaluated (:func:`graph_service.checks
+* a :class:`~graph_service.check.request.CheckRequest` is valid by construction (the edges
+  build it; :mod:`graph_service.check.request`);
+* :meth:`CheckService.run` is, in this order: evaluated (:func:`graph_service.check.evaluate
   .evaluate`), masked for the ``checker`` role, signed (``receipt``), and written to the audit
   log (kind ``check``) together with the stored check — and only then returned. If the entry
   cannot be written it raises :class:`~graph_service.errors.AuditUnavailable` (503) and nothing
-  is answered.
+  is answered;
+* reading a stored check (kind ``check_viewed``) and feedback on it (kind ``feedback``, with
+  the ``:CheckFeedback`` row) are audited the same way, before they are answered.
 """
 
 from __future__ import annotations
@@ -18,27 +20,24 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-)
-from pydantic_core import ErrorDetails
 
-from graph_service import checks
-from graph_service.checks import CONTEXTS, CheckResult
+from graph_service.check.evaluate import CheckResult, evaluate
+from graph_service.check.feedback import (
+    feedback_payload,
+    feedback_row,
+    feedback_view,
+    validate_feedback,
+)
+from graph_service.check.request import CheckRequest, FeedbackRequest
 from graph_service.db import Database
-from graph_service.errors import CheckFailed, CreditGraphError, InvalidInput
+from graph_service.errors import CheckFailed, CreditGraphError, NotFound
 from graph_service.security.appender import Attachment
 from graph_service.security.audit import Actor, now_stamp
 from graph_service.security.canonical import jsonable
@@ -49,73 +48,12 @@ from graph_service.security.state import Security, security_of
 
 log = logging.getLogger(__name__)
 
-MAX_PARTIES = 1000
-PartyId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Evaluator = Callable[[Database, str, Sequence[str], date, Caller], CheckResult]
-
-
-class CheckRequest(BaseModel):
-    """A sanction check: which parties, in which context, on which day, and why."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    context: str = Field(description="one of: " + ", ".join(CONTEXTS))
-    parties: list[PartyId] = Field(min_length=1, max_length=MAX_PARTIES)
-    as_of: date | None = Field(default=None, description="YYYY-MM-DD; default today")
-    purpose: Text = Field(description="why the check is made (kept in the audit log)")
-
-    @field_validator("context")
-    @classmethod
-    def _known_context(cls, value: str) -> str:
-        if value not in CONTEXTS:
-            raise ValueError(f"unknown context {value[:40]!r}; known: {', '.join(CONTEXTS)}")
-        return value
-
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _iso_date(cls, value: Any) -> Any:
-        # Only YYYY-MM-DD text: pydantic would otherwise read a number as a Unix time.
-        if value is not None and not (isinstance(value, str) and len(value) == 10):
-            raise ValueError("as_of must be a date written YYYY-MM-DD")
-        return value
-
-
-class InvalidCheckRequest(InvalidInput):
-    """A check request breaks the model's rules; ``field`` names the (first) offending field
-    as REST does (``parties[3]``), ``reason`` says what is wrong (never the value sent)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-def parse_request(data: Mapping[str, Any]) -> CheckRequest:
-    """The :class:`CheckRequest` of ``data`` (the REST body's keys), or InvalidCheckRequest.
-
-    >>> parse_request({"context": "bidding", "parties": [], "purpose": "t"})
-    Traceback (most recent call last):
-    ...
-    graph_service.check_run.InvalidCheckRequest: parties: List should have at least 1 item \
-after validation, not 0
-    """
-    try:
-        return CheckRequest.model_validate(dict(data))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidCheckRequest(_field_name(first), str(first["msg"])) from None
-
-
-def _field_name(error: ErrorDetails) -> str:
-    """``("parties", 3)`` → ``parties[3]``, as the REST 422 names fields."""
-    loc = error["loc"] or ("body",)
-    return str(loc[0]) + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
 
 
 def get_evaluator() -> Evaluator:
     """The evaluation in use (a dependency, so tests can plug in their own)."""
-    return checks.evaluate
+    return evaluate
 
 
 @dataclass(frozen=True)
@@ -139,6 +77,33 @@ class CheckService:
         attachment = Attachment("audit/create_checks", stored)
         await self.security.audit.append("check", Actor.of(caller), payload, attachment)
         return answer
+
+    async def stored_check(self, check_id: str, caller: Caller) -> dict[str, Any]:
+        """The stored check as answered, with its feedback, once the viewing is audited."""
+        stored = await run_in_threadpool(self._load, check_id)
+        parties = json.loads(stored["check"]["request"])["parties"]
+        payload = {"check_id": check_id, "parties": parties}
+        await self.security.audit.append("check_viewed", Actor.of(caller), payload)
+        return _check_view(stored)
+
+    async def record_feedback(
+        self, check_id: str, feedback: FeedbackRequest, caller: Caller
+    ) -> int:
+        """Stores ``feedback`` on the check with its audit entry; the entry's sequence number."""
+        stored = await run_in_threadpool(self._load, check_id)
+        validate_feedback(stored["check"], feedback, caller)
+        row = feedback_row(check_id, feedback, caller)
+        attachment = Attachment("audit/add_feedback", row)
+        payload = feedback_payload(check_id, feedback)
+        stamp = await self.security.audit.append("feedback", Actor.of(caller), payload, attachment)
+        return stamp.seq
+
+    def _load(self, check_id: str) -> dict[str, Any]:
+        """The ``:Check`` row and its feedback rows; 404 for an unknown id."""
+        rows = self.db.read("audit/check_by_id", check_id=check_id)
+        if not rows:
+            raise NotFound(f"no check {check_id!r}")
+        return rows[0]
 
     def _answered(
         self, request: CheckRequest, as_of: date, caller: Caller, check_id: str
@@ -236,4 +201,19 @@ def _stored_check(caller: Caller, request: CheckRequest, answer: dict[str, Any])
         "purpose": request.purpose,
         "request": json.dumps(request.model_dump(mode="json"), ensure_ascii=False),
         "response": json.dumps(answer, ensure_ascii=False),
+    }
+
+
+def _check_view(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored check as ``GET /v1/checks/{id}`` shows it: request and answer as sent."""
+    check = stored["check"]
+    return {
+        "check_id": check["check_id"],
+        "created_at": check["created_at"],
+        "caller": {"name": check["caller_name"], "role": check["caller_role"]},
+        "purpose": check["purpose"],
+        "audit_seq": check.get("audit_seq"),
+        "request": json.loads(check["request"]),
+        "response": json.loads(check["response"]),
+        "feedback": [feedback_view(f) for f in stored["feedback"]],
     }
