@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from graph_service.cli.common import echo_json, settings
 from graph_service.errors import ConfigError, InvalidInput
-from graph_service.security.receipts import load_or_create, load_public_key, verify_receipt
+from graph_service.security.signing import load_or_create, load_public_key, verify_receipt
 
 _PUBLIC_KEY_HELP = (
     "The service's public key: the JSON of GET /v1/receipt-key, a PEM file, or base64."

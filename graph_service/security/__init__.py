@@ -7,6 +7,6 @@
 * :mod:`.masking` — personal-data minimisation for the ``checker`` role (pure).
 * :mod:`.audit` — the tamper-evident audit chain (pure) and its verification;
   :mod:`.appender` — the group-commit writer; :mod:`.audit_read` — show and export.
-* :mod:`.receipts` — Ed25519 receipts over canonical JSON (:mod:`.canonical`).
+* :mod:`.signing` — Ed25519 receipts over canonical JSON (:mod:`.canonical`).
 * :mod:`.state` — the per-app holder of all of the above.
 """

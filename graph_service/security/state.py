@@ -16,7 +16,7 @@ from graph_service.errors import ConfigError
 from graph_service.security.appender import AuditLog
 from graph_service.security.keys import KeyStore
 from graph_service.security.ratelimit import RateLimiter
-from graph_service.security.receipts import ReceiptSigner, load_or_create
+from graph_service.security.signing import ReceiptSigner, load_or_create
 from graph_service.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.errors import ReceiptInvalid
-from graph_service.security.receipts import load_or_create, load_public_key, verify_receipt
 from graph_service.security.roles import Role
+from graph_service.security.signing import load_or_create, load_public_key, verify_receipt
 from graph_service.settings import Settings
 from tests.conftest import cli_env, run_cli
 from tests.security.conftest import COMPANY, PERSON, MakeKey, auth, check_body
