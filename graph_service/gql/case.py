@@ -15,14 +15,15 @@ from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_str
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.pagination import Connection, connection, page
-from graph_service.gql.records import On, PartyRef, Record, RecordState, State, record_from
+from graph_service.gql.records import On, Record, RecordState, State, record_from
 from graph_service.gql.shared import (
+    PartyRef,
     Provenance,
-    case_of,
     described,
     party_of,
     party_or_none,
     provenance,
+    register_case_builder,
 )
 from graph_service.gql.ties import After, First, Roles, read_page
 
@@ -104,11 +105,10 @@ class Case:
         return connection([record_from(r, on) for r in found.items], at, found.total)
 
     @classmethod
-    def from_props(
-        cls, props: Mapping[str, Any], court: Mapping[str, Any] | None, court_read: bool
-    ) -> Case:
-        """The case of a :Case node's properties and, when ``court_read``, its court's
-        ``{labels, props}`` row (None: no court registered)."""
+    def from_props(cls, props: Mapping[str, Any], *court: Mapping[str, Any] | None) -> Case:
+        """The case of a :Case node's properties; pass the court's ``{labels, props}`` row
+        (None: no court registered) when it was read with the case, else the court is looked
+        up when asked for."""
         text = ("case_type", "cause", "court_name", "known_only_from")
         return cls(
             case_no=strawberry.ID(str(props["case_no"])),
@@ -116,9 +116,13 @@ class Case:
             filed_on=as_date(props.get("filed_on")),
             closed_on=as_date(props.get("closed_on")),
             provenance=provenance(props),
-            court_row=court,
-            court_read=court_read,
+            court_row=court[0] if court else None,
+            court_read=bool(court),
         )
+
+
+# Families below this module (records) build cases through shared.case_of.
+register_case_builder(Case.from_props)
 
 
 @strawberry.type(description="A party's procedural role in a case (当事人).")
@@ -165,7 +169,7 @@ def case_party(row: Mapping[str, Any]) -> CaseParty:
     """A :class:`CaseParty` from a ``{rel, case, party}`` row."""
     return CaseParty(
         party=party_of(row["party"]),
-        case=case_of(row["case"]),
+        case=Case.from_props(row["case"]),
         role=as_str(row["rel"].get("role")),
         provenance=provenance(row["rel"]),
     )
@@ -175,7 +179,7 @@ def case_official(row: Mapping[str, Any]) -> CaseOfficial:
     """A :class:`CaseOfficial` from a ``{rel, case, party}`` row."""
     return CaseOfficial(
         official=party_of(row["party"]),
-        case=case_of(row["case"]),
+        case=Case.from_props(row["case"]),
         role=as_str(row["rel"].get("role")),
         provenance=provenance(row["rel"]),
     )
@@ -186,7 +190,7 @@ def intervention(row: Mapping[str, Any], today: date) -> Intervention:
     rel, record = row["rel"], row.get("record") or {}
     return Intervention(
         official=party_of(row["official"]),
-        case=case_of(row["case"]),
+        case=Case.from_props(row["case"]),
         record_no=as_str(rel.get("record_no")),
         kind=as_str(rel.get("kind")),
         occurred_on=as_date(rel.get("occurred_on")),
@@ -220,7 +224,7 @@ async def _cases(
     found = await read_page(info, "party/cases", str(root.id), at, roles=_tuple(roles))
     cases = [
         PartyCase(
-            case=case_of(r["case"]),
+            case=Case.from_props(r["case"]),
             role=as_str(r["rel"].get("role")),
             provenance=provenance(r["rel"]),
         )
@@ -236,7 +240,7 @@ async def _handled_cases(
     found = await read_page(info, "party/handled_cases", str(root.id), at)
     cases = [
         PartyCase(
-            case=case_of(r["case"]),
+            case=Case.from_props(r["case"]),
             role=as_str(r["rel"].get("role")),
             provenance=provenance(r["rel"]),
         )
@@ -281,4 +285,4 @@ async def case_by_no(
     except ArgumentError as error:
         return InvalidInputError.of(error)
     row = await info.context.loaders.case.load(number)
-    return case_of(row["props"], row["court"]) if row else None
+    return Case.from_props(row["props"], row["court"]) if row else None

@@ -22,8 +22,8 @@ from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_datetime, as_float, as_str
 from graph_service.gql.inputs import ArgumentError, InvalidInputError, party_id
 from graph_service.gql.pagination import Connection, Edge, PageInfo, decode, encode, page
-from graph_service.gql.records import PartyRef, Record, load_party, record_from
-from graph_service.gql.shared import described
+from graph_service.gql.records import Record, load_party, record_from
+from graph_service.gql.shared import PartyRef, described
 from graph_service.gql.ties import After, First
 from graph_service.propagation.store import measure_row
 

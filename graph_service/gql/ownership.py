@@ -23,7 +23,6 @@ from graph_service.gql import inputs, limits
 from graph_service.gql.context import Info
 from graph_service.gql.dataloaders import ListKey
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
-from graph_service.gql.records import PartyRef
 from graph_service.gql.relations import (
     EXPAND_QUERY,
     Direction,
@@ -33,7 +32,7 @@ from graph_service.gql.relations import (
     view_edge,
     view_node,
 )
-from graph_service.gql.shared import party_of
+from graph_service.gql.shared import PartyRef, party_of
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party

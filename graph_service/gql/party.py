@@ -24,7 +24,7 @@ from graph_service.gql.ownership import (
 )
 from graph_service.gql.records import credit_report_of, integrity_records_of, records_of
 from graph_service.gql.relations import neighbours_of, paths_of
-from graph_service.gql.shared import Provenance, provenance
+from graph_service.gql.shared import Provenance, provenance, register_party_builder
 from graph_service.gql.ties import (
     branches_of,
     contacts_of,
@@ -139,6 +139,7 @@ class Official(NaturalPerson):
     integrity_records = integrity_records_of
 
 
+@register_party_builder  # the families below build parties through shared.party_of
 def party_from(labels: Sequence[str], props: Mapping[str, Any]) -> Company | Person | Official:
     """The party object of a node, by its labels (Official before Person before Company)."""
     if "Company" in labels or props.get("kind") == "company":

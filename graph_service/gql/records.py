@@ -26,15 +26,20 @@ from graph_service.gql.convert import (
     record_active,
 )
 from graph_service.gql.pagination import Connection, connection, page
-from graph_service.gql.shared import Provenance, case_of, described, party_of, provenance
+from graph_service.gql.shared import (
+    CaseRef,
+    PartyRef,
+    Provenance,
+    case_of,
+    described,
+    party_of,
+    provenance,
+)
 from graph_service.gql.ties import After, First, read_page
 
 if TYPE_CHECKING:
-    from graph_service.gql.case import Case
     from graph_service.gql.party import Party
 
-PartyRef = Annotated["Party", strawberry.lazy("graph_service.gql.party")]
-CaseRef = Annotated["Case", strawberry.lazy("graph_service.gql.case")]
 
 #: Fields every record has; the rest of a record's properties are its registry's own (details).
 _COMMON = frozenset(

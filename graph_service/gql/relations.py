@@ -18,11 +18,11 @@ import strawberry
 
 from graph_service.explore.viewer import Step, Subgraph, ViewEdge, ViewNode
 from graph_service.gql import inputs, limits
+from graph_service.gql.case import Case
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
-from graph_service.gql.records import CaseRef, PartyRef
-from graph_service.gql.shared import Provenance, case_of, described, party_of, provenance
+from graph_service.gql.shared import PartyRef, Provenance, described, party_of, provenance
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -95,9 +95,9 @@ class GraphNode:
         return party_of(self.data) if self.kind != "case" else None
 
     @described("The case, when the node is one.")
-    def case(self) -> CaseRef | None:
+    def case(self) -> Case | None:
         """The case object of the node (already read: no query)."""
-        return case_of(self.data["props"]) if self.kind == "case" else None
+        return Case.from_props(self.data["props"]) if self.kind == "case" else None
 
 
 @strawberry.type(description="An edge to draw, directed as stored.")

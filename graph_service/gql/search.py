@@ -16,8 +16,7 @@ import strawberry
 from graph_service.gql.context import Info
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.pagination import Connection, connection, page
-from graph_service.gql.party import PartyKind
-from graph_service.gql.records import PartyRef
+from graph_service.gql.party import Party, PartyKind
 from graph_service.gql.shared import party_of
 from graph_service.gql.ties import After, First
 
@@ -30,7 +29,7 @@ MAX_WORDS = 8
 class SearchHit:
     """One search result."""
 
-    party: PartyRef
+    party: Party
     score: float
 
 

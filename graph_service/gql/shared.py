@@ -1,11 +1,22 @@
-"""Small types shared by every family: provenance and the constructors of party and case
-objects from rows (``{labels, props}``), which break the import cycle between families."""
+"""The bottom of the GraphQL package: what every type family shares.
+
+Provenance, the ``described`` field helper, and the way a family reaches the ``Party`` and
+``Case`` types. Those two types sit *above* the families (a party's fields are the families'
+resolvers, and a case lists records), yet the families build party and case objects from the
+rows they read. So a family names the types through ``PartyRef``/``CaseRef`` (strawberry's
+lazy annotations, resolved when the schema is built) and builds their objects with
+:func:`party_of` and :func:`case_of`, which call the constructors ``party.py`` and ``case.py``
+register here when their types are defined. The families depend on this module alone and
+the package's import graph stays acyclic (tests/graphql/test_module_graph.py): imports point down,
+from the schema through party and case to the families and this module.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, cast
 
 import strawberry
 
@@ -13,9 +24,26 @@ from graph_service.gql.convert import as_datetime, as_str
 
 if TYPE_CHECKING:
     from graph_service.gql.case import Case
-    from graph_service.gql.party import Company, Official, Person
+    from graph_service.gql.party import Company, Official, Party, Person
+
+#: A field of type ``Party`` in a family below ``party.py`` (a true mutual reference).
+PartyRef = Annotated["Party", strawberry.lazy("graph_service.gql.party")]
+#: A field of type ``Case`` in a family below ``case.py`` (a true mutual reference).
+CaseRef = Annotated["Case", strawberry.lazy("graph_service.gql.case")]
+
+#: Builds the party object of a node from its labels and properties (``party.party_from``).
+PartyBuilder = Callable[[Sequence[str], Mapping[str, Any]], "Company | Person | Official"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CaseBuilder(Protocol):
+    """Builds a case from its properties and, when read with it, its court's row
+    (``case.Case.from_props``)."""
+
+    def __call__(self, props: Mapping[str, Any], /, *court: Mapping[str, Any] | None) -> Case:
+        """The Case object."""
+        ...
 
 
 def described(description: str) -> Callable[[F], F]:
@@ -56,11 +84,39 @@ def provenance(props: Mapping[str, Any]) -> Provenance | None:
     )
 
 
+@dataclass
+class _Builders:
+    """The constructors registered by the modules that define the types (once, at import)."""
+
+    party: PartyBuilder | None = None
+    case: CaseBuilder | None = None
+
+
+_BUILDERS = _Builders()
+
+
+def register_party_builder(builder: PartyBuilder) -> PartyBuilder:
+    """Makes ``builder`` the constructor of party objects (a decorator for ``party_from``)."""
+    _BUILDERS.party = builder
+    return builder
+
+
+def register_case_builder(builder: CaseBuilder) -> CaseBuilder:
+    """Makes ``builder`` the constructor of case objects (``Case.from_props``)."""
+    _BUILDERS.case = builder
+    return builder
+
+
+def _unregistered(module: str) -> RuntimeError:
+    # A programming error: a family resolved a field before the schema imported its types.
+    return RuntimeError(f"{module} is not imported: build the schema (gql/schema.py) first")
+
+
 def party_of(node: Mapping[str, Any]) -> Company | Person | Official:
     """The Company, Person or Official object of a ``{labels, props}`` row."""
-    from graph_service.gql.party import party_from  # deferred: party imports every family
-
-    return party_from(node["labels"], node["props"])
+    if _BUILDERS.party is None:
+        raise _unregistered("graph_service.gql.party")
+    return _BUILDERS.party(node["labels"], node["props"])
 
 
 def party_or_none(node: Mapping[str, Any] | None) -> Company | Person | Official | None:
@@ -71,6 +127,6 @@ def party_or_none(node: Mapping[str, Any] | None) -> Company | Person | Official
 def case_of(props: Mapping[str, Any], *court: Mapping[str, Any] | None) -> Case:
     """The Case object of a case's properties; pass the court's row (or None) when it was
     read with the case, else the court is looked up when asked for."""
-    from graph_service.gql.case import Case  # deferred: case imports party, which imports case
-
-    return Case.from_props(props, court[0] if court else None, court_read=bool(court))
+    if _BUILDERS.case is None:
+        raise _unregistered("graph_service.gql.case")
+    return _BUILDERS.case(props, *court)

@@ -18,12 +18,11 @@ from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
 from graph_service.gql.dataloaders import ListKey, ListPage
 from graph_service.gql.pagination import Connection, Page, connection, page
-from graph_service.gql.shared import Provenance, party_of, provenance
+from graph_service.gql.shared import PartyRef, Provenance, party_of, provenance
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
 
-PartyRef = Annotated["Party", strawberry.lazy("graph_service.gql.party")]
 ActiveOn = Annotated[
     date | None,
     strawberry.argument(description="Only what was active that day (default: past and present)."),
