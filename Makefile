@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 TEST_PORT ?= 7688
 TEST_ENV  := CREDIT_GRAPH_HOME=.credit-graph/test-$(TEST_PORT) CREDIT_GRAPH_EMBEDDED_PORT=$(TEST_PORT)
 
-.PHONY: system-deps install run test lint types unit neo4j-start neo4j-stop test-neo4j-start test-neo4j-stop bench clean
+.PHONY: system-deps install run test lint types unit neo4j-start neo4j-stop test-neo4j-start test-neo4j-stop bench vendor clean
 
 install: system-deps $(STAMP) ## Python venv with the package and dev tools; the Neo4j launcher built with Maven
 
@@ -45,6 +45,9 @@ test-neo4j-start: install
 
 test-neo4j-stop:
 	$(TEST_ENV) $(BIN)/credit-graph neo4j stop
+
+vendor: ## Re-fetch the web page's libraries (graph_service/web/vendor.json) with npm pack; commit the output
+	$(PYTHON) tools/vendor_web.py
 
 clean:
 	rm -rf $(VENV) .credit-graph .mypy_cache .ruff_cache .pytest_cache

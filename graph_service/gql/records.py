@@ -25,6 +25,7 @@ from graph_service.gql.convert import (
     parse_history,
     record_active,
 )
+from graph_service.gql.decisions import ContextDecision, context_decisions
 from graph_service.gql.pagination import Connection, connection, page
 from graph_service.gql.shared import (
     CaseRef,
@@ -291,6 +292,14 @@ class CreditReport:
     )
     risk_score: float | None
     headline: str = strawberry.field(description="One line for a list view.")
+
+    @described(
+        "The decision in each context of the catalog, from the stored measures and the red "
+        "list, as POST /v1/checks would answer it today (no check is run or audited)."
+    )
+    def decisions(self) -> list[ContextDecision]:
+        """One decision per context (graph_service/gql/decisions.py)."""
+        return context_decisions(self.measures, self.red_listed)
 
 
 async def _credit_report(root: Party, info: Info, active_on: On = None) -> CreditReport:
