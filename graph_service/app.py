@@ -21,6 +21,7 @@ from graph_service.api import checks, health, receipts
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError
 from graph_service.gql.schema import graphql_router
+from graph_service.policy.catalog import catalog_in_force
 from graph_service.security.bodylimit import BodyLimit
 from graph_service.security.state import Security
 from graph_service.settings import Settings, get_settings
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the service's ASGI app for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
+    catalog_in_force(settings)  # refuse to start on a bad CREDIT_GRAPH_CATALOG, not per request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph_service.errors import ConfigError
@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     # does). Off, the entry is queued before anything is read and committed right after the
     # answer (group commit, milliseconds), which keeps exploration within its latency budget.
     graphql_audit_wait: bool = False
+
+    # --- Policy (docs/configuration.md) ------------------------------------------------------
+    # YAML file of the joint-punishment catalog to run instead of the packaged one
+    # (graph_service/policy/catalog.yaml; start from a copy of it). Unset or empty runs the
+    # packaged catalog. Read once per process and validated at start: the service and the
+    # CLI refuse a bad file with one line naming the file, the key and the fix.
+    catalog: Path | None = None
+
+    @field_validator("catalog", mode="before")
+    @classmethod
+    def _empty_catalog_is_unset(cls, value: object) -> object:
+        # `CREDIT_GRAPH_CATALOG=` would otherwise be Path("."), the working directory.
+        return None if value == "" else value
 
     # --- Security: API keys, request limits, audit log, receipts (docs/security.md) -------
     # Seconds a looked-up API key is cached in each process (keeps auth off the database per

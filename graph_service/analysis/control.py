@@ -1,15 +1,24 @@
-"""Controllers of a company (§3), and until when each chain of control holds.
+"""Controllers of a company (§3): the one control rule of the service, and until when each
+chain of control holds.
 
 Rule
 ----
-The controllers of a company are every holder whose active stake exceeds the majority
-threshold (50%, strictly: exactly 50% never controls), recursively the controllers of such a
-holder when it is a company (a chain of majority-owned companies), and every person with an
-active officer role ``actual_controller``. A holder's rows in one company are added up.
+The controllers of a company are every holder whose active stake exceeds the catalog's
+``control.majority_pct`` (strictly: a stake of exactly the threshold never controls),
+recursively the controllers of such a holder when it is a company (a chain of majority-owned
+companies), and every person with an active officer role among ``control.officer_roles``. A
+holder's rows in one company are added up.
 
-Each controller is reached by its *widest* chain: the chain that stays active longest (the
-latest of the chains' earliest ends), so that ``until`` is exact; among equally long-lived
-chains, the one found first by a best-first search over sorted steps.
+Propagation and checks (:func:`controllers`, :func:`controlled`: each controller by its
+*widest* chain) and the GraphQL views ``actualControllers`` / ``beneficialOwners``
+(:func:`control_graph`, :func:`control_chains`: every chain) all decide one hop with
+:func:`control_in` / :func:`control_out`, so one catalog gives one answer everywhere. Callers
+pass the :class:`~graph_service.policy.catalog.Control` of the catalog in force; nothing here
+has a threshold of its own (``CONTROL`` below is the packaged catalog's, for the examples).
+
+The widest chain is the one that stays active longest (the latest of the chains' earliest
+ends), so that ``until`` is exact; among equally long-lived chains, the one found first by a
+best-first search over sorted steps.
 
 >>> from graph_service.analysis.graph import build_graph
 >>> g = build_graph([{"party_id": n, "kind": "person" if n in "PQR" else "company"}
@@ -24,6 +33,11 @@ chains, the one found first by a best-first search over sorted steps.
 {'A': ['A'], 'P': ['A', 'P'], 'R': ['A', 'R']}
 >>> found["R"].end
 datetime.date(2028, 1, 1)
+
+A lower threshold in the catalog makes Q's 40% a controlling stake:
+
+>>> sorted(controllers(g, "B", Control(30.0, ("actual_controller",)), date(2026, 11, 26)))
+['A', 'P', 'Q', 'R']
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from itertools import count
+from itertools import count, islice, pairwise
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -49,7 +63,8 @@ from graph_service.policy.catalog import Control
 
 #: Float noise allowed when stakes are added up (stakes are given to two decimals).
 EPSILON = 1e-9
-#: The default controller definition, for the doctests.
+#: The packaged catalog's controller definition, for the examples only: callers pass the
+#: ``control`` of the catalog in force.
 CONTROL = Control(majority_pct=50.0, officer_roles=("actual_controller",))
 
 
@@ -114,7 +129,10 @@ def stakes(keyed: Mapping[Any, Mapping[str, Any]], as_of: date) -> list[tuple[fl
 def _pair_steps(
     party: str, keyed: Mapping[Any, Mapping[str, Any]], control: Control, as_of: date
 ) -> list[Step]:
-    """The steps to ``party`` that one pair's edges give: a majority stake, control roles."""
+    """The steps to ``party`` that one pair's edges give: a majority stake, control roles.
+
+    This is the rule itself; every other function here only walks it.
+    """
     found = []
     parts = stakes(keyed, as_of)
     end = threshold_end(parts, control.majority_pct, False, as_of) if parts else as_of
@@ -199,3 +217,107 @@ def controlled(
     ['B', 'D']
     """
     return widest_paths(party, lambda node: control_out(graph, node, control, as_of))
+
+
+# --- every chain, for the ownership views ------------------------------------------------------
+
+
+class Controller(NamedTuple):
+    """A controller of the company, every chain (controller first) that makes it one, and
+    whether it is *ultimate* (nobody controls it in turn)."""
+
+    party: str
+    chains: list[tuple[str, ...]]
+    ultimate: bool
+
+
+class ControlHop(NamedTuple):
+    """One link of a control chain and every relation that makes it one (see
+    :func:`relation_of`); ``stake_pct`` is the holder's summed active stake, if any."""
+
+    controller: str
+    controlled: str
+    relations: tuple[str, ...]
+    stake_pct: float | None
+
+
+def relation_of(step: Step) -> str:
+    """How a step confers control: ``HOLDS_SHARES``, or the officer role upper-cased.
+
+    >>> relation_of(Step("R", "OFFICER_OF", "actual_controller", None, date.max))
+    'ACTUAL_CONTROLLER'
+    """
+    return str(step.relation) if step.role is None else step.role.upper()
+
+
+def control_graph(
+    graph: nx.MultiDiGraph[str], company: str, control: Control, as_of: date
+) -> nx.MultiDiGraph[str]:
+    """The control edges above ``company`` (controller → controlled, keyed by
+    :func:`relation_of`, with ``stake_pct``): every party's direct controllers, from the
+    company up, each party expanded once. O(V + E) over the part above the company."""
+    above: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    if company not in graph:
+        return above
+    above.add_node(company)
+    todo = [company]
+    while todo:
+        node = todo.pop()
+        for step in control_in(graph, node, control, as_of):
+            if step.party not in above:
+                todo.append(step.party)
+            above.add_edge(step.party, node, key=relation_of(step), stake_pct=step.stake_pct)
+    return above
+
+
+def control_chains(
+    above: nx.MultiDiGraph[str], company: str, max_chains: int = 20
+) -> list[Controller]:
+    """Every controller in ``above`` (the :func:`control_graph` of ``company``), sorted by id,
+    each with up to ``max_chains`` chains (shortest first): the same controllers as
+    :func:`controllers`, with all their chains instead of the widest.
+
+    Notes
+    -----
+    The controllers are the company's ancestors in the control graph, O(V + E); chains come
+    from simple-path enumeration, which majority control keeps short (a company has at most
+    one majority holder while the threshold is 50% or more). Cycles terminate: a chain never
+    repeats a party, and a company never controls itself.
+
+    >>> from graph_service.analysis.graph import build_graph
+    >>> g = build_graph([{"party_id": n, "kind": "company"} for n in "PAB"],
+    ...     [{"type": "HOLDS_SHARES", "source": "P", "target": "A", "stake_pct": 70},
+    ...      {"type": "HOLDS_SHARES", "source": "A", "target": "B", "stake_pct": 60},
+    ...      {"type": "HOLDS_SHARES", "source": "B", "target": "A", "stake_pct": 20}])
+    >>> above = control_graph(g, "B", CONTROL, date(2026, 11, 26))
+    >>> [(c.party, c.chains, c.ultimate) for c in control_chains(above, "B")]
+    [('A', [('A', 'B')], False), ('P', [('P', 'A', 'B')], True)]
+    """
+    if company not in above:
+        return []
+    found = []
+    for party in sorted(nx.ancestors(above, company)):
+        paths = islice(nx.all_simple_paths(above, party, company), max_chains)
+        chains = sorted({tuple(path) for path in paths}, key=lambda c: (len(c), c))
+        found.append(Controller(party, chains, ultimate=above.in_degree(party) == 0))
+    return found
+
+
+def chain_hops(above: nx.MultiDiGraph[str], chain: tuple[str, ...]) -> list[ControlHop]:
+    """Each hop of ``chain`` (a path of :func:`control_graph`) with every relation that
+    confers control on it, sorted.
+
+    >>> from graph_service.analysis.graph import build_graph
+    >>> g = build_graph([{"party_id": "R", "kind": "person"}, {"party_id": "A", "kind": "company"}],
+    ...     [{"type": "OFFICER_OF", "source": "R", "target": "A", "role": "actual_controller"},
+    ...      {"type": "HOLDS_SHARES", "source": "R", "target": "A", "stake_pct": 80}])
+    >>> above = control_graph(g, "A", CONTROL, date(2026, 11, 26))
+    >>> [(h.relations, h.stake_pct) for h in chain_hops(above, ("R", "A"))]
+    [(('ACTUAL_CONTROLLER', 'HOLDS_SHARES'), 80.0)]
+    """
+    hops = []
+    for controller, controlled_ in pairwise(chain):
+        keyed = above[controller][controlled_]
+        stake = keyed[RelType.HOLDS_SHARES]["stake_pct"] if RelType.HOLDS_SHARES in keyed else None
+        hops.append(ControlHop(controller, controlled_, tuple(sorted(keyed)), stake))
+    return hops

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from graph_service.check import CheckRequest, CheckService, FeedbackRequest, check_service
-from graph_service.policy.catalog import default_catalog
+from graph_service.policy.catalog import catalog_in_force
 from graph_service.security.auth import require_role
 from graph_service.security.roles import CHECK_ROLES, EXPLORE_ROLES, Caller
 
@@ -67,11 +67,12 @@ async def give_feedback(
 
 @router.get("/contexts", responses=_ERRORS)
 async def contexts(
+    request: Request,
     caller: Annotated[Caller, Depends(require_role(*CHECK_ROLES))],
 ) -> dict[str, Any]:
     """The contexts and measures of the catalog in force, with each measure's decisions."""
     del caller  # any role that may check may read the catalog
-    catalog = default_catalog()
+    catalog = catalog_in_force(request.app.state.settings)
     return {
         "catalog_version": catalog.version,
         "contexts": list(catalog.contexts),

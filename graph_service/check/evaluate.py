@@ -29,7 +29,7 @@ from typing import Any
 from graph_service.analysis.explain import Measure
 from graph_service.db import Database
 from graph_service.identifiers import normalise, party_kind
-from graph_service.policy.catalog import Catalog, Outcome, decide, default_catalog
+from graph_service.policy.catalog import Catalog, Outcome, catalog_in_force, decide
 from graph_service.propagation import runner
 from graph_service.propagation.store import measure_row
 from graph_service.security.roles import Caller
@@ -79,7 +79,7 @@ def evaluate(
     for that date.
     """
     del caller  # masking by role happens at the edge
-    catalog = default_catalog()
+    catalog = catalog_in_force(db.settings)  # CREDIT_GRAPH_CATALOG or the packaged one
     wanted = [normalise(p) for p in party_ids]
     valid = sorted({p for p in wanted if party_kind(p)})
     stored = as_of == date.today()

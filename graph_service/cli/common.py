@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from graph_service.db import Database
+from graph_service.policy.catalog import catalog_in_force
 from graph_service.settings import Settings, get_settings
 
 
@@ -23,8 +24,10 @@ def database() -> Iterator[Database]:
     """A database connection for the duration of one command.
 
     Checks connectivity first, so a stopped Neo4j or a wrong password fails at once with one
-    clear line instead of after the driver's retries.
+    clear line instead of after the driver's retries; before that, the catalog in force
+    (``CREDIT_GRAPH_CATALOG``), so that a bad one is refused before any work is done.
     """
+    catalog_in_force(settings())
     with Database(settings()) as db:
         db.server_info()
         yield db

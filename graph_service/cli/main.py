@@ -21,6 +21,7 @@ from graph_service.cli import (
 )
 from graph_service.cli.common import database, settings
 from graph_service.errors import CreditGraphError
+from graph_service.policy.catalog import catalog_in_force
 
 app = typer.Typer(
     help="credit-graph: credit relationships in Neo4j, joint punishment, sanction checks.",
@@ -54,6 +55,7 @@ def serve() -> None:
 def run() -> None:
     """Start the embedded Neo4j if needed, migrate, load the demo world if empty, then serve."""
     cfg = settings()
+    catalog_in_force(cfg)  # a bad catalog is refused before Neo4j starts
     if cfg.uses_embedded:
         status = embedded.start(cfg)
         typer.echo(f"Neo4j running at {status.uri}")
@@ -69,6 +71,7 @@ def run() -> None:
 
 def _serve() -> None:
     cfg = settings()
+    catalog_in_force(cfg)  # one line on a bad catalog, before uvicorn's workers start
     logs.configure(cfg.log_level)
     uvicorn.run(
         "graph_service.app:create_app",

@@ -11,6 +11,9 @@ Rule
 Chains are simple (a party never appears twice in one chain), so cross-holdings and cycles
 terminate; chains longer than ``max_depth`` are not followed.
 
+Effective stakes say how much a party owns, not who controls: control is the catalog's rule,
+decided in :mod:`graph_service.analysis.control` alone.
+
 >>> g = toy_graph()
 >>> stakes = effective_stakes(ownership_chains(g, "C", "up", max_depth=4).chains)
 >>> {p: round(s, 2) for p, s in sorted(stakes.items())}

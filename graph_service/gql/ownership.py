@@ -3,7 +3,8 @@ controllers with the chains that make them so, and the beneficial owners.
 
 Both are judged on ``activeOn`` (default today): only holdings and roles active that day
 count, because stakes from different years do not multiply into anything meaningful. The
-arithmetic is in :mod:`graph_service.explore.ownership` and :mod:`graph_service.explore.control`.
+arithmetic is in :mod:`graph_service.explore.penetration`; who controls is decided by the one
+control rule, :mod:`graph_service.analysis.control`, with the catalog in force.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import networkx as nx
 import strawberry
 
-from graph_service.explore import control
-from graph_service.explore.ownership import Chain, effective_stakes, ownership_chains
+from graph_service.analysis import control
+from graph_service.analysis.graph import build_graph
+from graph_service.explore.penetration import Chain, effective_stakes, ownership_chains
 from graph_service.explore.viewer import Step, Subgraph, ViewNode
 from graph_service.gql import inputs, limits
 from graph_service.gql.context import Info
@@ -33,6 +35,7 @@ from graph_service.gql.relations import (
     view_node,
 )
 from graph_service.gql.shared import PartyRef, party_of
+from graph_service.policy.catalog import catalog_in_force
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -192,7 +195,9 @@ class ControlLink:
     controller: PartyRef
     controlled: PartyRef
     relations: list[str] = strawberry.field(
-        description="HOLDS_SHARES (active stake > 50%) and/or ACTUAL_CONTROLLER (officer role)."
+        description="HOLDS_SHARES (active stakes above the catalog's control.majority_pct, "
+        "50% as packaged) and/or an officer role of control.officer_roles, upper-cased "
+        "(ACTUAL_CONTROLLER)."
     )
     stake_pct: float | None
 
@@ -209,41 +214,51 @@ class Controller:
 
 
 async def controllers_of(info: Info, party: Party, on: date) -> list[Controller]:
-    """The controllers of ``party`` on ``on``, through the keyed loader (one query per batch)."""
-    row = await info.context.loaders.keyed.load(
-        ListKey.of("explore/control_chains", str(party.id), on=on)
+    """The controllers of ``party`` on ``on`` under the catalog in force: the rows the rule
+    needs come through the keyed loader (one query per batch), the decision from
+    :mod:`graph_service.analysis.control`, as in the propagation."""
+    rule = catalog_in_force(info.context.settings).control
+    key = ListKey.of(
+        "explore/control_chains",
+        str(party.id),
+        on=on,
+        majority_pct=rule.majority_pct,
+        roles=rule.officer_roles,
     )
+    row = await info.context.loaders.keyed.load(key)
     if row is None:
         return []
-    edges, parties = _control_edges(row)
-    graph = control.control_graph(edges)
-    return [_controller(c, graph, parties) for c in control.controllers(graph, str(party.id))]
+    graph, parties = _control_input(row)
+    above = control.control_graph(graph, str(party.id), rule, on)
+    return [_controller(c, above, parties) for c in control.control_chains(above, str(party.id))]
 
 
-def _control_edges(
+def _control_input(
     row: Mapping[str, Any],
-) -> tuple[list[control.ControlEdge], dict[str, Mapping[str, Any]]]:
+) -> tuple[nx.MultiDiGraph[str], dict[str, Mapping[str, Any]]]:
+    """The analysis graph of one ``explore/control_chains`` row and every party's row."""
     parties = {str(m["props"]["party_id"]): m for m in row["members"]}
-    edges = [_edge(e) for e in row["majority"]]
-    for per_member in row["actual"]:
-        for found in per_member:
-            parties.setdefault(str(found["holder"]), found["party"])
-            edges.append(_edge(found))
-    return edges, parties
+    officers = [found for per_member in row["officers"] for found in per_member]
+    for found in officers:
+        parties.setdefault(str(found["holder"]), found["party"])
+    rels = [_rel("HOLDS_SHARES", found) for found in row["holdings"]]
+    rels += [_rel("OFFICER_OF", found) for found in officers]
+    nodes = [{"party_id": p, "kind": _kind(r)} for p, r in parties.items()]
+    return build_graph(nodes, rels), parties
 
 
-def _edge(found: Mapping[str, Any]) -> control.ControlEdge:
-    stake = found["props"].get("stake_pct") if found["relation"] == "HOLDS_SHARES" else None
-    return control.ControlEdge(
-        str(found["holder"]),
-        str(found["company"]),
-        str(found["relation"]),
-        float(stake) if stake is not None else None,
-    )
+def _rel(kind: str, found: Mapping[str, Any]) -> dict[str, Any]:
+    return {**found["props"], "type": kind, "source": found["holder"], "target": found["company"]}
+
+
+def _kind(row: Mapping[str, Any]) -> str:
+    return "company" if "Company" in row["labels"] else "person"
 
 
 def _controller(
-    found: control.Controller, graph: nx.MultiDiGraph[str], parties: Mapping[str, Mapping[str, Any]]
+    found: control.Controller,
+    above: nx.MultiDiGraph[str],
+    parties: Mapping[str, Mapping[str, Any]],
 ) -> Controller:
     chains = [
         [
@@ -253,7 +268,7 @@ def _controller(
                 relations=list(hop.relations),
                 stake_pct=hop.stake_pct,
             )
-            for hop in control.chain_hops(graph, chain)
+            for hop in control.chain_hops(above, chain)
         ]
         for chain in found.chains
     ]
@@ -268,9 +283,10 @@ async def _actual_controllers(
 
 actual_controllers_of = strawberry.field(
     resolver=_actual_controllers,
-    description="Controllers (实际控制人) per the policy: holders of an active stake > 50%, "
-    "recursively through majority-owned companies, and persons with an active "
-    "actual_controller role; each with its chains.",
+    description="Controllers (实际控制人) per the policy and the catalog in force: holders "
+    "whose active stakes exceed control.majority_pct (50% as packaged), recursively through "
+    "majority-owned companies, and persons with an active officer role of "
+    "control.officer_roles (actual_controller); each with its chains.",
 )
 
 

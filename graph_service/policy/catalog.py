@@ -1,9 +1,15 @@
 """The joint-punishment catalog: ``catalog.yaml`` loaded into frozen, typed dataclasses.
 
 Invariants once loaded: every measure a record kind or a rule names has a decision row; every
-row has one outcome per context; every rule's record kinds are declared; numbers are in range.
-Anything else is a :class:`~graph_service.errors.PolicyError` that names the file and the
-place (``rules.R3.threshold_pct: …``), raised at load time, never half-way through a run.
+row has one outcome per context; every rule's record kinds are declared; numbers are in range;
+no key is given twice. Anything else is a :class:`~graph_service.errors.PolicyError` of one
+line that names the file, the place (``rules.R3.threshold_pct: …``) and the fix, raised at
+load time, never half-way through a run.
+
+Which catalog is in force is a setting: ``CREDIT_GRAPH_CATALOG`` (``Settings.catalog``) names
+an operator's file, otherwise the packaged ``catalog.yaml`` runs. :func:`catalog_in_force` is
+the one way the service gets it; the service and the CLI call it before they start work, so a
+bad file is refused at start.
 
 >>> catalog = default_catalog()
 >>> catalog.r3.threshold_pct, catalog.r3.inclusive, catalog.control.majority_pct
@@ -19,9 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from graph_service.errors import PolicyError
 from graph_service.policy import parse as p
@@ -44,6 +48,9 @@ from graph_service.policy.spec import (
     Variant,
 )
 
+if TYPE_CHECKING:
+    from graph_service.settings import Settings
+
 __all__ = [
     "Catalog",
     "Control",
@@ -53,6 +60,7 @@ __all__ = [
     "RiskSpec",
     "Rule",
     "Variant",
+    "catalog_in_force",
     "decide",
     "default_catalog",
     "load_catalog",
@@ -96,27 +104,61 @@ def _measure(catalog: Catalog, name: str) -> MeasureSpec:
 # --- loading ----------------------------------------------------------------------------------
 
 
+#: The environment variable of ``Settings.catalog``, named in the fix of a refused catalog.
+SETTING = "CREDIT_GRAPH_CATALOG"
+
+
+def catalog_in_force(settings: Settings) -> Catalog:
+    """The catalog the service runs under ``settings``: the operator's file named by
+    ``CREDIT_GRAPH_CATALOG``, else the packaged one. A bad file is a one-line
+    :class:`PolicyError` naming the file, the key and the fix.
+
+    >>> from graph_service.settings import Settings
+    >>> catalog_in_force(Settings(catalog=None)) is default_catalog()
+    True
+    """
+    if settings.catalog is None:
+        return default_catalog()
+    return _operator_catalog(settings.catalog.resolve())
+
+
+@lru_cache(maxsize=8)
+def _operator_catalog(path: Path) -> Catalog:
+    """An operator's catalog, read once per process and path (restart to take a change)."""
+    return load_catalog(path, setting=SETTING)
+
+
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
     """The catalog shipped with the service (``graph_service/policy/catalog.yaml``), once."""
     text = resources.files("graph_service.policy").joinpath("catalog.yaml").read_text("utf-8")
-    return parse_catalog(_yaml(text, "catalog.yaml"), "catalog.yaml")
+    return _from_text(text, "catalog.yaml", None)
 
 
-def load_catalog(path: Path) -> Catalog:
-    """A catalog from a YAML file (an operator's changed copy)."""
+def load_catalog(path: Path, setting: str | None = None) -> Catalog:
+    """A catalog from a YAML file (an operator's changed copy). When the file was chosen by
+    the environment variable ``setting``, every refusal also offers to unset it."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PolicyError(f"cannot read catalog {path}: {error.strerror}") from error
-    return parse_catalog(_yaml(text, str(path)), str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise _refusal(
+            str(path), p.Invalid(f"cannot read catalog: {reason}", "check the path"), setting
+        ) from None
+    return _from_text(text, str(path), setting)
 
 
-def _yaml(text: str, source: str) -> Any:
+def _from_text(text: str, source: str, setting: str | None) -> Catalog:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise PolicyError(f"catalog {source} is not valid YAML: {error}") from error
+        return _validated(p.load_yaml(text))
+    except p.Invalid as error:
+        raise _refusal(source, error, setting) from None
+
+
+def _refusal(source: str, error: p.Invalid, setting: str | None) -> PolicyError:
+    """One line: the file, the place and problem, and the fix."""
+    fix = f"{error.fix}, or unset {setting} to run the packaged catalog" if setting else error.fix
+    return PolicyError(f"catalog {source}: {error} — {fix}")
 
 
 TOP_KEYS = (
@@ -134,9 +176,15 @@ TOP_KEYS = (
 def parse_catalog(data: Any, source: str = "catalog") -> Catalog:
     """A validated :class:`Catalog` from parsed YAML; :class:`PolicyError` names what is wrong."""
     try:
-        return _catalog(p.section(data, "", TOP_KEYS, TOP_KEYS))
+        return _validated(data)
     except p.Invalid as error:
-        raise PolicyError(f"catalog {source}: {error}") from None
+        raise _refusal(source, error, None) from None
+
+
+def _validated(data: Any) -> Catalog:
+    if data is None:
+        raise p.Invalid("the file is empty", "start from a copy of the packaged catalog.yaml")
+    return _catalog(p.section(data, "", TOP_KEYS, TOP_KEYS))
 
 
 def _catalog(data: Mapping[str, Any]) -> Catalog:
@@ -162,7 +210,10 @@ def _catalog(data: Mapping[str, Any]) -> Catalog:
 def _outcomes(value: Any) -> tuple[Outcome, ...]:
     names = p.names(value, "outcomes")
     if sorted(names) != sorted(RANKED) or names[-1] != Outcome.ALLOW:
-        raise p.Invalid("outcomes: must rank deny, restrict, review and allow, allow last")
+        raise p.Invalid(
+            "outcomes: must rank deny, restrict, review and allow, allow last",
+            "list the four outcomes strongest first",
+        )
     return tuple(Outcome(name) for name in names)
 
 
@@ -175,11 +226,17 @@ def _measures(
         spec = p.section(raw, where, ("label", "row"), ("label", "row"))
         row = p.names(spec["row"], f"{where}.row", unique=False)
         if len(row) != len(contexts):
-            raise p.Invalid(f"{where}.row: {len(row)} outcomes for {len(contexts)} contexts")
+            raise p.Invalid(
+                f"{where}.row: {len(row)} outcomes for {len(contexts)} contexts",
+                "give one outcome (or none) per context, in the order of `contexts`",
+            )
         allowed = {*outcomes, NO_EFFECT}
         for context, outcome in zip(contexts, row, strict=True):
             if outcome not in allowed:
-                raise p.Invalid(f"{where}.row: {outcome!r} ({context}) is not an outcome")
+                raise p.Invalid(
+                    f"{where}.row: {outcome!r} ({context}) is not an outcome",
+                    f"use one of: {', '.join(sorted(allowed))}",
+                )
         decisions = {c: Outcome(o) for c, o in zip(contexts, row, strict=True) if o != NO_EFFECT}
         found[name] = MeasureSpec(name, p.text(spec["label"], where), MappingProxyType(decisions))
     return MappingProxyType(found)
@@ -195,7 +252,7 @@ def _record_kinds(value: Any, measures: Mapping[str, MeasureSpec]) -> Mapping[st
             for name, v in p.mapping(spec.get("variants"), f"{where}.variants").items()
         }
         if "default" not in variants:
-            raise p.Invalid(f"{where}.variants: needs a `default` variant")
+            raise p.Invalid(f"{where}.variants: needs a `default` variant", "add one")
         years = spec.get("active_years")
         found[kind] = RecordKind(
             kind=kind,
@@ -210,7 +267,7 @@ def _record_kinds(value: Any, measures: Mapping[str, MeasureSpec]) -> Mapping[st
 def _variant(value: Any, where: str, measures: Mapping[str, MeasureSpec]) -> Variant:
     spec = p.section(value, where, ("measures", "serious", "red_list"), ("measures",))
     names = p.names(spec["measures"], f"{where}.measures", empty=True)
-    p.known(names, measures, f"{where}.measures", "measure")
+    p.known(names, measures, f"{where}.measures", "measure", "measures")
     return Variant(
         measures=names,
         serious=p.flag(spec.get("serious", False), f"{where}.serious"),
@@ -310,12 +367,13 @@ def _check_references(catalog: Catalog) -> None:
     """Rules may only name declared measures and record kinds."""
     rules: tuple[Rule, ...] = (catalog.r1, catalog.r2, catalog.r3, catalog.r5, catalog.r6)
     for rule in rules:
-        p.known(rule.measures, catalog.measures, f"rules.{rule.rule_id}.measures", "measure")
+        where = f"rules.{rule.rule_id}.measures"
+        p.known(rule.measures, catalog.measures, where, "measure", "measures")
     for rule_id, kinds in (
         ("R1", catalog.r1.trigger_kinds),
         ("R2", catalog.r2.trigger_kinds),
         ("R6", catalog.r6.intervention_kinds),
     ):
-        p.known(kinds, catalog.record_kinds, f"rules.{rule_id}", "record kind")
+        p.known(kinds, catalog.record_kinds, f"rules.{rule_id}", "record kind", "record_kinds")
     for needed in ("official_record", "bribery_conviction"):
-        p.known((needed,), catalog.record_kinds, "record_kinds", "record kind")
+        p.known((needed,), catalog.record_kinds, "record_kinds", "record kind", "record_kinds")

@@ -1,14 +1,21 @@
 """Small validators for the catalog's YAML: each returns a typed value or raises :class:`Invalid`
-with the dotted place of the problem (``rules.R3.threshold_pct: …``)."""
+with the dotted place of the problem (``rules.R3.threshold_pct: …``) and what to do about it."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+import yaml
+
 
 class Invalid(ValueError):
-    """A value of the catalog is missing, of the wrong type or out of range."""
+    """A value of the catalog is missing, of the wrong type or out of range; ``fix`` says
+    what to change (the message says what is wrong)."""
+
+    def __init__(self, message: str, fix: str = "fix the value") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -32,10 +39,13 @@ def section(
     found = mapping(value, where or "catalog")
     unknown = sorted(set(found) - set(allowed))
     if unknown:
-        raise Invalid(f"{where or 'catalog'}: unknown key(s) {', '.join(unknown)}")
+        raise Invalid(
+            f"{where or 'catalog'}: unknown key(s) {', '.join(unknown)}",
+            f"remove or correct it; allowed here: {', '.join(allowed)}",
+        )
     for key in allowed if required is None else required:
         if key not in found:
-            raise Invalid(f"{_join(where, key)}: missing")
+            raise Invalid(f"{_join(where, key)}: missing", "add it (as in the packaged catalog)")
     return found
 
 
@@ -114,12 +124,70 @@ def fraction(value: Any, where: str, zero: bool = False) -> float:
     return number
 
 
-def known(found: Iterable[str], universe: Collection[str], where: str, what: str) -> None:
-    """Every name in ``found`` is in ``universe``."""
+def known(
+    found: Iterable[str], universe: Collection[str], where: str, what: str, home: str = ""
+) -> None:
+    """Every name in ``found`` is in ``universe`` (declared under ``home``, if the catalog
+    declares them).
+
+    >>> known(["jail"], {"bidding_ban"}, "rules.R1.measures", "measure", "measures")
+    Traceback (most recent call last):
+    ...
+    graph_service.policy.parse.Invalid: rules.R1.measures: unknown measure 'jail'
+    """
     for name in found:
         if name not in universe:
-            raise Invalid(f"{where}: unknown {what} {name!r}")
+            fix = (
+                f"declare it under `{home}` or correct the name"
+                if home
+                else f"use one of: {', '.join(sorted(universe))}"
+            )
+            raise Invalid(f"{where}: unknown {what} {name!r}", fix)
 
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
+
+
+def load_yaml(text: str) -> Any:
+    """Parsed YAML; a syntax error or a key given twice is :class:`Invalid` with its line.
+
+    >>> load_yaml("control:\\n  majority_pct: 50\\n  majority_pct: 30\\n")
+    Traceback (most recent call last):
+    ...
+    graph_service.policy.parse.Invalid: not valid YAML at line 3, column 3: key 'majority_pct' ...
+    """
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(error.problem or error.context or "").split())
+        fix = "keep one of them" if isinstance(error, _Twice) else "fix the YAML syntax"
+        raise Invalid(f"not valid YAML{at}: {problem}", fix) from None
+    except yaml.YAMLError as error:
+        raise Invalid(f"not valid YAML: {' '.join(str(error).split())}", "fix it") from None
+
+
+class _Twice(yaml.constructor.ConstructorError):
+    """A mapping gives one key twice."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice: it would otherwise keep the last one
+    silently, and a policy value would vanish without a word."""
+
+
+def _no_twice(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if not isinstance(key, str | int | float | bool):
+            continue  # an unhashable key: construct_mapping refuses it
+        if key in seen:
+            raise _Twice(None, None, f"key {key!r} appears twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_twice)

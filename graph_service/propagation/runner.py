@@ -29,7 +29,7 @@ from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import graph_from_rows
 from graph_service.analysis.propagate import compute_measures, propagate
 from graph_service.db import Database
-from graph_service.policy.catalog import Catalog, default_catalog
+from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.propagation import riskscope, scope, store
 
 
@@ -62,7 +62,7 @@ class RunResult:
 def run_full(db: Database, catalog: Catalog | None = None, as_of: date | None = None) -> RunResult:
     """Recomputes every party's measures and risk and stores the differences."""
     catalog, as_of, started = (
-        catalog or default_catalog(),
+        catalog or catalog_in_force(db.settings),
         as_of or date.today(),
         time.perf_counter(),
     )
@@ -83,7 +83,7 @@ def run_incremental(
 ) -> RunResult:
     """Recomputes the measures of the parties a change at ``party_ids`` can affect."""
     catalog, as_of, started = (
-        catalog or default_catalog(),
+        catalog or catalog_in_force(db.settings),
         as_of or date.today(),
         time.perf_counter(),
     )
@@ -121,7 +121,7 @@ def measures_as_of(
     db: Database, party_ids: Iterable[str], as_of: date, catalog: Catalog | None = None
 ) -> OnTheFly:
     """The measures the policy gives ``party_ids`` on ``as_of``, computed now (not stored)."""
-    catalog = catalog or default_catalog()
+    catalog = catalog or catalog_in_force(db.settings)
     wanted = set(party_ids)
     rows = store.read_parties(db, scope.dependencies(store.Neo4jHops(db), wanted))
     graph = graph_from_rows(rows)

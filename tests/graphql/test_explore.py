@@ -1,12 +1,16 @@
-"""Pure functions of graph_service.explore: edge cases the doctests do not cover."""
+"""Pure functions behind the ownership views (graph_service.explore and the control rule of
+graph_service.analysis.control): edge cases the doctests do not cover."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import networkx as nx
 import pytest
 
-from graph_service.explore.control import ControlEdge, control_graph, controllers
-from graph_service.explore.ownership import effective_stakes, ownership_chains
+from graph_service.analysis.control import CONTROL, Controller, control_chains, control_graph
+from graph_service.analysis.graph import build_graph
+from graph_service.explore.penetration import effective_stakes, ownership_chains
 from graph_service.explore.viewer import Subgraph, ViewNode, step
 
 
@@ -37,20 +41,26 @@ def test_unknown_root_has_no_chains() -> None:
     assert ownership_chains(_holdings(), "X", "down", max_depth=3).chains == []
 
 
+def _controllers(graph: nx.MultiDiGraph[str], company: str) -> list[Controller]:
+    """The controllers the GraphQL views show, under the packaged catalog's rule."""
+    return control_chains(control_graph(graph, company, CONTROL, date(2026, 11, 26)), company)
+
+
 def test_exactly_half_never_controls_and_control_cycles_terminate() -> None:
-    graph = control_graph(
+    graph = build_graph(
+        [{"party_id": p, "kind": "person" if p in "PQ" else "company"} for p in "PQAB"],
         [
-            ControlEdge("P", "A", "HOLDS_SHARES", 50.0),
-            ControlEdge("A", "B", "HOLDS_SHARES", 51.0),
-            ControlEdge("B", "A", "HOLDS_SHARES", 60.0),  # a majority cross-holding
-            ControlEdge("Q", "B", "OFFICER_OF"),  # not a control relation
-        ]
+            {"type": "HOLDS_SHARES", "source": "P", "target": "A", "stake_pct": 50.0},
+            {"type": "HOLDS_SHARES", "source": "A", "target": "B", "stake_pct": 51.0},
+            {"type": "HOLDS_SHARES", "source": "B", "target": "A", "stake_pct": 60.0},  # cross
+            {"type": "OFFICER_OF", "source": "Q", "target": "B", "role": "director"},  # no control
+        ],
     )
-    found = {c.party: c for c in controllers(graph, "B")}
+    found = {c.party: c for c in _controllers(graph, "B")}
     assert set(found) == {"A"}  # P's 50% does not control; B does not control itself
     assert found["A"].chains == [("A", "B")]
     assert found["A"].ultimate is False  # B controls A in turn
-    assert controllers(graph, "nobody") == []
+    assert _controllers(graph, "nobody") == []
 
 
 def test_a_subgraph_never_exceeds_its_node_cap_and_keeps_edges_among_kept_nodes() -> None:
