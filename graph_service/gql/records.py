@@ -37,6 +37,7 @@ from graph_service.gql.shared import (
     provenance,
 )
 from graph_service.gql.ties import After, First, read_page
+from graph_service.policy.catalog import catalog_in_force
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -297,9 +298,11 @@ class CreditReport:
         "The decision in each context of the catalog, from the stored measures and the red "
         "list, as POST /v1/checks would answer it today (no check is run or audited)."
     )
-    def decisions(self) -> list[ContextDecision]:
-        """One decision per context (graph_service/gql/decisions.py)."""
-        return context_decisions(self.measures, self.red_listed)
+    def decisions(self, info: Info) -> list[ContextDecision]:
+        """One decision per context (graph_service/gql/decisions.py), under the catalog in
+        force, as the check decides."""
+        catalog = catalog_in_force(info.context.settings)
+        return context_decisions(self.measures, self.red_listed, catalog)
 
 
 async def _credit_report(root: Party, info: Info, active_on: On = None) -> CreditReport:

@@ -1,6 +1,6 @@
 """One control rule, from the catalog in force: an operator catalog with ``majority_pct: 30``
 (CREDIT_GRAPH_CATALOG) changes GraphQL's ``actualControllers`` / ``beneficialOwners``, the
-measures the propagation stores and the checks' decisions, alike.
+measures the propagation stores, the checks' decisions and the credit report's, alike.
 
 The world is the sample registries with 华北建设's holders changed to 刘洋 30% (and its
 actual controller), 张伟 30% and 李娜 40%. 华北建设 is a dishonest debtor, so R1 gives its
@@ -49,7 +49,8 @@ QUERY = """query($company: String!, $person: String!) {
   company: party(id: $company) { ... on Company {
     actualControllers { party { id } chains { relations stakePct } }
     beneficialOwners { ... on BeneficialOwnership { owners { party { id } controls } } } } }
-  person: party(id: $person) { ... on Party { measures { measure rule catalogVersion } } } }"""
+  person: party(id: $person) { ... on Party { measures { measure rule catalogVersion }
+    creditReport { decisions { context decision } } } } }"""
 
 
 def _world(tmp_path: Path) -> Path:
@@ -117,6 +118,11 @@ def _answers(api: Api, catalog: Path | None) -> dict[str, Any]:
         "owners": {o["party"]["id"]: o["controls"] for o in company["beneficialOwners"]["owners"]},
         "measures": {(m["measure"], m["rule"], m["catalogVersion"]) for m in person["measures"]},
         "check": (check["catalog_version"], check["results"][0]["decision"]),
+        "report": {
+            d["context"]: d["decision"]
+            for d in person["creditReport"]["decisions"]
+            if d["context"] == "officer_appointment"
+        },
     }
 
 
@@ -138,6 +144,7 @@ def test_a_lower_majority_pct_changes_controllers_and_stored_measures_alike(
     assert packaged["owners"] == {LI_NA: False, LIU_YANG: True, ZHANG_WEI: False}
     assert packaged["measures"] == set()
     assert packaged["check"] == ("2026.11-1", "allow")
+    assert packaged["report"] == {"officer_appointment": "allow"}
     # the operator's 30%: 李娜's 40% controls, 张伟's 30% does not; GraphQL and R1 agree
     assert f"catalog {OPERATOR_VERSION}:" in lowered["propagate"]
     assert set(lowered["controllers"]) == {LIU_YANG, LI_NA}
@@ -148,3 +155,4 @@ def test_a_lower_majority_pct_changes_controllers_and_stored_measures_alike(
         ("officer_ban", "R1", OPERATOR_VERSION),
     }
     assert lowered["check"] == (OPERATOR_VERSION, "deny")  # officer_ban denies an appointment
+    assert lowered["report"] == {"officer_appointment": "deny"}
