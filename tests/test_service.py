@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -129,6 +130,44 @@ def test_serve_command_serves_http(neo4j_settings: Settings) -> None:
     # Structured logs: every line the service wrote is one JSON object.
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
     assert lines and all(ln.startswith("{") and ln.endswith("}") for ln in lines), stderr[-2000:]
+
+
+def test_serve_takes_host_port_and_workers_over_the_settings(neo4j_settings: Settings) -> None:
+    settings_port, port = _free_port(), _free_port()
+    env = cli_env(CREDIT_GRAPH_PORT=str(settings_port))
+    command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graph_service.cli", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_http(f"http://127.0.0.1:{port}/healthz").status_code == 200
+        deadline = time.monotonic() + 30
+        while len(_worker_processes(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_worker_processes(server.pid)) == 2
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{settings_port}/healthz", timeout=2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _worker_processes(parent: int) -> list[int]:
+    """Pids of uvicorn's worker processes (multiprocessing spawns them) under ``parent``."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+        if ppid == parent and b"spawn_main" in cmdline:
+            workers.append(int(stat.parent.name))
+    return workers
 
 
 def _wait_http(url: str, timeout_s: float = 30.0) -> httpx.Response:

@@ -46,9 +46,17 @@ def version() -> None:
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    host: str | None = typer.Option(None, help="Address to bind [default: settings' host]."),
+    port: int | None = typer.Option(
+        None, min=1, max=65535, help="Port to listen on [default: settings' port]."
+    ),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes; they share Neo4j and the audit chain's head lock."
+    ),
+) -> None:
     """Serve the HTTP API (REST, GraphQL, health, metrics) with uvicorn."""
-    _serve()
+    _serve(host=host, port=port, workers=workers)
 
 
 @app.command()
@@ -69,15 +77,17 @@ def run() -> None:
     _serve()
 
 
-def _serve() -> None:
+def _serve(host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """Runs uvicorn; options given on the command line win over the settings."""
     cfg = settings()
     catalog_in_force(cfg)  # one line on a bad catalog, before uvicorn's workers start
     logs.configure(cfg.log_level)
     uvicorn.run(
         "graph_service.app:create_app",
         factory=True,
-        host=cfg.host,
-        port=cfg.port,
+        host=host or cfg.host,
+        port=port or cfg.port,
+        workers=workers,
         log_config=None,  # our JSON logging, not uvicorn's
     )
 
