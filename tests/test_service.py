@@ -144,8 +144,9 @@ def test_serve_takes_host_port_and_workers_over_the_settings(neo4j_settings: Set
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert _wait_http(f"http://127.0.0.1:{port}/healthz").status_code == 200
-        deadline = time.monotonic() + 30
+        assert _wait_http(f"http://127.0.0.1:{port}/healthz", 90).status_code == 200
+        # Each worker imports and builds the app itself: slow on a busy machine.
+        deadline = time.monotonic() + 90
         while len(_worker_processes(server.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(_worker_processes(server.pid)) == 2
