@@ -67,6 +67,10 @@ MORE_BAD = {
         "key 'majority_pct' appears twice",
     ),
     "an empty file": (lambda text: "", "the file is empty"),
+    "a context the API does not have": (
+        _changed("  - exit\n", "  - departure\n"),
+        "contexts: missing exit (the API's contexts are government_procurement, bidding,",
+    ),
     "an unknown key": (
         _changed("majority_pct: 50", "majority_percent: 50"),
         "control: unknown key(s) majority_percent",

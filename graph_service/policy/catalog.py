@@ -124,8 +124,29 @@ def catalog_in_force(settings: Settings) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _operator_catalog(path: Path) -> Catalog:
-    """An operator's catalog, read once per process and path (restart to take a change)."""
-    return load_catalog(path, setting=SETTING)
+    """An operator's catalog, read once per process and path (restart to take a change).
+
+    Its contexts must be the packaged ones: they are an enum of the public API
+    (``/openapi.json``, the GraphQL schema) that other agencies' systems are written against,
+    so an operator changes what each context decides, not which contexts exist.
+    """
+    catalog = load_catalog(path, setting=SETTING)
+    _require_api_contexts(catalog, str(path))
+    return catalog
+
+
+def _require_api_contexts(catalog: Catalog, source: str) -> None:
+    """Refuses a catalog whose contexts differ from the API's (the packaged catalog's)."""
+    api = default_catalog().contexts
+    missing = [c for c in api if c not in catalog.contexts]
+    extra = [c for c in catalog.contexts if c not in api]
+    if missing or extra:
+        problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}"
+        error = p.Invalid(
+            f"contexts: {problem} (the API's contexts are {', '.join(api)})",
+            "list exactly the API's contexts and give each decision row one outcome per context",
+        )
+        raise _refusal(source, error, SETTING)
 
 
 @lru_cache(maxsize=1)
