@@ -22,6 +22,7 @@ from graph_service.db import Database
 from graph_service.errors import CreditGraphError
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
+from graph_service.propagation.catchup import CatchUp
 from graph_service.security.bodylimit import BodyLimit
 from graph_service.security.state import Security
 from graph_service.settings import Settings, get_settings
@@ -41,10 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = Database(settings)
         # Keys, rate limits, the audit writer and the receipt signer (docs/security.md).
         app.state.security = Security(settings, app.state.db)
+        # Loads a killed process left pending are completed in the background; /readyz shows
+        # them pending until then (graph_service/propagation/catchup.py says why not before).
+        catch_up = CatchUp(app.state.db).start() if settings.complete_pending_on_start else None
         log.info("service started", extra={"neo4j": settings.effective_uri})
         try:
             yield
         finally:
+            if catch_up is not None:
+                catch_up.stop()
             app.state.security.close()  # flushes queued audit entries while the db is open
             app.state.db.close()
 

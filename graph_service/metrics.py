@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 #: Seconds each named Cypher query took, by query name.
 QUERY_SECONDS = Histogram(
@@ -23,4 +23,10 @@ HTTP_SECONDS = Histogram(
     "Time spent handling HTTP requests",
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
+#: Loads whose committed rows the stored measures do not reflect yet, as of the last /readyz.
+PROPAGATION_PENDING_LOADS = Gauge(
+    "credit_graph_propagation_pending_loads",
+    "Loads whose propagation has not completed (as of the last /readyz)",
 )

@@ -204,6 +204,9 @@ NODES: tuple[NodeSpec, ...] = (
             "started_at": "UTC time the load started",
             "finished_at": "UTC time it ended",
             "error": "why a failed load failed",
+            "committed_batches": "batches of rows committed (counted in each batch's transaction)",
+            "propagated_batches": "of which a completed propagation run covered; fewer: pending",
+            "propagation_run": "run_id of the run that last covered its batches",
         },
     ),
     NodeSpec(
@@ -282,6 +285,7 @@ NODES: tuple[NodeSpec, ...] = (
             "risk_seconds": "of which updating peripheral risk",
             "started_at": "UTC start",
             "finished_at": "UTC end",
+            "loads": "load_ids of the pending loads the run completed",
         },
     ),
     # --- security and accountability (docs/security.md) ---------------------------------

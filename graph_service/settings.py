@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph_service import faults
 from graph_service.errors import ConfigError
 
 #: Password of the embedded development server when none is configured. Never used for a
@@ -79,6 +80,10 @@ class Settings(BaseSettings):
     # does). Off, the entry is queued before anything is read and committed right after the
     # answer (group commit, milliseconds), which keeps exploration within its latency budget.
     graphql_audit_wait: bool = False
+    # Whether the service, at start, completes in the background the propagation of loads a
+    # killed process left pending (docs/operations.md). Turn it off where one instance or a
+    # scheduled `credit-graph propagate` should do it rather than every instance.
+    complete_pending_on_start: bool = True
 
     # --- Policy (docs/configuration.md) ------------------------------------------------------
     # YAML file of the joint-punishment catalog to run instead of the packaged one
@@ -111,6 +116,19 @@ class Settings(BaseSettings):
     # <home>/receipt-ed25519.pem. Created with mode 0600 on first use if missing; every
     # instance of one service must share the same file (receipts name the key by its id).
     receipt_key_file: Path | None = None
+
+    # --- Fault injection (tests only; never set in production) ---------------------------
+    # A point of graph_service/faults.py (``measures_batch``, or ``measures_batch:2`` for its
+    # second pass) where the process SIGKILLs itself: the crash tests' way of hitting a phase
+    # of a load or propagation run deterministically. Unset: no fault.
+    fault_kill_at: str | None = None
+
+    @field_validator("fault_kill_at")
+    @classmethod
+    def _known_fault_point(cls, value: str | None) -> str | None:
+        if value is not None:
+            faults.parse(value)  # fail at start on a misspelt point, not never fire
+        return value
 
     @property
     def uses_embedded(self) -> bool:

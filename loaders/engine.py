@@ -10,8 +10,11 @@ A load of one file runs in two passes:
    each, with per-row outcomes (created / updated / unchanged).
 
 A ``:Load`` node records each load (status ``started`` → ``done`` / ``failed``) with its
-summary. A load killed at any point is simply run again: every batch is idempotent and
-unchanged rows write nothing, so the graph ends exactly as after one uninterrupted load.
+summary, and counts its committed batches: they are pending for the propagation until a run
+covers them (graph_service/propagation/runner.py). A load killed at any point is simply run
+again: every batch is idempotent and unchanged rows write nothing, and the rerun's
+propagation covers the killed load's batches too, so the graph ends exactly as after one
+uninterrupted load.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from graph_service import faults
 from graph_service.db import Database
 from graph_service.errors import InvalidInput, LoadRefused
 from loaders.mapping import dependency_order, file_stem, get_mapping, kind_for_file
@@ -97,6 +101,7 @@ def load_file(
     summary.check_accounting()
     if db is not None and not opts.dry_run:
         _record_finish(db, summary)
+        faults.checkpoint(db.settings, "load_file")
     return summary
 
 

@@ -13,7 +13,9 @@ one managed write transaction (retried whole by the driver on transient errors):
    one record: the counts, the changed lines, and the old properties of the updated entities;
 3. the kind's ``after_batch`` helpers run on the changed rows only (derived links);
 4. earlier values are appended to ``history``: the old properties of updated entities, then
-   the file's own superseded rows for the same key.
+   the file's own superseded rows for the same key;
+5. the ``:Load`` counts the batch (``load/count_batch``): its rows are pending until a
+   propagation run covers them (graph_service/propagation/runner.py).
 
 Because the work function only reads its arguments and every statement is idempotent, a
 retried or re-run batch leaves the graph exactly as one clean run does. Batches are probed and
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from graph_service import faults
 from graph_service.db import Database, Tx
 from graph_service.identifiers import is_valid_id_number, party_kind
 from loaders.mapping import RecordSpec, RegistryMapping, get_mapping
@@ -346,6 +349,7 @@ class BatchLoader:
             written = self.db.write_tx(
                 lambda tx: self._work(tx, todo, refs), timeout_s=BATCH_TIMEOUT_S
             )
+            faults.checkpoint(self.db.settings, "load_batch")
             skipped = len(batch) - len(todo)
             return _Outcome(
                 written.created, written.updated, written.unchanged + skipped,
@@ -381,6 +385,8 @@ class BatchLoader:
         history = _history_rows(result["history"], by_line)
         if history:
             tx.run(self._history_query, rows=history)
+        # Durable with the rows or not at all: what tells the propagation they are pending.
+        tx.run("load/count_batch", load_id=self.prov.load_id)
         counts = (result["created"], result["updated"], result["unchanged"])
         return _Outcome(*counts, referenced_created=created_refs)
 

@@ -31,8 +31,16 @@ TEST_CYPHER = ROOT / "tests" / "cypher"
 
 
 def make_settings(**overrides: object) -> Settings:
-    """Settings of the test Neo4j (own home and port), with ``overrides``."""
-    values: dict[str, object] = {"home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": ""}
+    """Settings of the test Neo4j (own home and port), with ``overrides``.
+
+    An app made with them does not complete pending propagation at start: tests load without
+    propagating and then propagate as of a fixed date, and a background run as of today
+    would race them (tests/propagation/test_crash.py turns it on).
+    """
+    values: dict[str, object] = {
+        "home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": "",
+        "complete_pending_on_start": False,
+    }  # fmt: skip
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -41,6 +49,7 @@ def cli_env(**extra: str) -> dict[str, str]:
     """Environment for running the CLI as a subprocess against the test Neo4j."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")}
     env.update(CREDIT_GRAPH_HOME=str(TEST_HOME), CREDIT_GRAPH_EMBEDDED_PORT=str(TEST_PORT))
+    env.update(CREDIT_GRAPH_COMPLETE_PENDING_ON_START="false")  # as make_settings says why
     env.update(extra)
     return env
 

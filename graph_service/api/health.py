@@ -9,9 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from graph_service import migrations
+from graph_service import metrics, migrations
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError
+from graph_service.propagation import store
 
 router = APIRouter(tags=["operations"])
 
@@ -24,7 +25,13 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "Neo4j unreachable or schema not current"}})
 async def readyz(request: Request) -> JSONResponse:
-    """Neo4j answers and the graph's schema is at the version this code expects."""
+    """Neo4j answers and the graph's schema is at the version this code expects.
+
+    Also says whether loads are pending (``propagation_pending``): their rows are in the
+    graph, the stored measures do not reflect them yet. That stays 200: every instance
+    answers from the same measures, so taking instances out of rotation would turn every
+    load into an outage without making one answer fresher (docs/operations.md).
+    """
     db: Database = request.app.state.db
     try:
         body = await run_in_threadpool(_readiness, db)
@@ -39,7 +46,15 @@ async def readyz(request: Request) -> JSONResponse:
 def _readiness(db: Database) -> dict[str, Any]:
     server = db.server_info()
     version = migrations.require_current(db)
-    return {"status": "ready", "neo4j": server.version, "schema_version": version}
+    pending = store.pending_loads(db)
+    metrics.PROPAGATION_PENDING_LOADS.set(len(pending))
+    body: dict[str, Any] = {
+        "status": "ready", "neo4j": server.version, "schema_version": version,
+        "propagation_pending": bool(pending), "pending_loads": len(pending),
+    }  # fmt: skip
+    if pending:
+        body["pending_since"] = pending[0].started_at
+    return body
 
 
 @router.get("/metrics", response_class=Response)

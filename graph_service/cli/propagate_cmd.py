@@ -30,11 +30,12 @@ def propagate(
     """Compute every party's active measures as of today and store the differences.
 
     Run it daily (records expire, stakes end). With --party, an incremental run recomputes
-    only the parties a change there can affect.
+    only the parties a change there can affect. Either completes every load whose
+    propagation is pending (killed, or loaded with --no-propagate).
     """
     with database() as db:
         if party:
-            result = runner.run_incremental(db, party)
+            result = runner.run_incremental(db, party, loads=runner.pending_loads(db))
         else:
             result = runner.run_full(db)
     if json_output:
@@ -45,6 +46,8 @@ def propagate(
         f" catalog {result.catalog_version}: +{result.gained} -{result.lost}"
         f" ~{result.changed} measures, {result.risk_changed} risk scores, {result.seconds:.2f}s"
     )
+    if result.loads:
+        typer.echo(f"completed the propagation of {len(result.loads)} loads that were pending")
 
 
 def changes(

@@ -12,6 +12,16 @@ Invariants:
   first.
 * An incremental run takes the stored state as that of its as-of date: the daily full run
   (``credit-graph propagate``) moves it to a new day (records that expired overnight).
+* Propagation is part of a load's durable state. A load's batches are counted with its rows
+  (``load/count_batch``); a load is *pending* while it has batches no completed run covered
+  (:func:`store.pending_loads`). Every run reads the pending loads before it reads the graph,
+  covers what they touched (a full run covers everything), and marks them in its last
+  transaction, with the risk scores. A run killed at any point leaves them pending, and the
+  next run — after a load, ``propagate``, or the service's start — covers them again. The
+  stored state then converges to the uninterrupted run's, because measures are diffed
+  against what is stored (a half-written run's measures are found, not redone) and risk
+  scores are all written in one transaction, so the stored scores the incremental update
+  starts from are always one run's.
 """
 
 from __future__ import annotations
@@ -19,11 +29,12 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from graph_service import faults
 from graph_service.analysis.activity import active_index, red_listed
 from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import graph_from_rows
@@ -50,6 +61,7 @@ class RunResult:
     seconds: float = 0.0
     risk_seconds: float = 0.0  # of which updating peripheral risk
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    loads: list[str] = field(default_factory=list)  # ids of the pending loads it completed
 
     def as_json(self) -> dict[str, Any]:
         """The result as plain JSON-able data."""
@@ -60,19 +72,22 @@ class RunResult:
 
 
 def run_full(db: Database, catalog: Catalog | None = None, as_of: date | None = None) -> RunResult:
-    """Recomputes every party's measures and risk and stores the differences."""
+    """Recomputes every party's measures and risk and stores the differences; completes every
+    pending load (read before the graph is)."""
     catalog, as_of, started = (
         catalog or catalog_in_force(db.settings),
         as_of or date.today(),
         time.perf_counter(),
     )
+    loads = store.pending_loads(db)
     rows = list(store.read_all(db))
     result = propagate(graph_from_rows(rows), catalog, as_of)
     run = RunResult(_run_id(), "full", as_of, catalog.version, len(rows), len(rows))
     new = _rows(result.measures.values())
+    faults.checkpoint(db.settings, "propagation_compute")
     _apply(db, run, new, store.stored_measures(db, None))
-    run.risk_changed = _apply_risk(db, result.risk)
-    return _finish(db, run, started)
+    risk = _risk_changes(store.stored_risk(db), result.risk)
+    return _finish(db, run, started, risk, loads)
 
 
 def run_incremental(
@@ -80,31 +95,56 @@ def run_incremental(
     party_ids: Iterable[str],
     catalog: Catalog | None = None,
     as_of: date | None = None,
+    loads: Sequence[store.PendingLoad] = (),
 ) -> RunResult:
-    """Recomputes the measures of the parties a change at ``party_ids`` can affect."""
+    """Recomputes the measures of the parties a change at ``party_ids`` can affect.
+
+    ``loads`` (:func:`pending_loads`, read before this run) add the parties they created or
+    changed, and are marked propagated when the run completes.
+    """
     catalog, as_of, started = (
         catalog or catalog_in_force(db.settings),
         as_of or date.today(),
         time.perf_counter(),
     )
     party_ids, hops = set(party_ids), store.Neo4jHops(db)
+    if loads:
+        party_ids |= store.touched_by_loads(db, [load.load_id for load in loads])
     targets = scope.affected(hops, party_ids)
     rows = store.read_parties(db, scope.dependencies(hops, targets))
     measures = compute_measures(graph_from_rows(rows), catalog, as_of)
     run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
     new = _rows(ms for party, ms in measures.items() if party in targets)
+    faults.checkpoint(db.settings, "propagation_compute")
     _apply(db, run, new, store.stored_measures(db, targets))
     began = time.perf_counter()
     risk = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
-    store.write_risk(db, risk.scores)
-    run.risk_changed = len(risk.scores)
     run.risk_seconds = round(time.perf_counter() - began, 4)
-    return _finish(db, run, started)
+    return _finish(db, run, started, risk.scores, loads)
 
 
-def after_loads(db: Database, load_ids: list[str], catalog: Catalog | None = None) -> RunResult:
-    """The incremental run that follows loads: from the parties they created or changed."""
-    return run_incremental(db, store.touched_by_loads(db, load_ids), catalog)
+def pending_loads(db: Database) -> list[store.PendingLoad]:
+    """Loads whose committed rows no completed run covered yet, oldest first."""
+    return store.pending_loads(db)
+
+
+def after_loads(
+    db: Database,
+    load_ids: Sequence[str],
+    catalog: Catalog | None = None,
+    loads: Sequence[store.PendingLoad] | None = None,
+) -> RunResult:
+    """The incremental run that follows loads: from the parties they created or changed,
+    and those of every pending load (``loads``, else read now), which it completes."""
+    pending = pending_loads(db) if loads is None else loads
+    touched = store.touched_by_loads(db, list(load_ids)) if load_ids else set()
+    return run_incremental(db, touched, catalog, loads=pending)
+
+
+def complete_pending(db: Database, catalog: Catalog | None = None) -> RunResult | None:
+    """The incremental run that completes every pending load; None when there is none."""
+    loads = pending_loads(db)
+    return run_incremental(db, (), catalog, loads=loads) if loads else None
 
 
 @dataclass(frozen=True)
@@ -150,14 +190,11 @@ def _apply(
         k for k in set(new) & set(old) if new[k]["props"]["content_hash"] != old[k].content_hash
     )
     at = datetime.now(UTC)
-    store.write_measures(
-        db, [new[k] for k in gained + changed], run.run_id, at, run.catalog_version
-    )
-    store.delete_measures(db, lost)
-    log = [_change(run, new[k]["props"], k, "gained") for k in gained]
-    log += [_change(run, asdict(old[k]), k, "lost") for k in lost]
-    log += [_change(run, new[k]["props"], k, "changed") for k in changed]
-    store.log_changes(db, log, run.run_id, at)
+    writes = [(new[k], _change(run, new[k]["props"], k, "gained")) for k in gained]
+    writes += [(new[k], _change(run, new[k]["props"], k, "changed")) for k in changed]
+    store.write_measures(db, writes, run.run_id, at, run.catalog_version)
+    deletes = [({"measure_key": k}, _change(run, asdict(old[k]), k, "lost")) for k in lost]
+    store.delete_measures(db, deletes, run.run_id, at)
     run.gained, run.lost, run.changed = len(gained), len(lost), len(changed)
 
 
@@ -175,22 +212,31 @@ def _change(run: RunResult, props: Mapping[str, Any], key: str, change: str) -> 
     }
 
 
-def _apply_risk(db: Database, risk: Mapping[str, float]) -> int:
-    old = store.stored_risk(db)
-    updates: dict[str, float | None] = {
-        p: risk.get(p)
-        for p in old.keys() | risk.keys()
-        if riskscope.score_changed(old.get(p), risk.get(p))
-    }
-    store.write_risk(db, updates)
-    return len(updates)
+def _risk_changes(old: Mapping[str, float], new: Mapping[str, float]) -> dict[str, float | None]:
+    """The scores to write so that the stored ones become ``new`` (None removes one).
+
+    >>> _risk_changes({"a": 0.5, "b": 0.25}, {"a": 0.5, "c": 0.125})
+    {'b': None, 'c': 0.125}
+    """
+    parties = sorted(old.keys() | new.keys())
+    return {p: new.get(p) for p in parties if riskscope.score_changed(old.get(p), new.get(p))}
 
 
-def _finish(db: Database, run: RunResult, started: float) -> RunResult:
+def _finish(
+    db: Database,
+    run: RunResult,
+    started: float,
+    risk: Mapping[str, float | None],
+    loads: Sequence[store.PendingLoad],
+) -> RunResult:
+    """Writes the risk scores, the run's record and the loads' marks in one transaction."""
+    faults.checkpoint(db.settings, "risk_update")
+    run.risk_changed = len(risk)
+    run.loads = [load.load_id for load in loads]
     run.seconds = round(time.perf_counter() - started, 4)
     props = run.as_json()
     props["finished_at"] = datetime.now(UTC).isoformat()
-    store.record_run(db, run.run_id, props)
+    store.finish_run(db, run.run_id, props, risk, loads)
     return run
 
 

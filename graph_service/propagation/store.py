@@ -4,26 +4,39 @@ Reads go in batches of party ids (``propagation/read_parties_by_id``), so neithe
 holds one huge result; writes are batched ``UNWIND $rows`` statements that are idempotent, so
 a retried or re-run batch leaves the same state. Only differences are written: a run that
 changes nothing writes nothing but its run record.
+
+What a killed run leaves behind (the crash tests, tests/propagation/test_crash.py):
+
+* measures are written in batches (``CREDIT_GRAPH_BATCH_SIZE`` rows), each in one transaction
+  with its change-log entries: a measure is stored exactly when its change is logged, and a
+  rerun, diffing against what is stored, writes and logs the rest;
+* the risk scores, the run's record and the marks of the loads it covered are the run's last
+  transaction (:func:`finish_run`): either all of them or none. Until then the loads stay
+  pending (:func:`pending_loads`) and the next run covers them again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+from graph_service import faults
 from graph_service.analysis.explain import Measure
-from graph_service.db import Database, Row
+from graph_service.db import Database, Row, Tx
 from graph_service.propagation import riskscope, scope
 
 #: Parties per read batch: large enough to amortise the round trip, small enough to stream.
 READ_BATCH = 10_000
-#: Rows per write transaction.
-WRITE_BATCH = 5_000
+#: Seconds the run's last transaction may take: every changed risk score of a full run.
+FINISH_TIMEOUT_S = 300.0
+
+T = TypeVar("T")
 
 
 class Neo4jHops:
@@ -72,9 +85,9 @@ def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
     return rows
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
+def _chunks(items: Sequence[T], size: int) -> list[list[T]]:
     """``items`` in consecutive slices of at most ``size``."""
-    return [items[start : start + size] for start in range(0, len(items), size)]
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
 def _read_batch(db: Database, ids: list[str]) -> list[Row]:
@@ -175,43 +188,78 @@ def _content_hash(props: Mapping[str, Any], catalog_version: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+#: A measure to store or delete, with its change-log entry.
+Change = tuple[dict[str, Any], dict[str, Any]]
+
+
 def write_measures(
-    db: Database, rows: list[dict[str, Any]], run_id: str, at: datetime, catalog_version: str
+    db: Database, changes: Sequence[Change], run_id: str, at: datetime, catalog_version: str
 ) -> None:
-    """Creates or replaces the given measures."""
-    for _ in db.write_batches(
-        "propagation/write_measures",
-        rows,
-        WRITE_BATCH,
-        run_id=run_id,
-        at=at,
-        catalog_version=catalog_version,
-    ):
-        pass
+    """Creates or replaces measures (the ``measure_row`` of each change) and logs the changes,
+    a batch of each per transaction."""
+    for batch in _chunks(changes, db.settings.batch_size):
+        db.write_tx(partial(_write_batch, batch, run_id, at, catalog_version))
+        faults.checkpoint(db.settings, "measures_batch")
 
 
-def delete_measures(db: Database, keys: list[str]) -> None:
-    """Deletes the measures with the given keys."""
-    for batch in _chunks(keys, WRITE_BATCH):
-        db.write("propagation/delete_measures", keys=batch)
+def delete_measures(db: Database, changes: Sequence[Change], run_id: str, at: datetime) -> None:
+    """Deletes measures (the ``measure_key`` of each change) and logs the changes, a batch of
+    each per transaction."""
+    for batch in _chunks(changes, db.settings.batch_size):
+        db.write_tx(partial(_delete_batch, batch, run_id, at))
+        faults.checkpoint(db.settings, "measures_batch")
 
 
-def log_changes(db: Database, rows: list[dict[str, Any]], run_id: str, at: datetime) -> None:
-    """Appends change-log entries."""
-    for _ in db.write_batches("propagation/log_changes", rows, WRITE_BATCH, run_id=run_id, at=at):
-        pass
+def _write_batch(
+    batch: list[Change], run_id: str, at: datetime, catalog_version: str, tx: Tx
+) -> None:
+    rows = [row for row, _ in batch]
+    tx.run("propagation/write_measures", rows=rows, run_id=run_id, at=at,
+           catalog_version=catalog_version)  # fmt: skip
+    tx.run("propagation/log_changes", rows=[entry for _, entry in batch], run_id=run_id, at=at)
 
 
-def write_risk(db: Database, scores: Mapping[str, float | None]) -> None:
-    """Stores peripheral-risk scores (None removes one)."""
-    rows = [{"party_id": p, "score": s} for p, s in sorted(scores.items())]
-    for _ in db.write_batches("propagation/write_risk", rows, WRITE_BATCH):
-        pass
+def _delete_batch(batch: list[Change], run_id: str, at: datetime, tx: Tx) -> None:
+    tx.run("propagation/delete_measures", keys=[row["measure_key"] for row, _ in batch])
+    tx.run("propagation/log_changes", rows=[entry for _, entry in batch], run_id=run_id, at=at)
 
 
-def record_run(db: Database, run_id: str, props: Mapping[str, Any]) -> None:
-    """Creates or updates the run's ``:PropagationRun`` node."""
-    db.write("propagation/record_run", run_id=run_id, props=dict(props))
+@dataclass(frozen=True)
+class PendingLoad:
+    """A load whose committed rows the stored measures do not reflect yet."""
+
+    load_id: str
+    batches: int  # batches committed when it was read: what a run that starts now covers
+    kind: str
+    file: str
+    status: str  # started (running, or killed) | done | failed
+    started_at: str
+
+
+def pending_loads(db: Database) -> list[PendingLoad]:
+    """Loads with committed batches no completed propagation run covered, oldest first."""
+    return [PendingLoad(**row) for row in db.read_plain("propagation/pending_loads")]
+
+
+def finish_run(
+    db: Database,
+    run_id: str,
+    props: Mapping[str, Any],
+    risk: Mapping[str, float | None],
+    loads: Sequence[PendingLoad],
+) -> None:
+    """The run's last transaction: its changed risk scores (None removes one), its
+    ``:PropagationRun`` and the marks of the ``loads`` it covered — all of them or none."""
+    scores = [{"party_id": p, "score": s} for p, s in sorted(risk.items())]
+    marks = [{"load_id": load.load_id, "batches": load.batches} for load in loads]
+
+    def work(tx: Tx) -> None:
+        tx.run("propagation/write_risk", rows=scores)
+        tx.run("propagation/record_run", run_id=run_id, props=dict(props))
+        if marks:
+            tx.run("propagation/mark_loads_propagated", loads=marks, run_id=run_id)
+
+    db.write_tx(work, timeout_s=FINISH_TIMEOUT_S)
 
 
 def changes_since(db: Database, since: datetime, limit: int) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ plus a hub: one company with 10,000 shareholders, for the expansion guard.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import socket
 import threading
@@ -214,24 +215,24 @@ class Watch:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, through Playwright (skipped when either is missing)."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is missing: run `make system-deps`")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
-        yield chromium
-        chromium.close()
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, Watch]]:
+def web_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, Watch]]:
     """A fresh page (own session storage) watched for requests and errors; its final
     screenshot is saved under tests/web/artifacts/ as ``<test name>.png``."""
-    context = browser.new_context(viewport={"width": 1500, "height": 950}, accept_downloads=True)
+    context = chromium.new_context(viewport={"width": 1500, "height": 950}, accept_downloads=True)
     watched = Watch()
     tab = context.new_page()
     tab.on("request", lambda r: watched.requests.append(r.url))
@@ -240,7 +241,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, Wa
     tab.set_default_timeout(20_000)
     yield tab, watched
     ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"))
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)  # parameters hold "#/" and "%"
+    tab.screenshot(path=str(ARTIFACTS / f"{name}-final.png"))
     context.close()
 
 
