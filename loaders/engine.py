@@ -23,7 +23,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +62,7 @@ class LoadOptions:
     dry_run: bool = False  # validate and report only; nothing is written to the graph
     batch_size: int | None = None  # rows per transaction; default from settings
     progress: ProgressHook | None = None
+    encoding: str | None = None  # --encoding: the files' encoding, when detection cannot tell
 
 
 def load_file(
@@ -75,7 +76,7 @@ def load_file(
     opts = options or LoadOptions()
     mapping = get_mapping(kind)
     started = time.monotonic()
-    source = RegistryFile(path, mapping)
+    source = RegistryFile(path, mapping, opts.encoding)
     summary = Summary(kind=kind, file=path.name, encoding=source.encoding, dry_run=opts.dry_run)
     rejects = _reject_writer(path, opts)
     try:
@@ -204,7 +205,7 @@ def _reject_writer(path: Path, opts: LoadOptions) -> RejectWriter:
 
 
 def _with_reject_file(opts: LoadOptions, reject_file: Path) -> LoadOptions:
-    return LoadOptions(reject_file, opts.reject_dir, opts.dry_run, opts.batch_size, opts.progress)
+    return replace(opts, reject_file=reject_file)
 
 
 def _read_progress(opts: LoadOptions, name: str) -> Callable[[int, int], None] | None:
@@ -224,7 +225,8 @@ def _load_progress(opts: LoadOptions, name: str) -> Callable[[int, int], None] |
 def _plan(folder: Path, summaries: list[Summary]) -> list[tuple[str, Path]]:
     """(kind, file) pairs to load in order; unrecognised files are noted as skipped."""
     by_kind: dict[str, list[Path]] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    # Not only regular files: a link, FIFO or folder named like a registry is refused, not missed.
+    for path in sorted(p for p in folder.iterdir() if p.is_file() or kind_for_file(p)):
         kind = kind_for_file(path)
         if kind is None:
             if not file_stem(path).lower().endswith(".rejects"):

@@ -6,11 +6,17 @@ record, so memory stays flat however large the file.
 
 Invariants:
 
-* A problem with the *file* (empty, undecodable, missing required column, truncated gzip)
-  raises :class:`LoadRefused` naming the file; the engine reads the whole file before it
-  writes anything, so a refused file leaves the graph untouched.
-* A problem with one *row* (wrong number of fields, invalid JSON) is reported on the record
-  (``problem``), so that the row is rejected and every other row still loads.
+* A problem with the *file* (not a regular file, empty, undecodable or of an encoding that
+  cannot be told, missing required column, truncated gzip) raises :class:`LoadRefused` naming
+  the file; the engine reads the whole file before it writes anything, so a refused file
+  leaves the graph untouched.
+* A refusal never quotes the file's content: a file handed in by mistake (or by an attacker,
+  through a symbolic link to ``/etc/passwd``) is not shown to whoever reads the message.
+  Symbolic links, FIFOs, devices and directories are refused before they are opened; the
+  open itself does not follow links and checks again what it opened.
+* A problem with one *row* (wrong number of fields, invalid JSON, a NUL or other control
+  character anywhere in it) is reported on the record (``problem``), so that the row is
+  rejected and every other row still loads.
 * Line numbers are physical lines of the file (the CSV header is line 1); a CSV record with
   quoted newlines has the number of its first line.
 """
@@ -19,9 +25,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import io
 import json
+import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,11 +38,19 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from graph_service.errors import LoadRefused
+from loaders.encoding import (
+    SAMPLE_BYTES,
+    UTF8,
+    bom_encoding,
+    choose,
+    encoding_option,
+    refuse_utf16_or_binary,
+    sample_of,
+)
 from loaders.mapping import RegistryMapping, header_key
+from loaders.validate import control_character, control_problem, shown
 
-#: How much of a file's first non-ASCII bytes decides its encoding.
-SAMPLE_BYTES = 64 * 1024
-_GB18030_BOM = b"\x84\x31\x95\x33"
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 # A CSV field may be long (quoted descriptions), but one runaway quote must not swallow a
 # whole file into memory: past this a record is reported as broken instead.
 csv.field_size_limit(1 << 20)
@@ -55,6 +72,8 @@ class RegistryFile:
 
     path: Path
     mapping: RegistryMapping
+    #: The operator's ``--encoding`` (utf-8, gb18030 or an alias); None: detected.
+    forced_encoding: str | None = None
     format: str = field(init=False)
     compressed: bool = field(init=False)
     encoding: str = field(init=False)
@@ -64,6 +83,7 @@ class RegistryFile:
     _raw: BinaryIO | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        forced = encoding_option(self.forced_encoding) if self.forced_encoding else None
         name = self.path.name.lower()
         self.compressed = name.endswith(".gz")
         plain = name.removesuffix(".gz")
@@ -75,10 +95,8 @@ class RegistryFile:
             raise LoadRefused(
                 f"{self.path.name}: unknown file type; expected .csv, .jsonl, .csv.gz or .jsonl.gz"
             )
-        if not self.path.is_file():
-            raise LoadRefused(f"{self.path}: no such file")
-        self.size = self.path.stat().st_size
-        self.encoding = self._detect_encoding()
+        self.size = _regular_file(self.path).st_size
+        self.encoding = self._detect_encoding(forced)
 
     @property
     def name(self) -> str:
@@ -99,40 +117,35 @@ class RegistryFile:
 
     # --- opening and encodings --------------------------------------------------------------
     def _open(self) -> BinaryIO:
-        self._raw = self.path.open("rb")
+        self._raw = _open_regular(self.path)
         if self.compressed:
             return gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[return-value]
         return self._raw
 
-    def _detect_encoding(self) -> str:
-        """Decides the encoding on the first bytes that are not ASCII (or the first bytes).
+    def _detect_encoding(self, forced: str | None) -> str:
+        """The operator's encoding, the BOM's, or the one a sample of the file shows.
 
         A file can be ASCII for megabytes before its first Chinese name; deciding on a fixed
-        prefix would guess UTF-8 for a GBK export like that, so this scans on to the first
-        non-ASCII chunk (fast: ``bytes.isascii`` runs in C).
+        prefix would guess UTF-8 for a GBK export like that, so the sample starts at the first
+        chunk that is not ASCII (fast: ``bytes.isascii`` runs in C) and runs for up to
+        :data:`DETECT_BYTES` (:mod:`loaders.encoding` says how it is judged).
         """
         with self._open() as binary:
-            head = self._io(lambda: binary.read(SAMPLE_BYTES))
+            head, broken = _read_some(binary, SAMPLE_BYTES)
+            if broken and not head:
+                raise LoadRefused(
+                    f"{self.name}: not valid gzip data ({broken}); nothing was loaded"
+                )
             if not head.strip(b" \t\r\n" + codecs.BOM_UTF8):
                 raise LoadRefused(f"{self.name} is empty: there is no header and no data")
-            found = _bom_encoding(head, self.name)
+            refuse_utf16_or_binary(head, self.name)
+            if forced:
+                return forced
+            found = bom_encoding(head)
             if found:
                 return found
-            sample = head
-            while sample.isascii() and len(sample) == SAMPLE_BYTES:
-                try:
-                    sample = binary.read(SAMPLE_BYTES)
-                except (EOFError, gzip.BadGzipFile, zlib.error):
-                    break  # reading the records finds it again, counting the rows before it
-        return _sample_encoding(sample, self.name)
-
-    def _io(self, read: Any) -> bytes:
-        try:
-            return bytes(read())
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise LoadRefused(
-                f"{self.name}: not valid gzip data, or truncated at its start ({exc})"
-            ) from exc
+            sample = sample_of(head, broken, self.format, lambda: _read_some(binary, SAMPLE_BYTES))
+        return UTF8 if sample is None else choose(sample, self.mapping, self.name)
 
     # --- records ----------------------------------------------------------------------------
     def _guarded(self, rows: Iterator[SourceRecord]) -> Iterator[SourceRecord]:
@@ -148,10 +161,11 @@ class RegistryFile:
                 " encodings? Nothing was loaded",
                 self.rows_read,
             ) from exc
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        except _GZIP_ERRORS as exc:
             raise LoadRefused(
                 f"{self.name}: the gzip data ends early or is corrupt after {self.rows_read}"
-                f" data rows ({exc}); the file looks truncated. Nothing was loaded",
+                f" data rows ({_gzip_problem(exc)}); the file looks truncated. Nothing was"
+                " loaded",
                 self.rows_read,
             ) from exc
 
@@ -163,12 +177,15 @@ class RegistryFile:
             raise LoadRefused(f"{self.name} is empty: there is no header row")
         tap.taken.clear()
         columns = self._columns([cell.lstrip("\ufeff") for cell in header])
+        field_at = dict(columns)
         for cells in _safe(reader):
             line, raw = tap.record()
             if not cells:
                 continue  # a blank line is not a row
             if isinstance(cells, csv.Error):
                 yield SourceRecord(line, raw, {}, f"is not valid CSV ({cells})")
+            elif control_character(raw):
+                yield SourceRecord(line, raw, {}, _control_in_cells(cells, field_at))
             elif len(cells) != len(header):
                 problem = f"has {len(cells)} fields, the header has {len(header)}"
                 yield SourceRecord(line, raw, {}, problem)
@@ -180,6 +197,11 @@ class RegistryFile:
         names = self.mapping.header_names()
         columns: list[tuple[int, str]] = []
         for index, cell in enumerate(header):
+            if char := control_character(cell):
+                raise LoadRefused(
+                    f"{self.name}: {control_problem(f'the header (column {index + 1})', char)};"
+                    " is it a registry file at all? Nothing was loaded"
+                )
             name = names.get(header_key(cell))
             if name is None:
                 self.unknown_columns.append(cell)
@@ -190,9 +212,12 @@ class RegistryFile:
         found = {f for _, f in columns}
         missing = [f for f in self.mapping.required if f not in found]
         if missing:
+            # The header is not quoted: a file handed in by mistake may hold anything.
+            known = ", ".join(f for _, f in columns) or "none"
             raise LoadRefused(
                 f"{self.name}: required column {_describe(self.mapping, missing)} missing"
-                f" (the header has {', '.join(header)}); nothing was loaded"
+                f" (the header has {len(header)} columns; recognised: {known}); nothing was"
+                " loaded"
             )
         return columns
 
@@ -262,6 +287,8 @@ class _KeyNames(dict[str, str | None]):
 def _json_record(
     line_no: int, raw: str, names: _KeyNames, unknown: dict[str, None]
 ) -> SourceRecord:
+    if char := control_character(raw):
+        return SourceRecord(line_no, raw, {}, control_problem("the line", char))
     try:
         obj = json.loads(raw)
     except ValueError as exc:
@@ -270,11 +297,15 @@ def _json_record(
         return SourceRecord(line_no, raw, {}, "is not a JSON object")
     values: dict[str, str] = {}
     for key, value in obj.items():
+        if char := control_character(key + (value if isinstance(value, str) else "")):
+            # JSON escapes (\u0000) put control characters in keys and values, not in the line.
+            where = "a key" if control_character(key) else f"field {shown(key)}"
+            return SourceRecord(line_no, raw, {}, control_problem(where, char))
         name = names[key]
         if name is None:
             unknown.setdefault(key)
         elif isinstance(value, dict | list):
-            return SourceRecord(line_no, raw, {}, f"field {key} holds a list or object")
+            return SourceRecord(line_no, raw, {}, f"field {shown(key)} holds a list or object")
         else:
             values[name] = _json_text(value)
     return SourceRecord(line_no, raw, values)
@@ -289,32 +320,97 @@ def _json_text(value: object) -> str:
     return str(value)
 
 
-def _bom_encoding(head: bytes, name: str) -> str | None:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith(_GB18030_BOM):
-        return "gb18030"  # the decoder yields U+FEFF, which the header code strips
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
-        raise LoadRefused(f"{name} is UTF-16 or binary; save it as UTF-8 or GB18030 text")
-    return None
+def _control_in_cells(cells: list[str], field_at: dict[int, str]) -> str:
+    """The reason for a CSV row holding a control character, naming its field."""
+    for index, cell in enumerate(cells):
+        if char := control_character(cell):
+            return control_problem(field_at.get(index, f"column {index + 1}"), char)
+    return control_problem("the row", control_character("".join(cells)) or "\x00")
 
 
-def _sample_encoding(sample: bytes, name: str) -> str:
-    """UTF-8 when the sample decodes as UTF-8, else GB18030 when it decodes so, else refused."""
-    first_bad = 0
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            # final=False: the sample may end inside a multi-byte character.
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-        except UnicodeDecodeError as exc:
-            first_bad = first_bad or exc.start
-            continue
-        return encoding
-    line = sample[:first_bad].count(b"\n") + 1
-    raise LoadRefused(
-        f"{name} is neither UTF-8 nor GB18030 text (it stops being UTF-8 on line {line} of"
-        " its first non-ASCII part: a mix of encodings?); nothing was loaded"
+# --- files ----------------------------------------------------------------------------------
+
+_FILE_KINDS = {
+    stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket",
+}  # fmt: skip
+
+
+def _regular_file(path: Path) -> os.stat_result:
+    """The file's own status (links not followed); refuses anything but a regular file."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        raise LoadRefused(f"{path}: no such file") from None
+    except OSError as exc:
+        raise LoadRefused(f"{path}: cannot be read ({exc.strerror})") from None
+    _require_regular(path, info)
+    return info
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Opens ``path`` for reading without following a link or waiting on a FIFO.
+
+    The status was checked before, but the path may have been swapped since: what is opened
+    is checked again (O_NOFOLLOW refuses a link, O_NONBLOCK keeps a FIFO from blocking).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LoadRefused(_symlink_refusal(path)) from None
+        raise LoadRefused(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        _require_regular(path, os.fstat(fd))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def _require_regular(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise LoadRefused(_symlink_refusal(path))
+    if not stat.S_ISREG(info.st_mode):
+        kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise LoadRefused(f"{path}: not a regular file (it is {kind}); nothing was loaded")
+
+
+def _symlink_refusal(path: Path) -> str:
+    return (
+        f"{path}: is a symbolic link; registry files are read only as regular files (copy the"
+        " file itself here); nothing was loaded"
     )
+
+
+def _read_some(binary: BinaryIO, size: int) -> tuple[bytes, str | None]:
+    """Up to ``size`` bytes, and what broke the gzip data if it broke on the way.
+
+    Reads in steps (``read1``) so that the bytes before a cut are kept: a truncated small
+    gzip is then refused by the records' reading, which counts the rows before the cut.
+    """
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        try:
+            part = binary.read1(size - got)  # type: ignore[attr-defined]
+        except _GZIP_ERRORS as exc:
+            return b"".join(parts), _gzip_problem(exc)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts), None
+
+
+def _gzip_problem(exc: BaseException) -> str:
+    """What is wrong with gzip data, in words (gzip's own messages quote the file's bytes)."""
+    if isinstance(exc, gzip.BadGzipFile):
+        return "it does not start as gzip data"
+    if isinstance(exc, EOFError):
+        return "the compressed data ends before its end marker"
+    return "the compressed data is corrupt"
 
 
 def _describe(mapping: RegistryMapping, fields: list[str]) -> str:

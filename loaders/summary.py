@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from graph_service.errors import CreditGraphError
+from graph_service.spreadsheet import safe_cell
 
 #: At most this many superseded rows are named in a summary; the count is always exact.
 MAX_NAMED_SUPERSEDED = 100
@@ -99,7 +100,11 @@ class RejectWriter:
 
     The file is created on the first reject only (a clean load leaves no empty files
     behind), unless ``always`` — when the operator named the file, it is always written.
-    UTF-8 with a BOM, so that spreadsheet programs show the Chinese text correctly.
+    UTF-8 with a BOM, so that spreadsheet programs show the Chinese text correctly. Reject
+    files are opened in spreadsheets, and ``raw`` is whatever the registry file held: a cell
+    that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading
+    ``'`` (:func:`graph_service.spreadsheet.safe_cell`); removing one leading ``'`` from a cell
+    that has one gives the row back exactly.
     """
 
     def __init__(self, path: Path, *, always: bool = False) -> None:
@@ -114,7 +119,7 @@ class RejectWriter:
         """Appends one rejected row."""
         if self._writer is None:
             self._open()
-        self._writer.writerow([line, reason, raw])
+        self._writer.writerow([line, safe_cell(reason), safe_cell(raw)])
         self.count += 1
 
     @property

@@ -258,7 +258,7 @@ def _contact(row: Row, check: Check) -> str | None:
     try:
         clean = _CONTACT_NORMALISERS[kind](value)
     except Invalid as exc:
-        return f"{value_field} {value} {exc}"
+        return f"{value_field} {shown(value)} {exc}"
     row[value_field] = clean
     row[str(check.params["into"])] = f"{kind}:{clean}"
     return None
@@ -269,6 +269,37 @@ ROW_RULES: dict[str, Callable[[Row, Check], str | None]] = {
     "birth_date_matches_id": _birth_date_matches_id,
     "contact": _contact,
 }
+
+
+# --- control characters ---------------------------------------------------------------------
+
+#: C0 and C1 control characters but tab, line feed and carriage return (which quoted CSV
+#: fields may hold), and DEL. No registry text holds one; a NUL in a name is an attack or a
+#: corrupt file, and the staged rows' hash relies on U+001F never being inside a value.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str) -> str | None:
+    r"""The first control character in ``text`` (tab, CR and LF are text), or None.
+
+    >>> control_character("Evil\x00Corp"), control_character("第一行,\r\n第二行\t")
+    ('\x00', None)
+    """
+    found = _CONTROL.search(text)
+    return found.group() if found else None
+
+
+def control_problem(where: str, char: str) -> str:
+    r"""Why a row holding the control character ``char`` is rejected (without the value).
+
+    >>> control_problem("name", "\x00")
+    'name holds the control character U+0000 (NUL), which registry text never contains'
+    """
+    label = " (NUL)" if char == "\x00" else ""
+    return (
+        f"{where} holds the control character U+{ord(char):04X}{label},"
+        " which registry text never contains"
+    )
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -304,13 +335,17 @@ class RowValidator:
                     row[name] = parse(text, spec)
                 except Invalid as exc:
                     row[name] = None
-                    problems.append(f"{name} {_shown(text)} {exc}")
+                    problems.append(f"{name} {shown(text)} {exc}")
         if not problems and self._rules:
             problems = [p for check, rule in self._rules if (p := rule(row, check))]
         return row, problems
 
 
-def _shown(text: str) -> str:
-    """A value as quoted in a reason: short, on one line."""
+def shown(text: str) -> str:
+    r"""A value as quoted in a reason: short, on one line.
+
+    >>> shown("石家庄 华北\n建设"), len(shown("x" * 100))
+    ('石家庄 华北 建设', 40)
+    """
     one_line = " ".join(text.split())
     return one_line if len(one_line) <= 40 else one_line[:37] + "..."

@@ -1,9 +1,10 @@
 """The package layout: imports go one way between ``graph_service`` and ``loaders``.
 
 ``loaders`` is the ingest engine and its mappings; it may use the service's database, identifier,
-model, error and query modules, nothing else. ``graph_service`` reaches ``loaders`` only from its
-command line (``graph_service/cli``), which is where loading is started. Imports are read from
-the source with :mod:`ast` (lazy imports inside functions included), not by importing.
+model, error, query and spreadsheet-cell modules, nothing else. ``graph_service`` reaches
+``loaders`` only from its command line (``graph_service/cli``), which is where loading is
+started. Imports are read from the source with :mod:`ast` (lazy imports inside functions
+included), not by importing.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ LOADERS_MAY_USE = {
     "graph_service.errors",
     "graph_service.faults",  # the phase boundaries of the crash tests (test_crash.py)
     "graph_service.queries",
+    "graph_service.spreadsheet",
 }
 #: The ingest engine's modules; anything else (a generator, a demo) belongs elsewhere.
-ENGINE_MODULES = {"__init__", "engine", "mapping", "read", "stage", "summary", "validate", "write"}
+ENGINE_MODULES = {
+    "__init__", "encoding", "engine", "mapping", "read", "stage", "summary", "validate", "write",
+}  # fmt: skip
 
 
 def imported_names(source: str, module: str) -> Iterator[str]:

@@ -37,6 +37,14 @@ DryRun = Annotated[
     typer.Option("--dry-run", help="Read and validate only; write rejects, nothing to the graph."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The files' encoding, utf-8 or gb18030 (gbk, gb2312), when detection cannot tell"
+        " (a file refused as ambiguous says so). Default: detected.",
+    ),
+]
 Propagate = Annotated[
     bool,
     typer.Option(
@@ -65,10 +73,11 @@ def load(
     batch_size: BatchSize = None,
     json_output: Json = False,
     propagate: Propagate = True,
+    encoding: Encoding = None,
 ) -> None:
     """Load one registry file; print rows read, loaded, rejected and duplicates."""
     with _progress(json_output) as hook, _maybe_database(dry_run) as db:
-        options = LoadOptions(reject_file, None, dry_run, batch_size, hook)
+        options = LoadOptions(reject_file, None, dry_run, batch_size, hook, encoding)
         summary = load_file(db, kind, path, options)
         if db is not None:
             _propagate(db, [summary], enabled=propagate)
@@ -85,10 +94,11 @@ def load_dir(
     batch_size: BatchSize = None,
     json_output: Json = False,
     propagate: Propagate = True,
+    encoding: Encoding = None,
 ) -> None:
     """Load every registry file of a folder; kinds are told by file name, loaded in order."""
     with _progress(json_output) as hook, _maybe_database(dry_run) as db:
-        options = LoadOptions(None, reject_dir, dry_run, batch_size, hook)
+        options = LoadOptions(None, reject_dir, dry_run, batch_size, hook, encoding)
         summaries = load_directory(db, folder, options)
         if db is not None:
             _propagate(db, summaries, enabled=propagate)

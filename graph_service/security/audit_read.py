@@ -19,6 +19,7 @@ from graph_service.identifiers import normalise
 from graph_service.model import FULLTEXT_AUDIT_PARTIES
 from graph_service.security.appender import HEAD_NAME
 from graph_service.security.audit import ChainVerifier, Entry, from_row, utc_stamp
+from graph_service.spreadsheet import safe_cell
 
 PAGE: Final = 5000
 #: Sorts after every timestamp: "no upper bound".
@@ -135,6 +136,4 @@ def _cell(value: Any) -> Any:
     >>> _cell("=HYPERLINK(1)"), _cell("purchase"), _cell(3)
     ("'=HYPERLINK(1)", 'purchase', 3)
     """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return safe_cell(value) if isinstance(value, str) else value
