@@ -18,6 +18,7 @@ from graph_service.cli import (
     neo4j_cmd,
     propagate_cmd,
     receipt_cmd,
+    report_cmd,
 )
 from graph_service.cli.common import database, settings
 from graph_service.errors import CreditGraphError
@@ -36,6 +37,7 @@ app.add_typer(receipt_cmd.app, name="receipt")
 load_cmd.register(app)
 propagate_cmd.register(app)
 app.command("check")(check_cmd.check)
+app.command("report")(report_cmd.report)
 app.command("demo-data")(demo_cmd.demo_data)
 
 

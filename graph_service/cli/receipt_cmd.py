@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from graph_service.cli.common import echo_json, settings
 from graph_service.errors import ConfigError, InvalidInput
+from graph_service.report.verification import is_report, read_document, verify_report
 from graph_service.security.signing import load_or_create, load_public_key, verify_receipt
 
 _PUBLIC_KEY_HELP = (
@@ -22,12 +22,21 @@ app = typer.Typer(help="Check receipts: verify one, show the public key.", no_ar
 
 @app.command("verify")
 def verify_command(
-    file: Annotated[Path, typer.Argument(help="A check's JSON response, saved as received.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A check's JSON response, saved as received; or a credit report: its PDF, "
+            "HTML or JSON, or its verification block."
+        ),
+    ],
     public_key: Annotated[Path | None, typer.Option("--public-key", help=_PUBLIC_KEY_HELP)] = None,
 ) -> None:
-    """Verify a check's receipt: exit 0 if the answer is exactly as the service signed it."""
+    """Verify a check's receipt or a credit report: exit 0 if it is exactly as signed."""
     answer = _read_answer(file)
     key = load_public_key(public_key.read_text("utf-8")) if public_key else _local_public_key()
+    if is_report(answer):  # graph_service/report/verification.py says what is verified
+        typer.echo(verify_report(answer, key))
+        return
     verify_receipt(answer, key)
     typer.echo(
         f"receipt OK: check {answer.get('check_id')} signed by key {answer['receipt']['key_id']}"
@@ -42,12 +51,10 @@ def key() -> None:
 
 def _read_answer(file: Path) -> dict[str, Any]:
     try:
-        answer = json.loads(file.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"cannot read {file} as JSON: {exc}") from None
-    if not isinstance(answer, dict):
-        raise InvalidInput(f"{file} holds no JSON object (a check's response)")
-    return answer
+        content = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    return read_document(content, str(file))  # JSON, or the data inside a PDF/HTML report
 
 
 def _local_public_key() -> Ed25519PublicKey:
