@@ -126,6 +126,10 @@ async function loadRecords(id, body, after) {
     [provenanceText(r.provenance), ...r.updates.map((u) => h("div", { class: "update" }, `${u.status} ${u.effectiveOn || ""} ${u.reason || ""}`))],
   ]);
   const list = table(["kind", "ref", "period", "state", "authority", "source / updates"], rows, { class: "records" });
+  if (!after && !found.totalCount) {
+    fill(body, h("p", {}, "No records."));
+    return;
+  }
   if (!after) fill(body, h("p", { class: "hint" }, `${found.totalCount} records`), list);
   else body.querySelector("tbody").append(...list.querySelectorAll("tbody tr"));
   body.querySelector(".more")?.remove();

@@ -72,7 +72,7 @@ async function draw(state, page) {
 /** Nodes per chain (a party reached by two chains appears twice, as in a tree), edges per hop. */
 function treeView(party, tree) {
   const nodeId = (chain) => (chain.length === 1 ? party.id : `chain:${chain.join(">")}`);
-  const nodes = [{ id: party.id, kind: KIND[party.__typename] || "company", label: party.name || party.id, depth: 0 }];
+  const nodes = [{ id: party.id, kind: KIND[party.__typename] || "company", label: party.name || party.id, depth: 0, classes: ["tree"] }];
   const edges = [];
   for (const entry of tree.entries) {
     const id = nodeId(entry.chain);

@@ -113,7 +113,11 @@ async function redraw(network, state, page) {
 }
 
 function expandOptions(network, state, page) {
-  return { types: state.types, activeOn: state.activeOn, panel: page.inspector, onChange: () => network.layout() };
+  const onChange = () => {
+    network.layout();
+    setStatus(page, `${network.cy.nodes(":not(.more)").length} nodes, ${network.cy.edges().length} edges.`);
+  };
+  return { types: state.types, activeOn: state.activeOn, panel: page.inspector, onChange };
 }
 
 async function runExpand(network, nodeId, state, page) {
