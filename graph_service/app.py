@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graph_service import __version__, metrics
-from graph_service.api import checks, health, receipts, reports
+from graph_service.api import checks, health, receipts, reports, web
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError
 from graph_service.gql.schema import graphql_router
@@ -59,13 +59,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Credit relationships, joint-punishment measures and sanction checks.",
         lifespan=lifespan,
+        docs_url=None,  # served by graph_service.api.web from vendored files, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.include_router(health.router)
-    app.include_router(graphql_router(), prefix="/graphql")
+    app.include_router(graphql_router(web.SelfHostedGraphQLRouter), prefix="/graphql")
     app.include_router(checks.router)
     app.include_router(receipts.router)
     app.include_router(reports.router)
+    web.install(app)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.middleware("http")(_observe)

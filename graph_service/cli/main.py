@@ -21,6 +21,8 @@ from graph_service.cli import (
     report_cmd,
 )
 from graph_service.cli.common import database, settings
+from graph_service.cli.workbench_key import FILE_NAME as KEY_FILE
+from graph_service.cli.workbench_key import demo_key, workbench_url
 from graph_service.errors import CreditGraphError
 from graph_service.policy.catalog import catalog_in_force
 
@@ -74,8 +76,12 @@ def run() -> None:
         from graph_service.cli.demo_world import load_demo_if_empty
 
         loaded = load_demo_if_empty(db)
+        key, created = demo_key(db, cfg.home)
     if loaded:
         typer.echo(f"demo world loaded: {loaded} rows")
+    typer.echo(f"workbench: {workbench_url(cfg.host, cfg.port)}")
+    saved = f"{'new, ' if created else ''}kept in {cfg.home / KEY_FILE}"
+    typer.echo(f"investigator key ({saved}): {key}")
     _serve()
 
 
