@@ -158,6 +158,15 @@ class AuditBroken(CreditGraphError):
     code = "audit_broken"
 
 
+class StoredCheckTampered(AuditBroken):
+    """A stored check (or its feedback) is not what its audit entry recorded: changed, planted
+    or re-linked in the database after it was logged. It is not served; the operator's
+    ``credit-graph audit verify`` names it.
+    """
+
+    code = "stored_check_tampered"
+
+
 class ReceiptInvalid(CreditGraphError):
     """A check receipt does not verify against the public key (or is malformed)."""
 

@@ -12,7 +12,11 @@ Invariants (docs/checks.md, docs/security.md):
   cannot be written it raises :class:`~graph_service.errors.AuditUnavailable` (503) and nothing
   is answered;
 * reading a stored check (kind ``check_viewed``) and feedback on it (kind ``feedback``, with
-  the ``:CheckFeedback`` row) are audited the same way, before they are answered.
+  the ``:CheckFeedback`` row) are audited the same way, before they are answered;
+* the ``check`` and ``feedback`` entries carry the digest of the row stored with them, so a
+  stored check is in the chain: it is served, and feedback on it judged, only when its entries
+  vouch for it (:mod:`graph_service.check.integrity`); otherwise
+  :class:`~graph_service.errors.StoredCheckTampered` (500) and nothing of it is answered.
 """
 
 from __future__ import annotations
@@ -35,11 +39,12 @@ from graph_service.check.feedback import (
     feedback_view,
     validate_feedback,
 )
+from graph_service.check.integrity import Integrity, Voucher, integrity_of
 from graph_service.check.request import CheckRequest, FeedbackRequest
 from graph_service.db import Database
-from graph_service.errors import CheckFailed, CreditGraphError, NotFound
-from graph_service.security.appender import Attachment
-from graph_service.security.audit import Actor, now_stamp
+from graph_service.errors import CheckFailed, CreditGraphError, NotFound, StoredCheckTampered
+from graph_service.security.appender import HEAD_NAME, Attachment
+from graph_service.security.audit import STORED_DIGEST, Actor, now_stamp, stored_digest
 from graph_service.security.canonical import jsonable
 from graph_service.security.masking import mask_result
 from graph_service.security.roles import Caller, Role
@@ -80,30 +85,48 @@ class CheckService:
 
     async def stored_check(self, check_id: str, caller: Caller) -> dict[str, Any]:
         """The stored check as answered, with its feedback, once the viewing is audited."""
-        stored = await run_in_threadpool(self._load, check_id)
+        stored, integrity = await run_in_threadpool(self._load, check_id)
         parties = json.loads(stored["check"]["request"])["parties"]
         payload = {"check_id": check_id, "parties": parties}
         await self.security.audit.append("check_viewed", Actor.of(caller), payload)
-        return _check_view(stored)
+        return _check_view(stored, integrity)
 
     async def record_feedback(
         self, check_id: str, feedback: FeedbackRequest, caller: Caller
     ) -> int:
         """Stores ``feedback`` on the check with its audit entry; the entry's sequence number."""
-        stored = await run_in_threadpool(self._load, check_id)
+        stored, _integrity = await run_in_threadpool(self._load, check_id)
         validate_feedback(stored["check"], feedback, caller)
         row = feedback_row(check_id, feedback, caller)
         attachment = Attachment("audit/add_feedback", row)
-        payload = feedback_payload(check_id, feedback)
+        payload = {**feedback_payload(check_id, feedback), STORED_DIGEST: stored_digest(row)}
         stamp = await self.security.audit.append("feedback", Actor.of(caller), payload, attachment)
         return stamp.seq
 
-    def _load(self, check_id: str) -> dict[str, Any]:
-        """The ``:Check`` row and its feedback rows; 404 for an unknown id."""
-        rows = self.db.read("audit/check_by_id", check_id=check_id)
-        if not rows:
-            raise NotFound(f"no check {check_id!r}")
-        return rows[0]
+    def _load(self, check_id: str) -> tuple[dict[str, Any], Integrity]:
+        """The ``:Check`` row and its feedback rows, once the audit log vouches for them; 404
+        for an unknown id, StoredCheckTampered when the log does not vouch for them.
+
+        The rows and their entries are two reads; feedback (or any entry) committed between
+        them could look unlogged, so a failure is looked at once more before it is believed.
+        """
+        for _attempt in (1, 2):
+            rows = self.db.read("audit/check_by_id", check_id=check_id)
+            if not rows:
+                raise NotFound(f"no check {check_id!r}")
+            entries = self.db.read("audit/check_entries", check_id=check_id, head=HEAD_NAME)
+            integrity, problems = integrity_of(check_id, rows[0], [Voucher.of(e) for e in entries])
+            if integrity is not None:
+                return rows[0], integrity
+        log.error(
+            "stored check does not match the audit log",
+            extra={"check_id": check_id, "problems": problems},
+        )
+        raise StoredCheckTampered(
+            f"the stored check does not match the audit log ({len(problems)} problem(s)): it was"
+            " changed in the database after it was logged, and is not served; the operator's"
+            " `credit-graph audit verify` names what changed"
+        )
 
     def _answered(
         self, request: CheckRequest, as_of: date, caller: Caller, check_id: str
@@ -112,8 +135,10 @@ class CheckService:
         result = self._evaluate(request, as_of, caller, check_id)
         answer = _answer(check_id, request, as_of, result, caller.role)
         answer["receipt"] = self.security.signer.sign(answer)
-        payload = _audit_payload(request, as_of, answer)
-        return answer, payload, _stored_check(caller, request, answer)
+        stored = _stored_check(caller, request, answer)
+        # The entry carries the stored row's digest: an edit of the stored check breaks it.
+        payload = {**_audit_payload(request, as_of, answer), STORED_DIGEST: stored_digest(stored)}
+        return answer, payload, stored
 
     def _evaluate(
         self, request: CheckRequest, as_of: date, caller: Caller, check_id: str
@@ -204,8 +229,10 @@ def _stored_check(caller: Caller, request: CheckRequest, answer: dict[str, Any])
     }
 
 
-def _check_view(stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored check as ``GET /v1/checks/{id}`` shows it: request and answer as sent."""
+def _check_view(stored: dict[str, Any], integrity: Integrity) -> dict[str, Any]:
+    """A stored check as ``GET /v1/checks/{id}`` shows it: request and answer as sent, and
+    what the audit log vouches for (``verified``, or ``unprotected`` if logged before digests).
+    """
     check = stored["check"]
     return {
         "check_id": check["check_id"],
@@ -213,6 +240,7 @@ def _check_view(stored: dict[str, Any]) -> dict[str, Any]:
         "caller": {"name": check["caller_name"], "role": check["caller_role"]},
         "purpose": check["purpose"],
         "audit_seq": check.get("audit_seq"),
+        "integrity": integrity.value,
         "request": json.loads(check["request"]),
         "response": json.loads(check["response"]),
         "feedback": [feedback_view(f) for f in stored["feedback"]],

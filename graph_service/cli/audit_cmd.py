@@ -1,23 +1,27 @@
-"""``credit-graph audit verify|show|export``: the tamper-evident audit log.
+"""``credit-graph audit verify|anchor|show|export``: the tamper-evident audit log.
 
 Reading the log is itself logged (``audit_read``, ``audit_export``), so "who looked up this
 person" has an answer too. Whoever runs these holds the database credentials: an admin.
+``verify`` and ``anchor`` only read: they can run as often as wanted (anchor daily, say).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from graph_service.cli.common import database, echo_json
-from graph_service.errors import AuditBroken, InvalidInput
+from graph_service.cli.common import database, echo_json, settings
+from graph_service.errors import AuditBroken, ConfigError, InvalidInput
 from graph_service.identifiers import normalise
+from graph_service.security.anchor import anchor_document, load_anchor
 from graph_service.security.appender import AuditLog
-from graph_service.security.audit import Actor, Entry
+from graph_service.security.audit import Actor, Anchor, ChainVerifier, Entry, now_stamp
 from graph_service.security.audit_read import (
     by_check,
     by_party,
@@ -27,8 +31,11 @@ from graph_service.security.audit_read import (
     write_csv,
     write_jsonl,
 )
+from graph_service.security.signing import load_or_create
 
-app = typer.Typer(help="The audit log: verify the chain, show, export.", no_args_is_help=True)
+app = typer.Typer(
+    help="The audit log: verify the chain, anchor its head, show, export.", no_args_is_help=True
+)
 
 
 class ExportFormat(StrEnum):
@@ -39,20 +46,82 @@ class ExportFormat(StrEnum):
 
 
 @app.command("verify")
-def verify_command() -> None:
-    """Check the whole hash chain; name every entry changed, deleted or reordered."""
+def verify_command(
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--anchor",
+            help="An anchor saved by `audit anchor` (repeatable): the chain must still hold"
+            " its entry, so entries removed up to it are found.",
+        ),
+    ] = None,
+) -> None:
+    """Check the whole hash chain and the stored checks; name every entry or check changed,
+    deleted, planted or reordered.
+    """
+    anchors = [load_anchor(path, _public_key()) for path in anchor or []]
     with database() as db:
-        result = verify(db)
-    if not result.ok:
-        for problem in result.problems:
-            typer.echo(problem)
-        raise AuditBroken(
-            f"the audit log does not verify ({len(result.problems)} problem(s));"
-            f" first: {result.problems[0]}"
-        )
+        result = verify(db, anchors)
+    _require_ok(result, err=False)
     typer.echo(
         f"audit log OK: {result.count} entries, newest {result.last_seq} hash {result.last_hash}"
     )
+    if anchors:
+        newest = max(anchors, key=lambda a: a.seq)
+        typer.echo(f"anchors OK: {len(anchors)}, newest entry {newest.seq} ({newest.anchored_at})")
+    if result.unprotected_count:
+        seqs = ", ".join(str(seq) for seq in result.unprotected)
+        more = " …" if result.unprotected_count > len(result.unprotected) else ""
+        typer.echo(
+            f"note: {result.unprotected_count} stored check(s) or feedback logged before digests"
+            f" are unprotected (entries {seqs}{more}): the chain proves they were logged, not"
+            " what they say"
+        )
+
+
+@app.command("anchor")
+def anchor_command(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File, not stdout.")] = None,
+) -> None:
+    """Verify the log, then print its head signed with the receipt key: keep it elsewhere
+    (e.g. daily) and pass it to `audit verify --anchor` later.
+    """
+    with database() as db:
+        result = verify(db)
+    _require_ok(result, err=True)
+    if result.last_seq == 0:
+        raise InvalidInput("the audit log is empty: there is no entry to anchor")
+    head = Anchor(result.last_seq, result.last_hash, result.last_at, now_stamp())
+    signer = load_or_create(settings().effective_receipt_key_file)
+    text = json.dumps(anchor_document(head, signer), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write the anchor to {output}: {exc}") from None
+    typer.echo(f"anchored entry {head.seq} hash {head.hash}", err=True)
+
+
+def _require_ok(result: ChainVerifier, err: bool) -> None:
+    """Lists the problems (on stderr with ``err``) and raises AuditBroken if there are any."""
+    if result.ok:
+        return
+    for problem in result.problems:
+        typer.echo(problem, err=err)
+    raise AuditBroken(
+        f"the audit log does not verify ({len(result.problems)} problem(s));"
+        f" first: {result.problems[0]}"
+    )
+
+
+def _public_key() -> Ed25519PublicKey:
+    """This installation's receipt public key, which signs the anchors."""
+    path = settings().effective_receipt_key_file
+    if not path.exists():
+        raise ConfigError(f"no signing key at {path}: anchors cannot be checked without it")
+    return load_or_create(path).public_key
 
 
 @app.command()

@@ -13,9 +13,17 @@ Invariants:
 * ``parties``, ``parties_text`` and ``check_id`` are copies of payload fields kept for lookups;
   verification checks that they still agree with the payload, so hiding an entry from
   ``audit show`` by editing them is detected too.
+* A row stored with an entry and served later (the ``:Check`` of a ``check`` entry, the
+  ``:CheckFeedback`` of a ``feedback`` entry: :data:`STORED_ROWS`) is covered by the chain: the
+  entry's payload carries its :func:`stored_digest`, so editing, planting or re-linking the row
+  is detected like editing the entry. Entries logged before digests vouch only that their row
+  exists; they are counted as *unprotected*, not as broken.
+* What the chain cannot see by itself — its newest entries removed with the head moved back,
+  or the whole database rolled back — an :class:`Anchor` kept outside the database does.
 
 What an entry says is the ``payload``, free-form JSON per ``kind``; a check's payload is
-``{check_id, purpose, context, as_of, catalog_version, parties, decisions}``.
+``{check_id, purpose, context, as_of, catalog_version, parties, decisions, receipt,
+stored_digest}``.
 
 >>> actor = Actor("portal", "checker", "0123456789ab")
 >>> first, second = chain(0, GENESIS, [
@@ -33,7 +41,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -46,6 +54,10 @@ from graph_service.security.roles import Caller
 GENESIS: Final = "0" * 64
 #: At most this many problems are listed; one is enough to know the log was tampered with.
 MAX_PROBLEMS: Final = 50
+#: The payload field holding the digest of the row stored with the entry.
+STORED_DIGEST: Final = "stored_digest"
+#: Kinds of entry written together with a row that is served later, and what that row is.
+STORED_ROWS: Final = {"check": "stored check", "feedback": "feedback on check"}
 
 
 @dataclass(frozen=True)
@@ -187,16 +199,21 @@ def to_row(entry: Entry) -> dict[str, Any]:
 
 
 def from_row(row: dict[str, Any]) -> Entry:
-    """The entry stored as ``row`` (an ``:AuditEntry`` node's properties)."""
-    actor = Actor(row["actor_name"], row["actor_role"], row.get("actor_key_id"))
+    """The entry stored as ``row`` (an ``:AuditEntry`` node's properties).
+
+    A property missing from a planted or mangled node reads as empty, so the entry fails the
+    hash check (and is named) instead of stopping the verification.
+    """
+    actor = Actor(str(row.get("actor_name") or ""), str(row.get("actor_role") or ""),
+                  row.get("actor_key_id"))  # fmt: skip
     return Entry(
         seq=row["seq"],
-        at=row["at"],
-        kind=row["kind"],
+        at=str(row.get("at") or ""),
+        kind=str(row.get("kind") or ""),
         actor=actor,
         payload=_payload(row.get("payload")),
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
+        prev_hash=str(row.get("prev_hash") or ""),
+        hash=str(row.get("hash") or ""),
     )
 
 
@@ -209,21 +226,113 @@ def _payload(text: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"unreadable_payload": value}
 
 
+# --- rows stored with entries ----------------------------------------------------------------
+
+
+def stored_digest(row: Mapping[str, Any]) -> str:
+    """The digest an entry keeps of the row stored with it: SHA-256 of the canonical JSON of
+    the row's properties exactly as stored (a check's request and answer are its JSON texts as
+    sent), without ``audit_seq`` — added once the entry has its seq, and compared with it
+    instead — and without nulls, which Neo4j does not store (the row reads back without them).
+
+    >>> row = {"check_id": "c1", "response": '{"decision":"deny"}', "caller_key_id": None}
+    >>> stored_digest(row) == stored_digest({"response": '{"decision":"deny"}', "check_id": "c1",
+    ...                                      "audit_seq": 7})
+    True
+    >>> stored_digest(row) == stored_digest({**row, "response": '{"decision":"allow"}'})
+    False
+    """
+    kept = {k: v for k, v in row.items() if k != "audit_seq" and v is not None}
+    return sha256_hex(canonical_json(kept))
+
+
+def has_stored_row(entry: Entry) -> bool:
+    """Whether ``entry`` was written with a stored row: a check or feedback naming its check.
+
+    >>> actor = Actor("portal", "checker")
+    >>> has_stored_row(Entry(1, "", "check", actor, {"check_id": "c1"}, GENESIS))
+    True
+    >>> has_stored_row(Entry(1, "", "check_viewed", actor, {"check_id": "c1"}, GENESIS))
+    False
+    """
+    return entry.kind in STORED_ROWS and isinstance(entry.payload.get("check_id"), str)
+
+
+def is_protected(entry: Entry) -> bool:
+    """Whether ``entry`` carries the digest of its stored row (entries logged before digests
+    were introduced do not).
+    """
+    return isinstance(entry.payload.get(STORED_DIGEST), str)
+
+
+def stored_row_problem(entry: Entry, rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why ``rows`` — the rows found stored with ``entry`` (one of :data:`STORED_ROWS`) — are
+    not what the entry recorded; None when they are.
+
+    >>> actor = Actor("portal", "checker")
+    >>> row = {"check_id": "c1", "response": '{"decision":"deny"}'}
+    >>> [entry] = chain(4, GENESIS, [Event("check", actor,
+    ...     {"check_id": "c1", STORED_DIGEST: stored_digest(row)}, "2026-01-01T00:00:00Z")])
+    >>> stored_row_problem(entry, [{**row, "audit_seq": 5}]) is None
+    True
+    >>> stored_row_problem(entry, [{**row, "audit_seq": 5, "response": '{"decision":"allow"}'}])
+    'entry 5: stored check c1 was changed after it was logged (digest mismatch)'
+    >>> stored_row_problem(entry, [])
+    'entry 5: stored check c1 is missing (deleted)'
+    """
+    what = f"{STORED_ROWS.get(entry.kind, 'row')} {entry.payload.get('check_id')}"
+    if not rows:
+        return f"entry {entry.seq}: {what} is missing (deleted)"
+    if len(rows) > 1:
+        return f"entry {entry.seq}: {len(rows)} rows claim to be its {what} (planted)"
+    row = rows[0]
+    if row.get("audit_seq") != entry.seq:
+        return f"entry {entry.seq}: {what} names entry {row.get('audit_seq')} (re-linked)"
+    if is_protected(entry) and entry.payload[STORED_DIGEST] != stored_digest(row):
+        return f"entry {entry.seq}: {what} was changed after it was logged (digest mismatch)"
+    return None
+
+
+# --- anchors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The head of the log at one moment — its seq, hash and time — kept outside the database
+    (signed, see :mod:`.anchor`), so that a later log must still contain that entry.
+    """
+
+    seq: int
+    hash: str
+    at: str
+    anchored_at: str
+
+
 # --- verification ----------------------------------------------------------------------------
 
 
 @dataclass
 class ChainVerifier:
-    """Checks entries fed in ``seq`` order; lists every break it finds in :attr:`problems`."""
+    """Checks entries fed in ``seq`` order; lists every break it finds in :attr:`problems`.
+
+    ``anchors`` are heads saved earlier: the chain must still hold each of those entries.
+    """
 
     problems: list[str] = field(default_factory=list)
     count: int = 0
     last_seq: int = 0
     last_hash: str = GENESIS
+    last_at: str = ""
+    #: Entries whose stored row predates digests (its content is not covered), first ones.
+    unprotected: list[int] = field(default_factory=list)
+    unprotected_count: int = 0
+    anchors: Sequence[Anchor] = ()
+    _anchors_seen: set[int] = field(default_factory=set, init=False, repr=False)
 
     def feed(self, entry: Entry, stored_lookup: dict[str, Any] | None = None) -> None:
         """Checks one entry against the one before it; ``stored_lookup`` are its lookup fields."""
         self.count += 1
+        self._check_anchors(entry)
         gap = entry.seq != self.last_seq + 1
         if gap:
             self._problem(_gap(self.last_seq, entry.seq))
@@ -237,10 +346,37 @@ class ChainVerifier:
         elif stored_lookup is not None and stored_lookup != lookup_fields(entry.payload):
             self._problem(f"entry {entry.seq}: its lookup fields (parties, check_id) were changed")
         # Continue from the stored hash, so that one edited entry is reported once.
-        self.last_seq, self.last_hash = entry.seq, entry.hash
+        self.last_seq, self.last_hash, self.last_at = entry.seq, entry.hash, entry.at
+
+    def feed_stored(self, entry: Entry, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Checks the rows found stored with ``entry`` (one that :func:`has_stored_row`)."""
+        problem = stored_row_problem(entry, rows)
+        if problem is not None:
+            self._problem(problem)
+        elif not is_protected(entry):
+            self.unprotected_count += 1
+            if len(self.unprotected) < MAX_PROBLEMS:
+                self.unprotected.append(entry.seq)
+
+    def unlogged(self, check_id: str, feedback_seq: int | None = None) -> None:
+        """A stored check (or, with ``feedback_seq``, a feedback on it) that no entry records."""
+        what = f"stored check {check_id}"
+        if feedback_seq is not None:
+            what = f"feedback on check {check_id} (naming entry {feedback_seq})"
+        self._problem(f"{what} has no audit entry (planted, or its entry hidden)")
+
+    def beyond_head(self, seq: int, head_seq: int) -> None:
+        """An entry with a seq past the head's: planted, or the head was moved back."""
+        self._problem(
+            f"entry {seq} comes after the head (entry {head_seq}): planted, or the head was"
+            " moved back"
+        )
 
     def finish(self, head: tuple[int, str] | None) -> None:
-        """Checks the end of the log against the head (last seq and hash), None if missing."""
+        """Checks the end of the log against the head (last seq and hash), None if missing;
+        then that every anchored entry was met.
+        """
+        self._finish_anchors()
         if head is None:
             if self.count:
                 self._problem("the audit head is missing (it records the newest entry)")
@@ -251,6 +387,30 @@ class ChainVerifier:
             self._problem(f"{missing} deleted (the head records entry {seq})")
         elif (seq, last_hash) != (self.last_seq, self.last_hash):
             self._problem(f"the audit head (entry {seq}) does not match entry {self.last_seq}")
+
+    def _check_anchors(self, entry: Entry) -> None:
+        for anchor in self.anchors:
+            if anchor.seq == entry.seq:
+                self._anchors_seen.add(anchor.seq)
+                if anchor.hash != entry.hash:
+                    self._problem(
+                        f"entry {entry.seq} is not the entry anchored {anchor.anchored_at}"
+                        f" (its hash differs): the log was rewritten from entry {entry.seq}"
+                        " or earlier"
+                    )
+
+    def _finish_anchors(self) -> None:
+        for anchor in self.anchors:
+            if anchor.seq in self._anchors_seen:
+                continue
+            missing = f"entry {anchor.seq} (anchored {anchor.anchored_at}) is missing"
+            if anchor.seq > self.last_seq:
+                self._problem(
+                    f"{missing}: the log ends at entry {self.last_seq} (its newest entries were"
+                    " removed and the head moved back, or the database was rolled back)"
+                )
+            else:
+                self._problem(f"{missing} (deleted)")
 
     @property
     def ok(self) -> bool:

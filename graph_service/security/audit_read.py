@@ -1,7 +1,9 @@
 """Reading the audit log: verification, "who checked this party", and export.
 
 Everything here only reads; entries are streamed in pages in chain order, so a log of any
-length is verified and exported in constant memory.
+length is verified and exported in constant memory. Verification covers the chain, the rows
+stored with its entries (stored checks and their feedback, both ways: a row changed or
+missing, a row no entry records) and, given anchors, the newest entries (:mod:`.anchor`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
@@ -18,10 +20,20 @@ from graph_service.errors import InvalidInput
 from graph_service.identifiers import normalise
 from graph_service.model import FULLTEXT_AUDIT_PARTIES
 from graph_service.security.appender import HEAD_NAME
-from graph_service.security.audit import ChainVerifier, Entry, from_row, utc_stamp
+from graph_service.security.audit import (
+    MAX_PROBLEMS,
+    Anchor,
+    ChainVerifier,
+    Entry,
+    from_row,
+    has_stored_row,
+    utc_stamp,
+)
 from graph_service.spreadsheet import safe_cell
 
 PAGE: Final = 5000
+#: Larger than any seq: "no upper bound" for a log without a head.
+_NO_HEAD: Final = 2**62
 #: Sorts after every timestamp: "no upper bound".
 _END: Final = "9999"
 _PARTY_FORM = re.compile(r"^[0-9A-Z]{1,40}$")
@@ -47,14 +59,57 @@ def stored_entries(
         after = rows[-1]["entry"]["seq"]
 
 
-def verify(db: Database) -> ChainVerifier:
-    """Walks the whole chain and the head; the verifier lists every break found."""
-    verifier = ChainVerifier()
-    for entry, lookup in stored_entries(db):
+def verify(db: Database, anchors: Sequence[Anchor] = ()) -> ChainVerifier:
+    """Walks the whole chain up to the head and the rows stored with its entries; the verifier
+    lists every break found. ``anchors`` are heads saved earlier that the chain must still hold.
+
+    The head is read first and the walk stops there, so entries a running service appends
+    meanwhile are neither a false alarm nor unverified: the next run covers them.
+    """
+    verifier = ChainVerifier(anchors=anchors)
+    head = _head(db)
+    for entry, lookup, rows in _entries_with_rows(db, head[0] if head else _NO_HEAD):
         verifier.feed(entry, lookup)
-    rows = db.read("audit/head", name=HEAD_NAME)
-    verifier.finish((rows[0]["seq"], rows[0]["hash"]) if rows else None)
+        if has_stored_row(entry):
+            verifier.feed_stored(entry, rows)
+    verifier.finish(head)
+    for row in db.read("audit/unlogged_rows", limit=MAX_PROBLEMS):
+        verifier.unlogged(str(row["check_id"]), row["feedback_seq"])
+    for seq, head_seq in _entries_beyond_head(db):
+        verifier.beyond_head(seq, head_seq)
     return verifier
+
+
+def _head(db: Database) -> tuple[int, str] | None:
+    rows = db.read("audit/head", name=HEAD_NAME)
+    return (rows[0]["seq"], rows[0]["hash"]) if rows else None
+
+
+def _entries_with_rows(
+    db: Database, until_seq: int
+) -> Iterator[tuple[Entry, dict[str, Any], list[dict[str, Any]]]]:
+    """Entries up to ``until_seq`` in seq order, with their lookup fields and stored rows."""
+    after = 0
+    while True:
+        page = db.read("audit/verify_page", after_seq=after, until_seq=until_seq, limit=PAGE)
+        for row in page:
+            stored = row["entry"]
+            lookup = {k: stored.get(k) for k in ("parties", "parties_text", "check_id")}
+            yield from_row(stored), lookup, [*row["checks"], *row["feedback"]]
+        if len(page) < PAGE:
+            return
+        after = page[-1]["entry"]["seq"]
+
+
+def _entries_beyond_head(db: Database) -> list[tuple[int, int]]:
+    """Entries past the head (seq, head seq). An append commits its entry and the head
+    together, yet one read may fall between them: only what a second look confirms counts.
+    """
+    first = db.read("audit/entries_beyond_head", name=HEAD_NAME, limit=MAX_PROBLEMS)
+    if not first:
+        return []
+    again = db.read("audit/entries_beyond_head", name=HEAD_NAME, limit=MAX_PROBLEMS)
+    return [(row["seq"], row["head_seq"]) for row in again]
 
 
 def by_party(db: Database, party: str, limit: int = 100) -> list[Entry]:

@@ -1,0 +1,3 @@
+// Test helper: stores a check that no audit entry records (planted).
+CREATE (c:Check)
+SET c = $row
