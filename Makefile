@@ -47,7 +47,7 @@ test-neo4j-stop:
 	$(TEST_ENV) $(BIN)/credit-graph neo4j stop
 
 vendor: ## Re-fetch the web page's libraries (graph_service/web/vendor.json) with npm pack; commit the output
-	$(PYTHON) tools/vendor_web.py
+	$(BIN)/python -m graph_service.web.vendoring
 
 clean:
 	rm -rf $(VENV) .credit-graph .mypy_cache .ruff_cache .pytest_cache

@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-WEB = ROOT / "graph_service" / "web"
+# A developer's tool run in a checkout (``make vendor``): it writes into the source tree.
+WEB = Path(__file__).resolve().parent
 MANIFEST = WEB / "vendor.json"
 VENDOR = WEB / "static" / "vendor"
 LOCK = VENDOR / "vendor.lock.json"
