@@ -132,6 +132,6 @@ def _absent(db: Any, candidates: list[str]) -> list[str]:
     """The candidates that are valid and unknown to the graph."""
     valid = sorted({p for p in candidates if party_kind(p)})
     today = datetime.now().date()
-    rows = db.read("check/parties", ids=valid, as_of=today, stored=True)
+    rows = db.read("check/parties", ids=valid, as_of=today, stored=True, red_list_kinds=[])
     known = {r["party_id"] for r in rows}
     return [p for p in valid if p not in known]

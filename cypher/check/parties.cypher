@@ -1,14 +1,17 @@
-// The parties of a sanction check: identity, whether a red-list entry is active on $as_of,
-// and (when $stored) the stored measures still applying on $as_of. One index seek per party.
+// The parties of a sanction check: identity, its records of the kinds the catalog has
+// red-list variants of ($red_list_kinds; graph_service.analysis.activity decides which are
+// active red-list entries on $as_of), and (when $stored) the stored measures still applying
+// on $as_of. One index seek per party.
 // Only the measure properties the answer shows are projected, and dates come back as ISO text
 // (what the answer writes): on a 1,000-party check, decoding every property and driver Date
 // cost more than the query itself.
 UNWIND $ids AS id
 MATCH (p:Party {party_id: id})
 RETURN p.party_id AS party_id, p.name AS name, p.kind AS kind,
-  size([(p)-[:HAS_RECORD]->(r:Record {kind: 'red_list'})
-        WHERE r.start <= $as_of AND (r.end IS NULL OR r.end > $as_of)
-          AND (r.voided_on IS NULL OR r.voided_on > $as_of) | r]) > 0 AS red_listed,
+  [(p)-[:HAS_RECORD]->(r:Record) WHERE r.kind IN $red_list_kinds AND r.start <= $as_of |
+      r {.record_key, .kind, .ref, .severity, .domain, .list, .category, .status,
+         start: toString(r.start), end: toString(r.end), voided_on: toString(r.voided_on)}]
+    AS red_records,
   CASE WHEN $stored
     THEN [(p)-[:HAS_MEASURE]->(m:Measure) WHERE m.until IS NULL OR m.until >= $as_of |
           m {.measure, .origin, .rule, .record_ref, .record_kind, .authority, .basis,

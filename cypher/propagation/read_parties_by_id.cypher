@@ -1,7 +1,9 @@
 // The propagation's input for a batch of parties (full runs read every party this way, in
 // batches of propagation/party_ids; incremental runs and as-of checks only the part of the
-// graph they need): each party with its records, its bribery convictions and its outgoing
-// relationships of the kinds the rules follow (graph_service.analysis.graph.graph_from_rows).
+// graph they need): each party with its records, its roles in bribery cases (every role: the
+// catalog's bribery_conviction variants and R5/R6 conviction_roles say which count) and its
+// outgoing relationships of the kinds the rules follow
+// (graph_service.analysis.graph.graph_from_rows).
 // Dates travel as ISO text, and the batch as one record: the driver's date objects and its
 // per-record work (about 40 µs a record) cost more than the query itself.
 UNWIND $ids AS id
@@ -11,8 +13,7 @@ RETURN collect({party_id: p.party_id, kind: p.kind, name: p.name,
       .record_key, .kind, .ref, .authority, .severity, .domain, .list, .category, .status,
       start: toString(r.start), end: toString(r.end), voided_on: toString(r.voided_on),
       named: [(n:Party)-[x:NAMED_IN]->(r) | {party_id: n.party_id, role: x.role}]}],
-  convictions: [(p)-[x:PARTY_TO]->(c:Case {case_type: 'bribery'})
-      WHERE x.role IN ['briber', 'bribe_taker'] |
+  convictions: [(p)-[x:PARTY_TO]->(c:Case {case_type: 'bribery'}) |
       {case_no: c.case_no, role: x.role, closed_on: toString(c.closed_on),
        court: head([(c)-[:HEARD_BY]->(ct:Party) | ct.name])}],
   edges: [(p)-[x:HOLDS_SHARES|OFFICER_OF|LEGAL_REP_OF|BRANCH_OF|SHARES_CONTACT]->(q:Party) |

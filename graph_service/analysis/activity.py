@@ -14,13 +14,13 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
 import networkx as nx
 
-from graph_service.analysis.graph import OPEN
+from graph_service.analysis.graph import DATE_FIELDS, OPEN, as_date
 from graph_service.policy.catalog import Catalog, RecordKind, Variant
 
 #: Active records per party id (parties without any are absent).
@@ -109,3 +109,33 @@ def primary_serious(actives: list[Active]) -> Active:
 def red_listed(index: ActiveIndex) -> set[str]:
     """Parties with an active red-list entry (守信激励)."""
     return {p for p, actives in index.items() if any(a.variant.red_list for a in actives)}
+
+
+def red_list_kinds(catalog: Catalog) -> tuple[str, ...]:
+    """The record kinds with a red-list variant (守信): what a reader of red-list entries
+    fetches before :func:`holds_red_list` decides.
+
+    >>> from graph_service.policy import default_catalog
+    >>> red_list_kinds(default_catalog())
+    ('red_list',)
+    """
+    kinds = catalog.record_kinds.items()
+    return tuple(k for k, spec in kinds if any(v.red_list for v in spec.variants.values()))
+
+
+def holds_red_list(records: Iterable[Mapping[str, Any]], catalog: Catalog, as_of: date) -> bool:
+    """True when one of ``records`` (dates as dates or ISO text) is an active entry of a
+    red-list variant on ``as_of``.
+
+    >>> from graph_service.policy import default_catalog
+    >>> entry = {"kind": "red_list", "ref": "R1", "start": "2025-01-01", "end": "2027-01-01"}
+    >>> day, catalog = date(2026, 11, 26), default_catalog()
+    >>> holds_red_list([entry], catalog, day), holds_red_list([entry], catalog, date(2027, 1, 1))
+    (True, False)
+    """
+    for raw in records:
+        record = {k: as_date(v) if k in DATE_FIELDS else v for k, v in raw.items()}
+        found = activate(record, catalog, as_of)
+        if found is not None and found.variant.red_list:
+            return True
+    return False

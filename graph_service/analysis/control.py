@@ -59,13 +59,13 @@ from graph_service.analysis.graph import (
     rel_type,
 )
 from graph_service.model import RelType
-from graph_service.policy.catalog import Control
+from graph_service.policy.catalog import Control, default_catalog
 
 #: Float noise allowed when stakes are added up (stakes are given to two decimals).
 EPSILON = 1e-9
 #: The packaged catalog's controller definition, for the examples only: callers pass the
 #: ``control`` of the catalog in force.
-CONTROL = Control(majority_pct=50.0, officer_roles=("actual_controller",))
+CONTROL = default_catalog().control
 
 
 class Step(NamedTuple):

@@ -39,10 +39,8 @@ from graph_service.analysis.graph import OPEN, edge_end, edges_in, edges_out, is
 from graph_service.analysis.graph import is_person as person
 from graph_service.analysis.rule_context import Context
 from graph_service.model import RelType
+from graph_service.policy.catalog import CONVICTION, INTERVENTION, OFFICIAL_RECORD
 
-#: Record kinds the rules name in code (docs/model.md); their meaning is in the catalog.
-CONVICTION = "bribery_conviction"
-OFFICIAL_RECORD = "official_record"
 NAMED_IN = "NAMED_IN"
 
 
@@ -188,16 +186,29 @@ def r5_measures(ctx: Context) -> Iterator[Measure]:
 
 
 def r6_end(ctx: Context, source: Active) -> date | None:
-    """Until when ``source`` makes its person subject to R6 (exclusive), or None."""
+    """Until when ``source`` makes its person subject to R6 (exclusive), or None.
+
+    An intervention record counts only when its category is one of the catalog's
+    ``intervention_kinds`` (干预; a 过问 inquiry restricts nobody as packaged).
+    """
     rule, kind, record = ctx.catalog.r6, source.spec.kind, source.record
-    if kind in rule.intervention_kinds:  # "in the last 5 years", and still active
-        end = min(source.end, add_years(record["start"], rule.lookback_years))
-        return end if end > ctx.as_of else None
+    if kind == INTERVENTION and record.get("category") in rule.intervention_kinds:
+        end = min(source.end, intervention_end(record, rule.lookback_years))
+        return end if end > ctx.as_of else None  # "in the last 5 years", and still active
     if kind == OFFICIAL_RECORD and record.get("category") in rule.official_categories:
         return source.end
     if kind == CONVICTION and record.get("role") in rule.conviction_roles:
         return source.end  # §1: a bribe_taker conviction counts as an active violation
     return None
+
+
+def intervention_end(record: Mapping[str, Any], lookback_years: int) -> date:
+    """The first day an intervention is older than R6's look-back (it no longer counts).
+
+    >>> intervention_end({"start": date(2021, 11, 27)}, 5)
+    datetime.date(2026, 11, 27)
+    """
+    return add_years(record["start"], lookback_years)
 
 
 def r6_measures(ctx: Context) -> Iterator[Measure]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from graph_service.analysis.activity import holds_red_list, red_list_kinds
 from graph_service.analysis.explain import Measure
 from graph_service.db import Database
 from graph_service.identifiers import normalise, party_kind
@@ -84,8 +85,13 @@ def evaluate(
     valid = sorted({p for p in wanted if party_kind(p)})
     stored = as_of == date.today()
     # Plain rows: the query returns only maps, lists and text (no nodes to convert).
-    rows = db.read_plain("check/parties", ids=valid, as_of=as_of, stored=stored)
+    red_kinds = red_list_kinds(catalog)
+    rows = db.read_plain(
+        "check/parties", ids=valid, as_of=as_of, stored=stored, red_list_kinds=red_kinds
+    )
     found = {r["party_id"]: r for r in rows}
+    for row in found.values():
+        row["red_listed"] = holds_red_list(row.pop("red_records"), catalog, as_of)
     if not stored and found:
         computed = runner.measures_as_of(db, found, as_of, catalog).measures
         for party, row in found.items():
@@ -105,7 +111,8 @@ def _result(
         return PartyResult(sent, found=False, error="invalid_identifier")
     if row is None:  # unknown to every registry: nothing restricts it
         return PartyResult(sent, found=False, kind=kind, decision=Outcome.ALLOW.value)
-    measures = sorted((_answer(m, context, catalog) for m in row["measures"]), key=_order)
+    answers = [_answer(m, context, catalog) for m in row["measures"]]
+    measures = sorted(answers, key=lambda m: _order(m, catalog))
     names = [str(m["measure"]) for m in measures]
     decision = decide(names, context, bool(row["red_listed"]), catalog)
     return PartyResult(
@@ -143,11 +150,11 @@ def _computed(measure: Measure) -> dict[str, Any]:
     return dict(row)
 
 
-def _order(measure: Mapping[str, Any]) -> tuple[int, str, str]:
-    """Strongest first, then by measure and record."""
-    rank = {"deny": 0, "restrict": 1, "review": 2, "allow": 3}
+def _order(measure: Mapping[str, Any], catalog: Catalog) -> tuple[int, str, str]:
+    """Strongest first (the catalog's ``outcomes``), then by measure and record."""
+    rank = {outcome.value: n for n, outcome in enumerate(catalog.outcomes)}
     return (
-        rank.get(str(measure["decision"]), 9),
+        rank.get(str(measure["decision"]), len(rank)),
         str(measure["measure"]),
         str(measure["record"]["ref"]),
     )

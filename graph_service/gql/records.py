@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from graph_service.analysis.activity import Active, activate
+from graph_service.analysis.graph import DATE_FIELDS
 from graph_service.gql.context import Info
 from graph_service.gql.convert import (
     INTERNAL_KEYS,
@@ -37,7 +39,7 @@ from graph_service.gql.shared import (
     provenance,
 )
 from graph_service.gql.ties import After, First, read_page
-from graph_service.policy.catalog import catalog_in_force
+from graph_service.policy.catalog import CONVICTION, Catalog, catalog_in_force
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -62,10 +64,6 @@ _COMMON = frozenset(
     }
 )
 _NOT_DETAILS = _COMMON | INTERNAL_KEYS
-#: Kinds of serious dishonesty records (严重失信, policy §1), besides serious penalties.
-SERIOUS_KINDS = frozenset({"dishonest_debtor", "tax_violation", "blacklist"})
-#: A bribery conviction is active for five years from the case's closing (policy §1).
-CONVICTION_YEARS = 5
 
 
 @strawberry.enum(description="Which records to list, judged on activeOn (default today).")
@@ -311,53 +309,63 @@ async def _credit_report(root: Party, info: Info, active_on: On = None) -> Credi
     summary = await info.context.loaders.credit.load(owner)
     measures_row = await info.context.loaders.measures.load(owner)
     measure_names = sorted({str(m["measure"]) for m in (measures_row or {}).get("items", [])})
-    return credit_report(summary or {}, measure_names, root, on)
+    catalog = catalog_in_force(info.context.settings)
+    return credit_report(summary or {}, measure_names, root, on, catalog)
 
 
 def credit_report(
-    summary: Mapping[str, Any], measures: list[str], party: Party, on: date
+    summary: Mapping[str, Any], measures: list[str], party: Party, on: date, catalog: Catalog
 ) -> CreditReport:
-    """The report of one party from its ``party/credit_summary`` row."""
-    records = summary.get("records") or []
-    active = [r for r in records if record_active(r, on)]
-    convictions = [c for c in summary.get("convictions") or [] if _conviction_active(c, on)]
-    kinds = Counter(str(r.get("kind")) for r in active)
-    serious = any(_serious(r) for r in active) or any(c["role"] == "briber" for c in convictions)
-    red = kinds["red_list"] > 0
+    """The report of one party from its ``party/credit_summary`` row: activity, seriousness
+    and red lists as the catalog says (graph_service.analysis.activity), like the checks."""
+    records = [_dated(r) for r in summary.get("records") or []]
+    active = [a for r in records if (a := activate(r, catalog, on)) is not None]
+    kinds = Counter(str(a.record.get("kind")) for a in active)
+    convictions = _convictions(summary.get("convictions") or [], catalog, on)
+    serious = any(a.variant.serious for a in (*active, *convictions))
+    red_kinds = frozenset(str(a.record.get("kind")) for a in active if a.variant.red_list)
     return CreditReport(
         as_of=on,
         active_records=len(active),
         inactive_records=len(records) - len(active),
         active_by_kind=[KindCount(kind=k, count=n) for k, n in sorted(kinds.items())],
         serious_dishonesty=serious,
-        red_listed=red,
+        red_listed=bool(red_kinds),
         bribery_convictions=len(convictions),
         case_count=int(summary.get("case_count") or 0),
         measures=measures,
         risk_score=party.risk_score,
-        headline=headline(serious, red, kinds, measures),
+        headline=headline(serious, bool(red_kinds), kinds, measures, red_kinds),
     )
 
 
-def _serious(record: Mapping[str, Any]) -> bool:
-    if record.get("kind") in SERIOUS_KINDS:
-        return True
-    return record.get("kind") == "admin_penalty" and record.get("severity") == "serious"
+def _dated(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A summary record with its dates as :class:`date` (the analysis compares them)."""
+    return {k: as_date(v) if k in DATE_FIELDS else v for k, v in record.items()}
 
 
-def _conviction_active(conviction: Mapping[str, Any], on: date) -> bool:
-    closed = as_date(conviction.get("closed_on"))
-    if closed is None or closed > on:
-        return False
-    try:
-        ends = closed.replace(year=closed.year + CONVICTION_YEARS)
-    except ValueError:  # 29 February
-        ends = closed.replace(year=closed.year + CONVICTION_YEARS, day=28)
-    return on < ends
+def _convictions(cases: list[Mapping[str, Any]], catalog: Catalog, on: date) -> list[Active]:
+    """The party's active bribery convictions: its roles in bribery cases that the catalog's
+    ``bribery_conviction`` kind names (briber, bribe_taker as packaged), for its active years."""
+    roles = set(catalog.record_kind(CONVICTION).variants) - {"default"}
+    found = []
+    for case in cases:
+        if case.get("role") in roles:
+            record = {"kind": CONVICTION, "role": case["role"], "start": as_date(case["closed_on"])}
+            if (active := activate(record, catalog, on)) is not None:
+                found.append(active)
+    return found
 
 
-def headline(serious: bool, red: bool, kinds: Counter[str], measures: list[str]) -> str:
-    """One line: the worst standing first, then the measures.
+def headline(
+    serious: bool,
+    red: bool,
+    kinds: Counter[str],
+    measures: list[str],
+    red_kinds: frozenset[str] = frozenset(),
+) -> str:
+    """One line: the worst standing first, then the measures; a serious standing lists the
+    kinds of the active records other than red-list ones (``red_kinds``).
 
     >>> headline(True, False, Counter({"dishonest_debtor": 1}), ["high_consumption_ban"])
     '严重失信 serious dishonesty: dishonest_debtor ×1; measures: high_consumption_ban'
@@ -366,7 +374,7 @@ def headline(serious: bool, red: bool, kinds: Counter[str], measures: list[str])
     """
     if serious:
         standing = "严重失信 serious dishonesty: " + ", ".join(
-            f"{k} ×{n}" for k, n in sorted(kinds.items()) if k != "red_list"
+            f"{k} ×{n}" for k, n in sorted(kinds.items()) if k not in red_kinds
         )
     elif red:
         standing = "守信 red-listed"

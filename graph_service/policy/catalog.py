@@ -353,7 +353,7 @@ def _rules(rules: Mapping[str, Any]) -> dict[str, Any]:
             **common["R6"],
             lookback_years=p.integer(r6["lookback_years"], "rules.R6.lookback_years", 1),
             intervention_kinds=p.names(r6["intervention_kinds"], "rules.R6.intervention_kinds"),
-            official_categories=p.names(r6["official_categories"], "rules.R6.categories"),
+            official_categories=p.names(r6["official_categories"], "rules.R6.official_categories"),
             conviction_roles=p.names(r6["conviction_roles"], "rules.R6.conviction_roles"),
         ),
     }
@@ -390,11 +390,19 @@ def _check_references(catalog: Catalog) -> None:
     for rule in rules:
         where = f"rules.{rule.rule_id}.measures"
         p.known(rule.measures, catalog.measures, where, "measure", "measures")
-    for rule_id, kinds in (
-        ("R1", catalog.r1.trigger_kinds),
-        ("R2", catalog.r2.trigger_kinds),
-        ("R6", catalog.r6.intervention_kinds),
-    ):
+    for rule_id, kinds in (("R1", catalog.r1.trigger_kinds), ("R2", catalog.r2.trigger_kinds)):
         p.known(kinds, catalog.record_kinds, f"rules.{rule_id}", "record kind", "record_kinds")
-    for needed in ("official_record", "bribery_conviction"):
+    for needed in CODE_KINDS:
         p.known((needed,), catalog.record_kinds, "record_kinds", "record kind", "record_kinds")
+    # R6's intervention kinds are categories of intervention records, declared as its variants
+    # (a misspelt one would otherwise match nothing and silently drop R6).
+    categories = set(catalog.record_kinds[INTERVENTION].variants) - {"default"}
+    where, home = "rules.R6.intervention_kinds", f"record_kinds.{INTERVENTION}.variants"
+    p.known(catalog.r6.intervention_kinds, categories, where, "intervention kind", home)
+
+
+#: Record kinds the rules name in code (graph_service/analysis/rules.py); a catalog declares them.
+OFFICIAL_RECORD = "official_record"
+CONVICTION = "bribery_conviction"
+INTERVENTION = "intervention"
+CODE_KINDS = (OFFICIAL_RECORD, CONVICTION, INTERVENTION)

@@ -84,7 +84,8 @@ RECORDS: dict[str, list[dict[str, Any]]] = {
     WU_GANG: [  # official_records.csv, interventions.csv, case_parties.csv
         {"kind": "official_record", "ref": "GWY-2022-0007", "category": "discipline",
          "start": "2022-10-15", "end": "2024-04-15", "authority": "石家庄市新华区纪委监委"},
-        {"kind": "intervention", "ref": "GY-2021-0031", "start": "2021-04-02"},
+        {"kind": "intervention", "ref": "GY-2021-0031", "category": "intervention",
+         "start": "2021-04-02"},
         _conviction(WU_GANG, "bribe_taker"),
     ],
     ZHOU_JIE: [

@@ -53,8 +53,9 @@ def test_named_person_unknown_to_the_graph_is_still_measured() -> None:
 # --- R6 ---------------------------------------------------------------------------------------
 
 
-def _intervention(occurred_on: str) -> dict[str, object]:
-    return {"kind": "intervention", "ref": "GY-1", "start": occurred_on}
+def _intervention(occurred_on: str, category: str = "intervention") -> dict[str, object]:
+    # category: the interventions registry's 类别 (干预 intervention, 过问 inquiry)
+    return {"kind": "intervention", "ref": "GY-1", "category": category, "start": occurred_on}
 
 
 def _official(category: str, **more: object) -> dict[str, object]:
