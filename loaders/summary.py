@@ -9,12 +9,15 @@ would load as ``loaded``).
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from graph_service.errors import CreditGraphError
+from graph_service.errors import CreditGraphError, InvalidInput, LoadRefused
 from graph_service.spreadsheet import safe_cell
 
 #: At most this many superseded rows are named in a summary; the count is always exact.
@@ -105,9 +108,15 @@ class RejectWriter:
     that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) gets a leading
     ``'`` (:func:`graph_service.spreadsheet.safe_cell`); removing one leading ``'`` from a cell
     that has one gives the row back exactly.
+
+    Reject files go to the current folder by default: a link planted there under a reject
+    file's name would have the loader overwrite whatever it points to. So a link, FIFO or
+    device in the reject file's place refuses the load before anything is read or written, and
+    the file is opened without following a link (and checked again) when it is created.
     """
 
     def __init__(self, path: Path, *, always: bool = False) -> None:
+        _refuse_special(path)
         self.path = path
         self.count = 0
         self._file: IO[str] | None = None
@@ -141,6 +150,37 @@ class RejectWriter:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+        self._file = open(_regular_for_writing(self.path), "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(["line", "reason", "raw"])
+
+
+def _refuse_special(path: Path) -> None:
+    """Refuses the load when something other than a regular file holds the reject file's name."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode) or not stat.S_ISREG(mode):
+        kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+        raise LoadRefused(f"reject file {path} is {kind}: not written to; nothing was loaded")
+
+
+def _regular_for_writing(path: Path) -> int:
+    """A descriptor of ``path`` truncated for writing, never through a link or into a FIFO.
+
+    :func:`_refuse_special` checked the place when the load started; one swapped in since is
+    an error here (InvalidInput, not a refusal: batches may have been written by then).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        reason = "is a symbolic link" if exc.errno == errno.ELOOP else f"({exc.strerror})"
+        raise InvalidInput(f"reject file {path} {reason}: not written to") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InvalidInput(f"reject file {path} is not a regular file: not written to")
+    os.set_blocking(fd, True)
+    os.ftruncate(fd, 0)  # only now: truncating a FIFO or device is not ours to do
+    return fd

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from graph_service.db import Database
+from graph_service.errors import LoadRefused
 from loaders.read import SAMPLE_BYTES
 from tests.conftest import run_cli
 from tests.loaders.conftest import load, make_uscc, node, nodes, rejects, write
@@ -234,6 +235,21 @@ def test_non_regular_file_named_like_a_registry_is_refused(
     assert whole.returncode == 1
     (summary,) = json.loads(whole.stdout)
     assert summary["status"] == "refused" and "not a regular file" in str(summary["error"])
+
+
+def test_reject_file_is_never_written_through_a_planted_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (tmp_path / "companies.rejects.csv").symlink_to(victim)  # the default reject file's name
+    path = write(tmp_path, "companies.csv", HEADER + "91130102RG8E64XKKX,Bad check digit,active\n")
+
+    with pytest.raises(LoadRefused, match="is a symbolic link"):
+        load(None, "companies", path, dry_run=True)
+    named = run_cli("load", "companies", str(path), "--dry-run",
+                    "--reject-file", str(tmp_path / "companies.rejects.csv"))  # fmt: skip
+
+    _one_line_error(named, "reject file", "symbolic link")
+    assert victim.read_text() == "keep me\n"
 
 
 # --- formula cells in the reject file --------------------------------------------------------
