@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graph_service import __version__, metrics
-from graph_service.api import checks, health, receipts, reports, web
+from graph_service.api import checks, explanations, health, receipts, reports, web
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError
 from graph_service.gql.schema import graphql_router
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(checks.router)
     app.include_router(receipts.router)
     app.include_router(reports.router)
+    app.include_router(explanations.router)
     web.install(app)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

@@ -38,6 +38,7 @@ import networkx as nx
 
 from graph_service.errors import InvalidInput
 from graph_service.model import RelType
+from graph_service.policy.catalog import CONVICTION
 
 #: The "open" end of a record or relationship: later than any real date.
 OPEN = date.max
@@ -218,15 +219,16 @@ def _row_records(row: Mapping[str, Any]) -> list[dict[str, Any]]:
             record[f"named_{named['role']}_id"] = named["party_id"]
         records.append(record)
     for case in row.get("convictions") or ():  # PARTY_TO a bribery case, active from closed_on
-        key = f"bribery_conviction:{case['case_no']}|{row['party_id']}"
+        key = f"{CONVICTION}:{case['case_no']}|{row['party_id']}"
         records.append(
             {
                 "record_key": key,
-                "kind": "bribery_conviction",
+                "kind": CONVICTION,
                 "ref": case["case_no"],
                 "role": case.get("role"),
                 "start": case.get("closed_on"),
                 "authority": case.get("court"),
+                "provenance": case.get("provenance"),  # the PARTY_TO row, when read
             }
         )
     return records

@@ -13,6 +13,7 @@ from graph_service.cli import (
     check_cmd,
     db_cmd,
     demo_cmd,
+    explain_cmd,
     keys_cmd,
     load_cmd,
     neo4j_cmd,
@@ -40,6 +41,7 @@ load_cmd.register(app)
 propagate_cmd.register(app)
 app.command("check")(check_cmd.check)
 app.command("report")(report_cmd.report)
+app.command("explain")(explain_cmd.explain)
 app.command("demo-data")(demo_cmd.demo_data)
 
 

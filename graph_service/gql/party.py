@@ -39,6 +39,7 @@ from graph_service.gql.ties import (
     shareholders_of,
     staff_of,
 )
+from graph_service.gql.why_not_facts import why_not_of
 
 
 @strawberry.enum(description="What kind of credit subject a party is.")
@@ -82,6 +83,7 @@ class Party:
     neighbours = neighbours_of
     paths = paths_of
     ownership_tree = ownership_tree_of
+    why_not = why_not_of
 
 
 @strawberry.type(description="A legal person or other organisation (企业、事业单位、机关、法院 …).")
