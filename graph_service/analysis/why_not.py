@@ -110,7 +110,7 @@ def why_not(
     """
     decision, base = _decision(graph, catalog, party, context, as_of)
     facts: list[Fact] = []
-    if _restricting(decision, catalog) != catalog.outcomes[0]:  # deny: nothing is stronger
+    if could_be_stronger(catalog, context, decision):  # else (a deny) no fact can matter
         hops = distances(graph, party, catalog)
         for candidate in candidates(graph, catalog, as_of, hops):
             fact = _tried(graph, catalog, party, context, as_of, decision, base, candidate)
@@ -144,6 +144,23 @@ def _restricting(outcome: Outcome, catalog: Catalog) -> Outcome | None:
 def _stronger(new: Outcome, old: Outcome, catalog: Catalog) -> bool:
     """True when ``new`` restricts and is stronger than ``old``."""
     return _restricting(new, catalog) is not None and _rank(new, catalog) < _rank(old, catalog)
+
+
+def could_be_stronger(catalog: Catalog, context: str, decision: Outcome) -> bool:
+    """Whether some measure of the catalog restricts more than ``decision`` in ``context``:
+    if none does (a ``deny``; a ``review`` where nothing denies or restricts), no fact can
+    matter and none is tried.
+
+    >>> from graph_service.policy import default_catalog
+    >>> catalog = default_catalog()
+    >>> could_be_stronger(catalog, "bidding", Outcome.REVIEW)
+    True
+    >>> could_be_stronger(catalog, "promotion", Outcome.REVIEW), could_be_stronger(
+    ...     catalog, "bidding", Outcome.DENY)
+    (False, False)
+    """
+    outcomes = (spec.decisions.get(context) for spec in catalog.measures.values())
+    return any(o is not None and _stronger(o, decision, catalog) for o in outcomes)
 
 
 # --- where facts are looked for ------------------------------------------------------------------
