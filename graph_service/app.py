@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +20,8 @@ from fastapi.responses import JSONResponse
 from graph_service import __version__, metrics
 from graph_service.api import checks, explanations, health, receipts, reports, web
 from graph_service.db import Database
-from graph_service.errors import CreditGraphError
+from graph_service.deadline import RequestDeadline, Scope
+from graph_service.errors import CreditGraphError, Unavailable
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation.catchup import CatchUp
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    # Added before _observe, so inside it: the deadline's 503 is counted like any answer.
+    app.add_middleware(RequestDeadline, seconds=settings.request_deadline_s, answer=_error_answer)
     app.middleware("http")(_observe)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
@@ -80,11 +84,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _error_response(request: Request, exc: CreditGraphError) -> JSONResponse:
     """The JSON body of every expected error: a code and a message a person can act on."""
     log.warning("request failed", extra={"path": request.url.path, "code": exc.code})
-    return JSONResponse(
-        status_code=exc.http_status,
-        content={"error": exc.code, "message": str(exc)},
-        headers=exc.headers(),
-    )
+    return _error_answer(request.scope, exc)
+
+
+def _error_answer(scope: Scope, exc: CreditGraphError, message: str | None = None) -> JSONResponse:
+    """``exc`` (with ``message``, default its own) in its endpoint's error shape, with its
+    status and headers (a 503 says when to retry: ``Retry-After``).
+
+    The service's ``{"error": code, "message": …}``, except for a 503 under ``/graphql``,
+    which has GraphQL's shape (``errors`` with ``extensions.code``, as a resolver's would) also
+    when it comes before any resolver ran (the key lookup, the request deadline), and under
+    ``/readyz``, which has readiness's (``status``, ``error``, ``reason``).
+    """
+    text = str(exc) if message is None else message
+    path = str(scope.get("path", ""))
+    content: dict[str, Any] = {"error": exc.code, "message": text}
+    if isinstance(exc, Unavailable) and path.startswith("/graphql"):
+        content = {"data": None, "errors": [{"message": text, "extensions": {"code": exc.code}}]}
+    elif isinstance(exc, Unavailable) and path == "/readyz":
+        content = {"status": "unavailable", "error": exc.code, "reason": text}
+    return JSONResponse(status_code=exc.http_status, content=content, headers=exc.headers())
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,10 +4,14 @@ Invariants:
 
 * Nothing else imports ``neo4j``; callers name a query from the registry and pass parameters.
 * Every statement runs in a managed transaction (single statements with ``execute_query``,
-  groups of statements with ``execute_read`` / ``execute_write``), so the driver retries
-  transient errors (deadlocks, leader switches, a server restarting) for up to
-  ``max_retry_time_s``; the work functions are idempotent.
-* Every statement carries its name as transaction metadata and a server-side timeout.
+  groups of statements with ``execute_read`` / ``execute_write``). Transient errors
+  (deadlocks, leader switches, a server restarting) are retried here rather than by the
+  driver, so that the retries know the request they serve: within an HTTP request they stop
+  at its deadline (:mod:`graph_service.deadline`), elsewhere ``max_retry_time_s`` after the
+  first failure. The work functions are idempotent.
+* Every statement carries its name as transaction metadata and a server-side timeout: its
+  own, or what is left of the request's deadline when that is less. A statement that would
+  begin after the deadline is refused without reaching Neo4j.
 * Values are always parameters, never formatted into the Cypher text.
 * Driver exceptions are translated into :mod:`graph_service.errors` here and nowhere else.
 """
@@ -15,6 +19,8 @@ Invariants:
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -25,9 +31,10 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_exc
 
-from graph_service import metrics
+from graph_service import deadline, metrics
 from graph_service.errors import (
     CreditGraphError,
+    DeadlineExceeded,
     Neo4jAuthError,
     Neo4jUnavailable,
     QueryError,
@@ -40,6 +47,13 @@ log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 T = TypeVar("T")
+
+#: Least time worth giving a statement before the request's deadline: with less it is refused
+#: (a timeout rounding down to 0 ms would even mean "no timeout" to Neo4j).
+MIN_STATEMENT_S = 0.01
+#: Pauses between retries of a transient error: the first, how they grow, their random spread
+#: (the driver's own defaults, so that many clients do not retry in step).
+FIRST_PAUSE_S, PAUSE_GROWTH, PAUSE_JITTER = 1.0, 2.0, 0.2
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,8 @@ class Database:
             settings.effective_uri,
             auth=(settings.neo4j_user, settings.effective_password),
             connection_timeout=settings.connect_timeout_s,
-            max_transaction_retry_time=settings.max_retry_time_s,
+            # No retries by the driver: _retried retries, within the request's deadline.
+            max_transaction_retry_time=0,
             # Fail fast when Neo4j is down: a request should get a 503, not hang.
             connection_acquisition_timeout=settings.connect_timeout_s * 2,
             # Server notifications (unknown label on an empty graph …) are noise in logs and
@@ -156,7 +171,8 @@ class Database:
         """
         query = self.registry[name]
         self.query_counts[name] += 1
-        q = neo4j.Query(query.text, metadata={"query": name}, timeout=self._timeout(timeout_s))
+        budget, _ = self._budget(name, timeout_s)
+        q = neo4j.Query(query.text, metadata={"query": name}, timeout=budget)
         with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
             with self._session() as session:
                 return session.run(q, params).data()
@@ -164,6 +180,7 @@ class Database:
     # --- server -----------------------------------------------------------------------------
     def server_info(self) -> ServerInfo:
         """Checks connectivity and authentication and returns the server's version."""
+        self._budget("server_info", None)  # nothing to ask once the request's time is up
         with self._translated("server_info"):
             info = self._driver.get_server_info()
         rows = self.read("system/components")
@@ -183,13 +200,14 @@ class Database:
     ) -> list[Row]:
         query = self.registry[name]
         self.query_counts[name] += 1
-        q = neo4j.Query(query.text, metadata={"query": name}, timeout=self._timeout(timeout))
-        # execute_query is a managed transaction like execute_read/execute_write (same retries
-        # for up to max_transaction_retry_time) that sends BEGIN with the RUN instead of
-        # waiting for BEGIN's reply: one network round trip fewer per statement, which is a
-        # third of a single check's graph read. No bookmark manager: like the sessions here,
-        # a statement does not wait for the bookmarks of earlier ones (one Neo4j, no replicas).
-        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+
+        # execute_query is a managed transaction like execute_read/execute_write that sends
+        # BEGIN with the RUN instead of waiting for BEGIN's reply: one network round trip fewer
+        # per statement, which is a third of a single check's graph read. No bookmark manager:
+        # like the sessions here, a statement does not wait for the bookmarks of earlier ones
+        # (one Neo4j, no replicas).
+        def attempt(timeout_s: float) -> list[Row]:
+            q = neo4j.Query(query.text, metadata={"query": name}, timeout=timeout_s)
             return self._driver.execute_query(
                 q,
                 dict(params),
@@ -199,6 +217,9 @@ class Database:
                 result_transformer_=_plain_rows if plain else _data_rows,
             )
 
+        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            return self._retried(name, timeout, attempt)
+
     def _execute(
         self,
         work: Callable[[neo4j.ManagedTransaction], T],
@@ -207,18 +228,62 @@ class Database:
         *,
         write: bool,
     ) -> T:
-        unit = neo4j.unit_of_work(metadata={"query": name}, timeout=self._timeout(timeout))(work)
-        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+        def attempt(timeout_s: float) -> T:
+            unit = neo4j.unit_of_work(metadata={"query": name}, timeout=timeout_s)(work)
             with self._session() as session:
                 if write:
                     return session.execute_write(unit)
                 return session.execute_read(unit)
 
+        with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            return self._retried(name, timeout, attempt)
+
     def _session(self) -> neo4j.Session:
         return self._driver.session(database=self.settings.neo4j_database)
 
-    def _timeout(self, timeout: float | None) -> float:
-        return timeout if timeout is not None else self.settings.query_timeout_s
+    def _retried(self, name: str, timeout: float | None, attempt: Callable[[float], T]) -> T:
+        """``attempt(timeout_s)`` — one managed transaction, which the driver does not retry —
+        run again after transient errors while there is time: within a request until its
+        deadline, and never longer than ``max_retry_time_s`` after the first failure.
+        The last transient error is raised when the next pause would not fit.
+        """
+        pauses = _pauses()
+        give_up_at: float | None = None
+        while True:
+            budget, cut = self._budget(name, timeout)
+            try:
+                return attempt(budget)
+            except (neo4j_exc.DriverError, neo4j_exc.Neo4jError) as exc:
+                if cut and _timed_out(exc):
+                    raise DeadlineExceeded(
+                        f"query {name} was stopped at the request's deadline; retry later"
+                    ) from exc
+                if not exc.is_retryable():
+                    raise
+                if give_up_at is None:
+                    give_up_at = time.monotonic() + self.settings.max_retry_time_s
+                pause = next(pauses)
+                if not _time_for(pause, give_up_at):
+                    raise
+                log.warning(
+                    "transient Neo4j error, retrying",
+                    extra={"query": name, "pause_s": round(pause, 2), "error": _short(exc)},
+                )
+                time.sleep(pause)
+
+    def _budget(self, name: str, timeout: float | None) -> tuple[float, bool]:
+        """The server-side timeout of ``name``'s next transaction — its own (``timeout``, else
+        ``query_timeout_s``), cut to what is left of the request's deadline — and whether it
+        was cut. DeadlineExceeded when too little is left to begin."""
+        own = timeout if timeout is not None else self.settings.query_timeout_s
+        left = deadline.remaining()
+        if left is None or left >= own:
+            return own, False
+        if left < MIN_STATEMENT_S:
+            raise DeadlineExceeded(
+                f"the request's deadline passed before query {name} could run; retry later"
+            )
+        return left, True
 
     @contextmanager
     def _translated(self, name: str) -> Iterator[None]:
@@ -238,12 +303,39 @@ class Database:
                 " start it with `credit-graph neo4j start` or check CREDIT_GRAPH_NEO4J_URI"
             ) from exc
         except neo4j_exc.Neo4jError as exc:
-            if "TransactionTimedOut" in (exc.code or ""):
+            if _timed_out(exc):
                 raise QueryTimeout(f"query {name} exceeded its timeout and was aborted") from exc
             log.error("query failed", extra={"query": name, "code": exc.code})
             raise QueryError(f"query {name} failed: {exc.code}: {exc.message}") from exc
         except neo4j_exc.DriverError as exc:
             raise Neo4jUnavailable(f"Neo4j driver error on {name}: {_short(exc)}") from exc
+
+
+def _timed_out(exc: Exception) -> bool:
+    """True when Neo4j aborted the transaction because it ran past its timeout."""
+    return isinstance(exc, neo4j_exc.Neo4jError) and "TransactionTimedOut" in (exc.code or "")
+
+
+def _pauses() -> Iterator[float]:
+    """Seconds to wait before each retry: 1, 2, 4 … each within ±20 %.
+
+    >>> pauses = _pauses()
+    >>> 0.8 <= next(pauses) <= 1.2 and 1.6 <= next(pauses) <= 2.4
+    True
+    """
+    pause = FIRST_PAUSE_S
+    while True:
+        spread = random.uniform(1 - PAUSE_JITTER, 1 + PAUSE_JITTER)  # noqa: S311 - no secret
+        yield pause * spread
+        pause *= PAUSE_GROWTH
+
+
+def _time_for(pause: float, give_up_at: float) -> bool:
+    """Whether a retry after ``pause`` still begins before the retry window and the request's
+    deadline close (leaving the retry some time to run)."""
+    left = deadline.remaining()
+    in_window = time.monotonic() + pause < give_up_at
+    return in_window and (left is None or pause + MIN_STATEMENT_S < left)
 
 
 def _data_rows(result: neo4j.Result) -> list[Row]:

@@ -6,6 +6,12 @@ only at the edges. Each carries a message a person can act on: what is wrong and
 
 from __future__ import annotations
 
+from typing import Final
+
+#: Whole seconds a 503 asks the client to wait before it tries again (``Retry-After``): about
+#: the time a Neo4j restart or a failover takes to be over or to be noticed by an operator.
+RETRY_AFTER_S: Final = 5
+
 
 class CreditGraphError(Exception):
     """Base of every error the service raises on purpose."""
@@ -16,7 +22,10 @@ class CreditGraphError(Exception):
     http_status = 500
 
     def headers(self) -> dict[str, str]:
-        """Extra HTTP headers of the error's response (``Retry-After`` …); none by default."""
+        """Extra HTTP headers of the error's response: every 503 says when to retry
+        (``Retry-After``); other errors add none unless they say otherwise."""
+        if self.http_status == 503:
+            return {"Retry-After": str(RETRY_AFTER_S)}
         return {}
 
 
@@ -26,18 +35,32 @@ class ConfigError(CreditGraphError):
     code = "config_error"
 
 
-class Neo4jUnavailable(CreditGraphError):
+class Unavailable(CreditGraphError):
+    """The service cannot answer for now, through no fault of the request: 503 with
+    ``Retry-After``. The edges pass these on as they are (a check does not wrap them into
+    ``check_failed``), so the caller sees what to wait for."""
+
+    code = "unavailable"
+    http_status = 503
+
+
+class Neo4jUnavailable(Unavailable):
     """Neo4j cannot be reached (down, wrong address, port closed)."""
 
     code = "neo4j_unavailable"
-    http_status = 503
 
 
-class Neo4jAuthError(CreditGraphError):
+class Neo4jAuthError(Unavailable):
     """Neo4j refused the configured user name or password."""
 
     code = "neo4j_auth"
-    http_status = 503
+
+
+class DeadlineExceeded(Unavailable):
+    """The request used up ``Settings.request_deadline_s`` (Neo4j too slow, or retrying through
+    an outage) and is answered with 503 rather than later (graph_service/deadline.py)."""
+
+    code = "deadline_exceeded"
 
 
 class QueryTimeout(CreditGraphError):
@@ -59,11 +82,10 @@ class UnknownQuery(CreditGraphError):
     code = "unknown_query"
 
 
-class SchemaError(CreditGraphError):
+class SchemaError(Unavailable):
     """The graph's schema is missing or at a version this code does not expect."""
 
     code = "schema_error"
-    http_status = 503
 
 
 class EmbeddedNeo4jError(CreditGraphError):
@@ -145,11 +167,10 @@ class Conflict(CreditGraphError):
     http_status = 409
 
 
-class AuditUnavailable(CreditGraphError):
+class AuditUnavailable(Unavailable):
     """The audit log cannot be written; the action it would record is refused, not done."""
 
     code = "audit_unavailable"
-    http_status = 503
 
 
 class AuditBroken(CreditGraphError):

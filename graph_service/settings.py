@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # Log level of the service's structured (JSON) logs.
     log_level: str = "INFO"
+    # Seconds within which every HTTP request ends, Neo4j retries and the audit wait included:
+    # with its answer, or with 503 and Retry-After (`deadline_exceeded`, `neo4j_unavailable`)
+    # while Neo4j is down or too slow — never a hang (docs/operations.md). Caps the waits of
+    # query_timeout_s, graphql_query_timeout_s, max_retry_time_s and audit_timeout_s.
+    request_deadline_s: float = Field(default=5.0, gt=0, le=300)
     # Seconds one Cypher query of a GraphQL request may run before the server aborts it (the
     # request then answers with the error code query_timeout); interactive reads stay short.
     graphql_query_timeout_s: float = Field(default=5.0, gt=0)

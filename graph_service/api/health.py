@@ -11,19 +11,31 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from graph_service import metrics, migrations
 from graph_service.db import Database
-from graph_service.errors import CreditGraphError
+from graph_service.errors import RETRY_AFTER_S, CreditGraphError
 from graph_service.propagation import store
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is alive (says nothing about Neo4j)."""
+async def healthz() -> dict[str, str]:
+    """The process is alive (says nothing about Neo4j).
+
+    Answered on the event loop, never in a worker thread: it stays instant when an outage
+    keeps every worker thread waiting on Neo4j.
+    """
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "Neo4j unreachable or schema not current"}})
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "Neo4j unreachable or schema not current (with Retry-After)",
+        "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+    }
+}
+
+
+@router.get("/readyz", responses=_NOT_READY)
 async def readyz(request: Request) -> JSONResponse:
     """Neo4j answers and the graph's schema is at the version this code expects.
 
@@ -39,6 +51,7 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse(
             status_code=503,
             content={"status": "unavailable", "error": exc.code, "reason": str(exc)},
+            headers={"Retry-After": str(RETRY_AFTER_S)},
         )
     return JSONResponse(status_code=200, content=body)
 

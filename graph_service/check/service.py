@@ -42,7 +42,13 @@ from graph_service.check.feedback import (
 from graph_service.check.integrity import Integrity, Voucher, integrity_of
 from graph_service.check.request import CheckRequest, FeedbackRequest
 from graph_service.db import Database
-from graph_service.errors import CheckFailed, CreditGraphError, NotFound, StoredCheckTampered
+from graph_service.errors import (
+    CheckFailed,
+    CreditGraphError,
+    NotFound,
+    StoredCheckTampered,
+    Unavailable,
+)
 from graph_service.security.appender import HEAD_NAME, Attachment
 from graph_service.security.audit import STORED_DIGEST, Actor, now_stamp, stored_digest
 from graph_service.security.canonical import jsonable
@@ -147,8 +153,8 @@ class CheckService:
         try:
             result = self.evaluator(self.db, request.context, request.parties, as_of, caller)
         except CreditGraphError as exc:
-            if exc.http_status < 500:
-                raise
+            if exc.http_status < 500 or isinstance(exc, Unavailable):
+                raise  # the caller's to fix, or to retry (503 + Retry-After): said as it is
             log.error("check failed", extra={"check_id": check_id, "code": exc.code})
             raise CheckFailed(
                 f"the check could not be completed ({exc.code}); reference {check_id}",

@@ -4,7 +4,9 @@ Caps are part of the API contract (docs/graphql.md), not tuning knobs: a query b
 refused before any Cypher runs (validation rules) or with a typed error (arguments).
 
 Errors: an expected failure of the service (bad argument, query timeout, Neo4j down) is shown
-with its message and ``extensions.code``; validation errors (syntax, depth, aliases, tokens)
+with its message and ``extensions.code`` — and one the caller may retry (Neo4j down, the request
+deadline passed: :class:`~graph_service.errors.Unavailable`) makes the whole answer HTTP 503
+with ``Retry-After``, as REST answers; validation errors (syntax, depth, aliases, tokens)
 are shown as graphql-core words them; anything else is logged with the operation and masked
 as "Unexpected error." with the code ``internal``.
 """
@@ -26,7 +28,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from graph_service.errors import CreditGraphError, QueryError
+from graph_service.errors import CreditGraphError, QueryError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ SHOWN_CODES = frozenset(
         "not_found",
         "query_timeout",
         "neo4j_unavailable",
+        "deadline_exceeded",
         "unauthenticated",
         "forbidden",
         "rate_limited",
@@ -113,9 +116,19 @@ class ErrorPolicy(SchemaExtension):
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
             return error  # validation, syntax or permission errors: already meant for clients
+        if isinstance(original, Unavailable):
+            self._retry_later(original)
         if isinstance(original, CreditGraphError) and original.code in SHOWN_CODES:
             return _with_extensions(error, str(original), {"code": original.code})
         return _with_extensions(error, "Unexpected error.", {"code": "internal"})
+
+    def _retry_later(self, error: Unavailable) -> None:
+        """The whole answer becomes 503 with ``Retry-After``, as REST answers: the request
+        may succeed when retried (Neo4j down, the request deadline passed)."""
+        response = getattr(self.execution_context.context, "response", None)
+        if response is not None:
+            response.status_code = error.http_status
+            response.headers.update(error.headers())
 
 
 def is_unexpected(error: GraphQLError) -> bool:

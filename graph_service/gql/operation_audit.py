@@ -178,6 +178,7 @@ class AuditOperations(SchemaExtension):
         response = getattr(self.execution_context.context, "response", None)
         if response is not None:
             response.status_code = exc.http_status
+            response.headers.update(exc.headers())  # Retry-After
 
 
 def root_fields(document: DocumentNode | None) -> tuple[str, ...]:

@@ -1,0 +1,141 @@
+"""The request deadline (graph_service/deadline.py): the middleware's 503 in time, never in the
+way of an answer already begun; and the driver module stopping statements and retries at it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+from fastapi.concurrency import run_in_threadpool
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from graph_service import deadline
+from graph_service.db import Database
+from graph_service.errors import CreditGraphError, DeadlineExceeded, Neo4jUnavailable, QueryTimeout
+from graph_service.settings import Settings
+from tests.conftest import make_settings
+
+SECONDS = 0.5  # the deadline of the middleware tests
+SLACK_S = 1.0  # what answering may add on a busy test machine
+
+
+def _answer(scope: deadline.Scope, exc: CreditGraphError) -> JSONResponse:
+    return JSONResponse({"error": exc.code}, status_code=exc.http_status, headers=exc.headers())
+
+
+def _client(endpoint: Callable[[Request], Awaitable[Response]]) -> TestClient:
+    app = Starlette(routes=[Route("/", endpoint)])
+    app.add_middleware(deadline.RequestDeadline, seconds=SECONDS, answer=_answer)
+    return TestClient(app)
+
+
+def _timed(client: TestClient) -> tuple[float, httpx.Response]:
+    started = time.monotonic()
+    response = client.get("/")
+    return time.monotonic() - started, response
+
+
+def test_a_request_past_its_deadline_is_answered_503_with_retry_after_at_the_deadline() -> None:
+    async def slow(request: Request) -> Response:
+        await asyncio.sleep(SECONDS * 6)
+        return JSONResponse({"late": True})
+
+    seconds, response = _timed(_client(slow))
+    assert response.status_code == 503
+    assert response.json() == {"error": "deadline_exceeded"}
+    assert response.headers["Retry-After"] == "5"
+    assert SECONDS <= seconds < SECONDS + SLACK_S
+
+
+def test_a_request_waiting_on_a_worker_thread_is_answered_without_waiting_for_it() -> None:
+    async def blocked(request: Request) -> Response:
+        await run_in_threadpool(time.sleep, SECONDS * 6)  # a thread cannot be interrupted
+        return JSONResponse({"late": True})
+
+    seconds, response = _timed(_client(blocked))
+    assert response.status_code == 503
+    assert seconds < SECONDS + SLACK_S
+
+
+def test_an_answer_begun_before_the_deadline_is_let_through_whole() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"begun "
+        await asyncio.sleep(SECONDS * 2)
+        yield b"and finished"
+
+    async def streaming(request: Request) -> Response:
+        return StreamingResponse(body())
+
+    seconds, response = _timed(_client(streaming))
+    assert (response.status_code, response.text) == (200, "begun and finished")
+    assert seconds >= SECONDS * 2
+
+
+def test_the_deadline_reaches_the_worker_threads_of_the_request() -> None:
+    async def left(request: Request) -> Response:
+        return JSONResponse({"left": await run_in_threadpool(deadline.remaining)})
+
+    response = _client(left).get("/")
+    assert 0 < response.json()["left"] <= SECONDS
+    assert deadline.remaining() is None  # outside a request: no deadline
+
+
+# --- the driver module --------------------------------------------------------------------
+
+
+def test_a_statement_is_stopped_at_the_request_deadline(session_db: Database) -> None:
+    started = time.monotonic()
+    with deadline.within(1.0), pytest.raises(DeadlineExceeded):
+        session_db.read("meta/test_slow_count", n=10**11)
+    # Neo4j checks transaction timeouts every couple of seconds, not continuously.
+    assert time.monotonic() - started < 1.0 + 4.0
+
+
+def test_outside_a_request_a_statement_keeps_its_own_timeout(session_db: Database) -> None:
+    with pytest.raises(QueryTimeout):
+        session_db.read("meta/test_slow_count", timeout_s=0.5, n=10**11)
+
+
+def test_nothing_is_sent_once_the_deadline_has_passed() -> None:
+    # A Neo4j that is not there: a statement that were sent would fail with neo4j_unavailable.
+    with Database(_nowhere()) as db, deadline.within(0), pytest.raises(DeadlineExceeded):
+        db.read("system/components")
+
+
+def test_retries_through_an_outage_end_before_the_request_deadline() -> None:
+    with Database(_nowhere(max_retry_time_s=30)) as db:
+        started = time.monotonic()
+        with deadline.within(2.5), pytest.raises(Neo4jUnavailable):
+            db.read("system/components")
+    # Tried at once and after about 1 s; the next pause (about 2 s) would not end in time.
+    assert 0.8 <= time.monotonic() - started < 2.5
+
+
+def test_outside_a_request_retries_last_max_retry_time() -> None:
+    with Database(_nowhere(max_retry_time_s=0)) as db:
+        started = time.monotonic()
+        with pytest.raises(Neo4jUnavailable):
+            db.read("system/components")
+        assert time.monotonic() - started < 0.8  # no retry at all
+    with Database(_nowhere(max_retry_time_s=2.0)) as db:
+        started = time.monotonic()
+        with pytest.raises(Neo4jUnavailable):
+            db.read("system/components")
+        assert 0.8 <= time.monotonic() - started < 4.0  # one or two retries, then given up
+
+
+def _nowhere(**overrides: object) -> Settings:
+    """Settings of a Neo4j on a port where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return make_settings(neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, **overrides)
