@@ -243,12 +243,12 @@ class Database:
 
     def _retried(self, name: str, timeout: float | None, attempt: Callable[[float], T]) -> T:
         """``attempt(timeout_s)`` — one managed transaction, which the driver does not retry —
-        run again after transient errors while there is time: within a request until its
-        deadline, and never longer than ``max_retry_time_s`` after the first failure.
-        The last transient error is raised when the next pause would not fit.
+        run again after transient errors, as the driver would for ``max_retry_time_s`` after
+        the first failure, and within a request only while the next attempt still begins
+        before its deadline. Then the last transient error is raised.
         """
         pauses = _pauses()
-        give_up_at: float | None = None
+        first_failure: float | None = None
         while True:
             budget, cut = self._budget(name, timeout)
             try:
@@ -260,10 +260,10 @@ class Database:
                     ) from exc
                 if not exc.is_retryable():
                     raise
-                if give_up_at is None:
-                    give_up_at = time.monotonic() + self.settings.max_retry_time_s
+                if first_failure is None:
+                    first_failure = time.monotonic()
                 pause = next(pauses)
-                if not _time_for(pause, give_up_at):
+                if not self._time_for(pause, first_failure):
                     raise
                 log.warning(
                     "transient Neo4j error, retrying",
@@ -284,6 +284,14 @@ class Database:
                 f"the request's deadline passed before query {name} could run; retry later"
             )
         return left, True
+
+    def _time_for(self, pause: float, first_failure: float) -> bool:
+        """Whether to retry after ``pause``: while less than ``max_retry_time_s`` has passed
+        since the first failure (the driver's rule), and within a request only if the retry
+        still begins, with a moment to run, before the deadline."""
+        retrying = time.monotonic() - first_failure < self.settings.max_retry_time_s
+        left = deadline.remaining()
+        return retrying and (left is None or pause + MIN_STATEMENT_S < left)
 
     @contextmanager
     def _translated(self, name: str) -> Iterator[None]:
@@ -328,14 +336,6 @@ def _pauses() -> Iterator[float]:
         spread = random.uniform(1 - PAUSE_JITTER, 1 + PAUSE_JITTER)  # noqa: S311 - no secret
         yield pause * spread
         pause *= PAUSE_GROWTH
-
-
-def _time_for(pause: float, give_up_at: float) -> bool:
-    """Whether a retry after ``pause`` still begins before the retry window and the request's
-    deadline close (leaving the retry some time to run)."""
-    left = deadline.remaining()
-    in_window = time.monotonic() + pause < give_up_at
-    return in_window and (left is None or pause + MIN_STATEMENT_S < left)
 
 
 def _data_rows(result: neo4j.Result) -> list[Row]:
