@@ -75,7 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     # Added before _observe, so inside it: the deadline's 503 is counted like any answer.
-    app.add_middleware(RequestDeadline, seconds=settings.request_deadline_s, answer=_error_answer)
+    app.add_middleware(
+        RequestDeadline,
+        seconds=settings.request_deadline_s,
+        answer=_error_answer,
+        longer={"/v1/reports/": settings.report_deadline_s},
+    )
     app.middleware("http")(_observe)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

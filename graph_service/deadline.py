@@ -76,10 +76,25 @@ class RequestDeadline:
     """ASGI middleware: an HTTP request begins its answer within ``seconds``, or is answered
     with ``answer(scope, DeadlineExceeded)`` (503 with ``Retry-After``)."""
 
-    def __init__(self, app: ASGIApp, seconds: float, answer: Answer) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        seconds: float,
+        answer: Answer,
+        longer: dict[str, float] | None = None,
+    ) -> None:
         self.app = app
-        self.seconds = seconds
+        self.default_seconds = seconds
         self.answer = answer
+        #: Path prefixes that get another bound (reports render for seconds, not wait).
+        self.longer = longer or {}
+
+    def seconds_for(self, path: str) -> float:
+        """The bound of a request to ``path``: its prefix's in ``longer``, else the default."""
+        for prefix, seconds in self.longer.items():
+            if path.startswith(prefix):
+                return seconds
+        return self.default_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Runs the request under its deadline; answers 503 in its place when it passes."""
@@ -87,14 +102,15 @@ class RequestDeadline:
             await self.app(scope, receive, send)
             return
         gate = _Gate(send)
+        seconds = self.seconds_for(scope.get("path", ""))
 
         async def respond() -> None:
             await self.app(scope, receive, gate.send)
 
-        with within(self.seconds):  # the task copies the context, deadline included
+        with within(seconds):  # the task copies the context, deadline included
             task = asyncio.create_task(respond())
         try:
-            await asyncio.wait({task}, timeout=self.seconds)
+            await asyncio.wait({task}, timeout=seconds)
         except asyncio.CancelledError:  # the server gave up on the request: so do we
             task.cancel()
             raise
@@ -105,7 +121,7 @@ class RequestDeadline:
         _abandon(task)
         log.warning("request deadline passed", extra={"path": scope.get("path")})
         error = DeadlineExceeded(
-            f"no answer within {self.seconds:g} s (Neo4j unavailable or too slow); retry later"
+            f"no answer within {seconds:g} s (Neo4j unavailable or too slow); retry later"
         )
         await self.answer(scope, error)(scope, receive, send)
 

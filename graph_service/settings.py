@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # while Neo4j is down or too slow — never a hang (docs/operations.md). Caps the waits of
     # query_timeout_s, graphql_query_timeout_s, max_retry_time_s and audit_timeout_s.
     request_deadline_s: float = Field(default=5.0, gt=0, le=300)
+    # The same bound for a credit report (`/v1/reports/…`), which renders a whole dossier to PDF:
+    # a party with thousands of records takes seconds of rendering, not of waiting on Neo4j.
+    report_deadline_s: float = Field(default=30.0, gt=0, le=600)
     # Seconds one Cypher query of a GraphQL request may run before the server aborts it (the
     # request then answers with the error code query_timeout); interactive reads stay short.
     graphql_query_timeout_s: float = Field(default=5.0, gt=0)

@@ -56,6 +56,20 @@ def test_a_request_past_its_deadline_is_answered_503_with_retry_after_at_the_dea
     assert SECONDS <= seconds < SECONDS + SLACK_S
 
 
+def test_a_report_path_gets_its_longer_bound_and_other_paths_keep_the_default() -> None:
+    async def slow(request: Request) -> Response:
+        await asyncio.sleep(SECONDS * 2)
+        return JSONResponse({"done": True})
+
+    routes = [Route("/v1/reports/{party}", slow), Route("/v1/checks", slow)]
+    app = Starlette(routes=routes)
+    longer = {"/v1/reports/": SECONDS * 8}
+    app.add_middleware(deadline.RequestDeadline, seconds=SECONDS, answer=_answer, longer=longer)
+    client = TestClient(app)
+    assert client.get("/v1/reports/X").json() == {"done": True}
+    assert client.get("/v1/checks").status_code == 503
+
+
 def test_a_request_waiting_on_a_worker_thread_is_answered_without_waiting_for_it() -> None:
     async def blocked(request: Request) -> Response:
         await run_in_threadpool(time.sleep, SECONDS * 6)  # a thread cannot be interrupted
