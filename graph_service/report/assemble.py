@@ -42,7 +42,7 @@ def report_data(
     measures = [_measure(m, catalog, masked) for m in gathered.measures.items]
     red = [r for r in records if r["active"] and _variant(r, catalog, "red_list")]
     chapters = by_chapter(records)
-    chapters[3]["cases"] = _cases(gathered)
+    next(c for c in chapters if c["key"] == "judicial")["cases"] = _cases(gathered)
     data = {
         "report": {**header, "masked": masked},
         "party": _party(gathered.party),

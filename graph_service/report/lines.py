@@ -30,9 +30,12 @@ REFS_PER_PARAGRAPH: Final = 40
 LIST_AT_MOST: Final = 20
 
 
-def record_text(record: Mapping[str, Any], party_name: str | None = None) -> str:
+def record_text(
+    record: Mapping[str, Any], party_name: str | None = None, shared_file: str | None = None
+) -> str:
     """One record in one string: reference, qualifier, dates, status, authority, its own
-    registry fields, updates, named persons and where it came from."""
+    registry fields, updates, named persons and where it came from (just the row when its
+    file is ``shared_file``, the one file of its group, named in the group's heading)."""
     qualifier = record.get("list") or record.get("severity") or record.get("category")
     parts = [str(record.get("ref"))]
     parts += [str(qualifier)] if qualifier else []
@@ -50,7 +53,7 @@ def record_text(record: Mapping[str, Any], party_name: str | None = None) -> str
     ]
     parts += [_update(u) for u in record.get("updates", [])]
     parts += [f"{n['role']}: {n['party_id']}" for n in record.get("named", [])]
-    parts.append(row_of(record.get("provenance")))
+    parts.append(row_of(record.get("provenance"), shared_file))
     return " · ".join(parts)
 
 
@@ -65,34 +68,46 @@ def _update(update: Mapping[str, Any]) -> str:
     return " ".join(str(update[k]) for k in keys if update.get(k))
 
 
-def row_of(found: Mapping[str, Any] | None) -> str:
-    """The file and row a record was read from; its load is named by :func:`loads_of`.
+def row_of(found: Mapping[str, Any] | None, shared_file: str | None = None) -> str:
+    """The file and row a record was read from (the row alone when the file is
+    ``shared_file``); its load is named by :func:`sources_of`.
 
-    >>> row_of({"src_file": "a.csv", "src_row": 3, "load_id": "f8643276d3a9470b"})
-    'a.csv:3'
+    >>> stamp = {"src_file": "a.csv", "src_row": 3}
+    >>> row_of(stamp), row_of(stamp, "a.csv")
+    ('a.csv:3', 'row 3')
     >>> row_of(None)
     'source not recorded'
     """
     if not found:
         return "source not recorded"
-    return f"{found.get('src_file') or found.get('src_kind') or '?'}:{found.get('src_row') or '?'}"
+    file = found.get("src_file") or found.get("src_kind") or "?"
+    row = found.get("src_row") or "?"
+    return f"row {row}" if shared_file is not None and file == shared_file else f"{file}:{row}"
 
 
-def loads_of(records: Sequence[Mapping[str, Any]]) -> str:
-    """The loads a group of records came from, once each (a record line names its row).
+def sources_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Where a group of records came from, said once in its heading: the file when they all
+    come from one (``file``; each record then names its row), and every load.
 
-    >>> loads_of([{"provenance": {"load_id": "f8643276d3a9470b", "loaded_at": "2026-12-06T1"}},
-    ...           {"provenance": {"load_id": "f8643276d3a9470b", "loaded_at": "2026-12-06T1"}}])
-    'load f8643276d3a9470b (2026-12-06)'
+    >>> stamp = {"src_file": "d.csv", "load_id": "f864", "loaded_at": "2026-12-06T1"}
+    >>> sources_of([{"provenance": stamp}, {"provenance": stamp}])
+    {'file': 'd.csv', 'text': 'd.csv · load f864 (2026-12-06)'}
+    >>> sources_of([{"provenance": None}])
+    {'file': None, 'text': 'not recorded'}
     """
-    seen = sorted(
+    stamps = [r.get("provenance") or {} for r in records]
+    files = {str(p.get("src_file") or p.get("src_kind")) for p in stamps if p}
+    loads = sorted(
         {
-            (str(p.get("load_id")), str(p.get("loaded_at") or "")[:10])
-            for r in records
-            if (p := r.get("provenance")) and p.get("load_id")
+            (str(p["load_id"]), str(p.get("loaded_at") or "")[:10])
+            for p in stamps
+            if p.get("load_id")
         }
     )
-    return "; ".join(f"load {load} ({day})" if day else f"load {load}" for load, day in seen)
+    parts = [f"load {load} ({day})" if day else f"load {load}" for load, day in loads]
+    shared = files.pop() if len(files) == 1 and all(stamps) else None
+    text = " · ".join([shared, "; ".join(parts)] if shared else ["; ".join(parts)]).strip(" ·")
+    return {"file": shared, "text": text or "not recorded"}
 
 
 def provenance_text(found: Mapping[str, Any] | None) -> str:

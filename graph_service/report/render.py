@@ -12,6 +12,7 @@ Long lists are written one string per item (:mod:`.lines`), which keeps WeasyPri
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final
@@ -19,7 +20,7 @@ from typing import Any, Final
 import jinja2
 from markupsafe import Markup
 
-from graph_service.report.lines import loads_of, measure_groups, provenance_text, record_text
+from graph_service.report.lines import measure_groups, provenance_text, record_text, sources_of
 from graph_service.report.network import links_of, network_svg
 from graph_service.report.verification import BUNDLE_NAME, html_json
 
@@ -94,7 +95,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(record_text=record_text, provenance=provenance_text, loads=loads_of)
+    env.filters.update(record_text=record_text, provenance=provenance_text, sources=sources_of)
     env.filters["css_string"] = css_string
     env.globals.update(
         kinds=KIND_LABELS, contexts=CONTEXT_LABELS, decisions=DECISION_LABELS, fields=FIELD_LABELS
@@ -121,15 +122,24 @@ def render_html(bundle: Mapping[str, Any]) -> str:
     )
 
 
+_fonts = threading.local()
+
+
 def render_pdf(bundle: Mapping[str, Any], html: str | None = None) -> bytes:
     """The report as a PDF, the bundle embedded as ``credit-report.json``."""
     import weasyprint  # imported on first use: it takes about a second
+    from weasyprint.text.fonts import FontConfiguration
 
+    # A font configuration per thread, kept: loading the CJK fonts again for every report
+    # costs a noticeable part of a short report (WeasyPrint's fontmaps are not shared safely
+    # between threads, so one per worker thread).
+    if getattr(_fonts, "config", None) is None:
+        _fonts.config = FontConfiguration()
     document = weasyprint.HTML(string=html or render_html(bundle))
     attachment = weasyprint.Attachment(
         string=json.dumps(bundle, ensure_ascii=False).encode("utf-8"),
         name=BUNDLE_NAME,
         description="The report's data and its signed verification block",
     )
-    pdf: bytes = document.write_pdf(attachments=[attachment])
+    pdf: bytes = document.write_pdf(attachments=[attachment], font_config=_fonts.config)
     return pdf
