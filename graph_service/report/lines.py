@@ -111,7 +111,8 @@ def sources_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def provenance_text(found: Mapping[str, Any] | None) -> str:
-    """Where a row came from, in one phrase (tables of related parties, registration).
+    """Where a row came from, in one phrase (tables of related parties, registration); the
+    load by the first 8 digits of its id (the whole id is in the report's data).
 
     >>> provenance_text({"src_file": "a.csv", "src_row": 3, "load_id": "L1",
     ...                  "loaded_at": "2026-01-01T00:00:00", "src_kind": "red_list"})
@@ -123,7 +124,7 @@ def provenance_text(found: Mapping[str, Any] | None) -> str:
         return "not recorded"
     where = f"{found.get('src_file') or found.get('src_kind') or '?'}:{found.get('src_row') or '?'}"
     loaded = str(found.get("loaded_at") or "")[:10]
-    parts = [f"load {found['load_id']}" if found.get("load_id") else "", loaded]
+    parts = [f"load {str(found['load_id'])[:8]}" if found.get("load_id") else "", loaded]
     load = ", ".join(p for p in parts if p)
     return f"{where} ({load})" if load else where
 
