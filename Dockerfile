@@ -15,6 +15,10 @@ FROM python:3.11-slim
 # volume there). It exists in the image, owned by the service user, because an empty named
 # volume starts as a copy of its mount point: otherwise root would own it and the key could
 # not be created.
+# WeasyPrint renders credit reports with Pango; Noto CJK is the font their Chinese text embeds.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home /app credit-graph \
  && install -d -o credit-graph -g credit-graph -m 0700 /var/lib/credit-graph/keys
 WORKDIR /app

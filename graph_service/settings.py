@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     request_deadline_s: float = Field(default=5.0, gt=0, le=300)
     # The same bound for a credit report (`/v1/reports/…`), which renders a whole dossier to PDF:
     # a party with thousands of records takes seconds of rendering, not of waiting on Neo4j.
-    report_deadline_s: float = Field(default=30.0, gt=0, le=600)
+    report_deadline_s: float = Field(default=60.0, gt=0, le=600)
     # Seconds one Cypher query of a GraphQL request may run before the server aborts it (the
     # request then answers with the error code query_timeout); interactive reads stay short.
     graphql_query_timeout_s: float = Field(default=5.0, gt=0)

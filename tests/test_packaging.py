@@ -59,6 +59,15 @@ def test_compose_keeps_the_receipt_key_on_a_named_volume() -> None:
     assert re.search(rf"install -d -o credit-graph -g credit-graph -m 0700 {folder}\b", dockerfile)
 
 
+def test_the_image_can_render_chinese_pdf_reports() -> None:
+    # WeasyPrint needs Pango at run time, and the reports embed Noto CJK for their Chinese text:
+    # the same Debian packages `make system-deps` installs on a developer's machine.
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    final_stage = dockerfile.rsplit("\nFROM ", 1)[1]
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-noto-cjk"):
+        assert re.search(rf"apt-get install .*{re.escape(package)}", final_stage), package
+
+
 def _cypher_files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*.cypher")}
 
