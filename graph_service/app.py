@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
-from graph_service import __version__, metrics
+from graph_service import __version__, logs, metrics
 from graph_service.api import checks, explanations, health, receipts, reports, web
 from graph_service.db import Database
 from graph_service.deadline import RequestDeadline, Scope
-from graph_service.errors import CreditGraphError, Unavailable
+from graph_service.errors import (
+    BadRequest,
+    CreditGraphError,
+    MethodNotAllowed,
+    NotFound,
+    RequestRefused,
+    Unavailable,
+)
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation.catchup import CatchUp
@@ -31,11 +40,15 @@ from graph_service.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+#: The methods a 405's ``Allow`` may name (the service has no other).
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the service's ASGI app for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
     catalog_in_force(settings)  # refuse to start on a bad CREDIT_GRAPH_CATALOG, not per request
+    logs.hide_query_strings()  # however the app is served (serve, uvicorn, gunicorn)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     # Added before _observe, so inside it: the deadline's 503 is counted like any answer.
     app.add_middleware(
         RequestDeadline,
@@ -87,9 +101,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def _error_response(request: Request, exc: CreditGraphError) -> JSONResponse:
-    """The JSON body of every expected error: a code and a message a person can act on."""
-    log.warning("request failed", extra={"path": request.url.path, "code": exc.code})
-    return _error_answer(request.scope, exc)
+    """The JSON body of every expected error: a code and a message a person can act on,
+    without the values the request sent (path parameters, query string): they may be personal
+    data, and the caller has them anyway."""
+    log.warning("request failed", extra={"route": _route(request), "code": exc.code})
+    return _error_answer(request.scope, exc, _without_values(str(exc), _values_of(request)))
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own refusals (no such path, a method the path does not take, …) in the
+    service's one error shape."""
+    return await _error_response(request, _refusal(request, exc))
+
+
+def _refusal(request: Request, exc: HTTPException) -> CreditGraphError:
+    """The service's error for an HTTP-layer refusal."""
+    if exc.status_code == 404:
+        return NotFound("no such endpoint (see /openapi.json)")
+    if exc.status_code == 405:  # the method is not repeated: any token can be sent as one
+        return MethodNotAllowed("not a method this path takes (see Allow)", _methods_of(request))
+    if exc.status_code == 400:
+        return BadRequest(str(exc.detail))
+    return RequestRefused(str(exc.detail), exc.status_code)
+
+
+def _methods_of(request: Request) -> tuple[str, ...]:
+    """Every method some route of the request's path takes: Starlette's own 405 names only
+    the first route's, and ``/graphql`` has one route per method. Asked of the routes with
+    each method in turn (mounted apps, the static files, answer their own 405s)."""
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    return tuple(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
 
 
 def _error_answer(scope: Scope, exc: CreditGraphError, message: str | None = None) -> JSONResponse:
@@ -113,10 +158,12 @@ def _error_answer(scope: Scope, exc: CreditGraphError, message: str | None = Non
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 in the same JSON shape, naming every bad field (``fields``). The values are not
-    echoed: they may be personal data, and the caller has them anyway.
+    echoed: they may be personal data, and the caller has them anyway. pydantic's own words
+    never quote the input; a validator's might, so any input still found in a message is cut
+    out as well.
     """
-    problems = [(_field_name(e["loc"]), str(e["msg"])) for e in exc.errors()]
-    log.warning("request invalid", extra={"path": request.url.path, "fields": problems})
+    problems = [(_field_name(e), _problem(e)) for e in exc.errors()]
+    log.warning("request invalid", extra={"route": _route(request), "fields": problems})
     return JSONResponse(
         status_code=422,
         content={
@@ -127,13 +174,49 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
     )
 
 
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    """``("body", "parties", 3)`` → ``parties[3]``; a malformed body as a whole is ``body``."""
+def _field_name(error: Mapping[str, Any]) -> str:
+    """``("body", "parties", 3)`` → ``parties[3]``; a malformed body as a whole is ``body``
+    (also for JSON syntax errors, whose location is a character offset)."""
+    loc: tuple[int | str, ...] = error["loc"]
+    if error.get("type") == "json_invalid":
+        return "body"
     parts = list(loc[1:] if loc[:1] in (("body",), ("query",), ("path",)) else loc) or ["body"]
     name = str(parts[0])
     for part in parts[1:]:
         name += f"[{part}]" if isinstance(part, int) else f".{part}"
     return name
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """What is wrong, in pydantic's words (a validator's ``ValueError`` without pydantic's
+    "Value error, " prefix), with the value sent cut out wherever it appears."""
+    if error.get("type") == "json_invalid":
+        return "not valid JSON"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    return _without_values(message, [given] if isinstance(given, str | int | float) else [])
+
+
+def _values_of(request: Request) -> list[object]:
+    """The values of the request's path parameters and query string."""
+    return [*request.path_params.values(), *request.query_params.values()]
+
+
+def _without_values(message: str, values: Iterable[object]) -> str:
+    """``message`` with each of ``values`` (as text, two characters or more) replaced by "…".
+
+    >>> _without_values("no party '130102197203158350' in the graph", ["130102197203158350"])
+    "no party '…' in the graph"
+    """
+    texts = {str(v) for v in values if not isinstance(v, bool)}
+    for text in sorted((t for t in texts if len(t) >= 2), key=len, reverse=True):
+        message = message.replace(text, "…")
+    return message
+
+
+def _route(request: Request) -> str:
+    """The route template (``/v1/checks/{check_id}``), never the path with its values."""
+    return str(getattr(request.scope.get("route"), "path", "unmatched"))
 
 
 async def _observe(
@@ -142,7 +225,7 @@ async def _observe(
     """Counts and times every request by its route template (not its raw path)."""
     started = time.perf_counter()
     response = await call_next(request)
-    route = getattr(request.scope.get("route"), "path", "unmatched")
+    route = _route(request)
     metrics.HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
     metrics.HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
     return response

@@ -108,6 +108,39 @@ class NotFound(CreditGraphError):
     http_status = 404
 
 
+class BadRequest(CreditGraphError):
+    """The request cannot be read at all: a body that is not UTF-8, a GraphQL request without
+    a JSON body or query, an operation sent with GET."""
+
+    code = "bad_request"
+    http_status = 400
+
+
+class MethodNotAllowed(CreditGraphError):
+    """The path exists but does not take the request's method; ``allowed`` are those it takes."""
+
+    code = "method_not_allowed"
+    http_status = 405
+
+    def __init__(self, message: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        """``Allow``, as HTTP requires on a 405."""
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class RequestRefused(CreditGraphError):
+    """Any other refusal of the HTTP layer (a status the service itself never chooses)."""
+
+    code = "request_refused"
+
+    def __init__(self, message: str, http_status: int) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
 class LoadRefused(InvalidInput):
     """A registry file cannot be loaded at all; nothing of it was written to the graph.
 

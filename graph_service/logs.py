@@ -1,15 +1,27 @@
-"""Structured logging: one JSON object per line on stderr."""
+"""Structured logging: one JSON object per line on stderr.
+
+The access log (uvicorn's ``uvicorn.access`` logger) names each request's path without its
+query string (:func:`hide_query_strings`): a query string may carry party ids or a purpose
+(a GraphQL query sent with GET, which the service refuses — but only after the request line
+was logged), and logs are kept longer and read by more people than the audit log's entries.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged as a field.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+#: The logger of uvicorn's access log: one line per answered request.
+ACCESS_LOGGER = "uvicorn.access"
+#: A query string inside a request line ``"GET /path?query HTTP/1.1"``: up to the next space
+#: or quote, which a URL cannot hold unescaped.
+_QUERY_STRING = re.compile(r'\?[^\s"]*')
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,6 +40,35 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class WithoutQueryStrings(logging.Filter):
+    """Cuts the query string from every access log line, so no value sent in a URL is logged.
+
+    >>> record = logging.makeLogRecord({"msg": '%s - "%s %s HTTP/%s" %d',
+    ...     "args": ("127.0.0.1:5000", "GET", "/graphql?query=%7Bparty%7D", "1.1", 405)})
+    >>> WithoutQueryStrings().filter(record), record.getMessage()
+    (True, '127.0.0.1:5000 - "GET /graphql HTTP/1.1" 405')
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Cuts the path argument of uvicorn's line at ``?`` (any other line: the formatted
+        message at every ``?``) and keeps the record."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].partition("?")[0], *args[3:])
+        else:
+            record.msg, record.args = _QUERY_STRING.sub("", record.getMessage()), None
+        return True
+
+
+def hide_query_strings() -> None:
+    """Puts :class:`WithoutQueryStrings` on the access logger (once). A filter on the logger
+    itself stays when a server configures logging its own way (``uvicorn``'s default
+    configuration replaces handlers, not filters)."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, WithoutQueryStrings) for f in access.filters):
+        access.addFilter(WithoutQueryStrings())
+
+
 def configure(level: str = "INFO") -> None:
     """Routes every logger to stderr as JSON lines at ``level``."""
     handler = logging.StreamHandler(sys.stderr)
@@ -37,3 +78,4 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # The driver logs every retry at WARNING with a stack; our own message says enough.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
+    hide_query_strings()

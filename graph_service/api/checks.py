@@ -23,6 +23,7 @@ from graph_service.security.roles import CHECK_ROLES, EXPLORE_ROLES, Caller
 router = APIRouter(prefix="/v1", tags=["checks"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the body cannot be read (not UTF-8)"},
     401: {"description": "no valid API key"},
     403: {"description": "the key's role may not do this"},
     413: {"description": "body too large"},
@@ -58,7 +59,14 @@ async def get_check(
     return JSONResponse(await service.stored_check(check_id, caller))
 
 
-@router.post("/checks/{check_id}/feedback", status_code=201, responses=_STORED_ERRORS)
+@router.post(
+    "/checks/{check_id}/feedback",
+    status_code=201,
+    responses={
+        **_STORED_ERRORS,
+        409: {"description": "a party the check did not contain, or a measure not returned"},
+    },
+)
 async def give_feedback(
     check_id: str,
     body: FeedbackRequest,

@@ -30,9 +30,8 @@ from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redi
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
-from strawberry.fastapi import GraphQLRouter
 
-from graph_service.gql.context import Context
+from graph_service.gql.endpoint import ServiceGraphQLRouter
 from graph_service.security.auth import require_role
 from graph_service.security.roles import EXPLORE_ROLES, Caller, Role, allowed
 
@@ -72,7 +71,7 @@ class CachedStatic(StaticFiles):
         return response
 
 
-class SelfHostedGraphQLRouter(GraphQLRouter[Context, None]):
+class SelfHostedGraphQLRouter(ServiceGraphQLRouter):
     """Strawberry's router, with GraphiQL served from the vendored copy (not from a CDN)."""
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -118,7 +117,13 @@ async def favicon() -> FileResponse:
     return FileResponse(STATIC / "app" / "favicon.svg", media_type="image/svg+xml")
 
 
-@identity.get("/me")
+@identity.get(
+    "/me",
+    responses={
+        401: {"description": "no valid API key"},
+        429: {"description": "rate limit; see Retry-After"},
+    },
+)
 async def me(caller: Annotated[Caller, Depends(require_role(*Role))]) -> dict[str, Any]:
     """Who the presented key belongs to, and whether it may use the workbench (explore)."""
     return {

@@ -34,10 +34,12 @@ def validate_feedback(check: Mapping[str, Any], feedback: FeedbackRequest, calle
     >>> validate_feedback(check, FeedbackRequest(party_id="P1", applied=["exit_review"]), portal)
     Traceback (most recent call last):
     ...
-    graph_service.errors.Conflict: measures ['exit_review'] were not returned for party 'P1'
+    graph_service.errors.Conflict: the measures at applied[0] were not returned for this party
+
+    Messages name fields, never the values sent (docs/security.md).
     """
     if caller.role is not Role.ADMIN and check["caller_name"] != caller.name:
-        raise NotFound(f"no check {check['check_id']!r} made with this API key")
+        raise NotFound("no check with this id made with this API key")
     _require_returned(feedback, json.loads(check["response"]))
 
 
@@ -46,15 +48,24 @@ def _require_returned(feedback: FeedbackRequest, response: Mapping[str, Any]) ->
     wanted = normalise(feedback.party_id)
     results = [r for r in response["results"] if normalise(r["party_id"]) == wanted]
     if not results:
-        raise Conflict(f"party {feedback.party_id!r} was not part of this check")
+        raise Conflict("party_id: this party was not part of this check")
     returned = {m.get("measure") for r in results for m in r["measures"]}
-    named = [*feedback.applied, *(n.measure for n in feedback.not_applied)]
-    unknown = sorted({m for m in named if m not in returned})
+    unknown = [field for field, measure in _named(feedback) if measure not in returned]
     if unknown:
-        raise Conflict(f"measures {unknown} were not returned for party {feedback.party_id!r}")
-    both = sorted(set(feedback.applied) & {n.measure for n in feedback.not_applied})
+        raise Conflict(f"the measures at {', '.join(unknown)} were not returned for this party")
+    not_applied = {n.measure for n in feedback.not_applied}
+    both = [f"applied[{i}]" for i, m in enumerate(feedback.applied) if m in not_applied]
     if both:
-        raise InvalidInput(f"measures {both} are both applied and not applied")
+        raise InvalidInput(f"the measures at {', '.join(both)} are also named in not_applied")
+
+
+def _named(feedback: FeedbackRequest) -> list[tuple[str, str]]:
+    """Each measure the feedback names, with the field naming it (``not_applied[1].measure``)."""
+    applied = [(f"applied[{i}]", m) for i, m in enumerate(feedback.applied)]
+    not_applied = [
+        (f"not_applied[{i}].measure", n.measure) for i, n in enumerate(feedback.not_applied)
+    ]
+    return applied + not_applied
 
 
 def feedback_payload(check_id: str, feedback: FeedbackRequest) -> dict[str, Any]:

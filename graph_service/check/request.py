@@ -37,9 +37,20 @@ MAX_PARTIES = 1000
 #: The most measures one feedback may name in ``applied`` and in ``not_applied``.
 MAX_MEASURES = 1000
 
-PartyId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-MeasureName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+#: Not blank: the JSON schema says so too (``minLength`` counts the spaces stripped here).
+_NOT_BLANK = r"\S"
+PartyId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=_NOT_BLANK),
+]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=_NOT_BLANK),
+]
+MeasureName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_NOT_BLANK),
+]
 
 
 class CheckRequest(BaseModel):
@@ -47,7 +58,10 @@ class CheckRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    context: str = Field(description="one of: " + ", ".join(CONTEXTS))
+    context: str = Field(
+        description="one of the contexts of the catalog (GET /v1/contexts)",
+        json_schema_extra={"enum": list(CONTEXTS)},
+    )
     parties: list[PartyId] = Field(min_length=1, max_length=MAX_PARTIES)
     as_of: date | None = Field(default=None, description="YYYY-MM-DD; default today")
     purpose: Text = Field(description="why the check is made (kept in the audit log)")
@@ -55,8 +69,8 @@ class CheckRequest(BaseModel):
     @field_validator("context")
     @classmethod
     def _known_context(cls, value: str) -> str:
-        if value not in CONTEXTS:
-            raise ValueError(f"unknown context {value[:40]!r}; known: {', '.join(CONTEXTS)}")
+        if value not in CONTEXTS:  # the value is not repeated: see the module's invariants
+            raise ValueError(f"not a known context; known: {', '.join(CONTEXTS)}")
         return value
 
     @field_validator("as_of", mode="before")
@@ -110,7 +124,8 @@ after validation, not 0
         return CheckRequest.model_validate(dict(data))
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidCheckRequest(_field_name(first), str(first["msg"])) from None
+        reason = str(first["msg"]).removeprefix("Value error, ")  # pydantic's, for validators
+        raise InvalidCheckRequest(_field_name(first), reason) from None
 
 
 def _field_name(error: ErrorDetails) -> str:

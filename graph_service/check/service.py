@@ -119,7 +119,7 @@ class CheckService:
         for _attempt in (1, 2):
             rows = self.db.read("audit/check_by_id", check_id=check_id)
             if not rows:
-                raise NotFound(f"no check {check_id!r}")
+                raise NotFound("no check with this id")
             entries = self.db.read("audit/check_entries", check_id=check_id, head=HEAD_NAME)
             integrity, problems = integrity_of(check_id, rows[0], [Voucher.of(e) for e in entries])
             if integrity is not None:

@@ -13,7 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from graph_service.check import CheckService, get_evaluator, parse_request
+from graph_service.check.request import CONTEXTS
 from graph_service.cli.common import database, echo_json, settings
+from graph_service.errors import InvalidInput
 from graph_service.security.audit import Actor
 from graph_service.security.roles import Caller, Role
 from graph_service.security.state import Security
@@ -29,6 +31,8 @@ def check(
     ] = False,
 ) -> None:
     """Decide whether these parties may take part in a context; print one line per party."""
+    if context not in CONTEXTS:  # the operator's own terminal, unlike an API answer: say which
+        raise InvalidInput(f"unknown context {context!r}; known: {', '.join(CONTEXTS)}")
     request = parse_request(
         {"context": context, "parties": parties, "as_of": as_of, "purpose": purpose}
     )

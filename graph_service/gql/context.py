@@ -8,28 +8,40 @@ Access: the caller comes from the request's API key through the security module'
 names the roles it admits: those that read the graph require ``EXPLORE_ROLES`` (investigator,
 admin; :class:`InvestigatorOnly`), ``sanctionCheck`` requires ``CHECK_ROLES`` (checker too, as
 ``POST /v1/checks`` does; :class:`CheckersToo`). Either answers 401 without a valid key and 403
-for another role, so a ``checker`` key may run ``sanctionCheck`` and nothing else. Every
-operation of a caller is queued on the audit log before anything is read
-(:mod:`graph_service.gql.operation_audit`); a check writes its own ``check`` entry instead.
+for another role, so a ``checker`` key may run ``sanctionCheck`` and nothing else.
+
+An operation is authorised **as a whole**, after validation and before any resolver runs
+(:class:`AuthoriseOperation`): one root field beyond the caller's role refuses the operation,
+so a ``checker`` asking for ``sanctionCheck`` and ``party`` together gets no check made and
+no party read. The gates on the fields stay as a second line. Every operation that passes is
+queued on the audit log before anything is read (:mod:`graph_service.gql.operation_audit`);
+a check writes its own ``check`` entry instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Annotated, Any
 
 import strawberry
 from fastapi import Depends, Request
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import BaseContext
 from strawberry.permission import BasePermission
+from strawberry.schema.base import BaseSchema
+from strawberry.types import ExecutionResult
+from strawberry.types.base import StrawberryOptional
+from strawberry.types.field import StrawberryField
 
 from graph_service.analysis.explain import Measure
 from graph_service.check import CheckService, check_service
 from graph_service.db import Database
 from graph_service.gql.dataloaders import Loaders, Row
-from graph_service.gql.operation_audit import AuditHook
+from graph_service.gql.operation_audit import AuditHook, operation_root_fields
 from graph_service.propagation.runner import measures_as_of
 from graph_service.security.auth import API_KEY_HEADER, caller_or_none
 from graph_service.security.roles import CHECK_ROLES, EXPLORE_ROLES, Caller, Role, allowed
@@ -38,6 +50,7 @@ from graph_service.settings import Settings
 
 __all__ = [
     "API_KEY_HEADER",
+    "AuthoriseOperation",
     "Caller",
     "CheckersToo",
     "Context",
@@ -45,6 +58,8 @@ __all__ = [
     "InvestigatorOnly",
     "get_context",
 ]
+
+log = logging.getLogger(__name__)
 
 
 class Context(BaseContext):
@@ -97,16 +112,24 @@ class _RoleGate(BasePermission):
         """True for an admitted role; otherwise sets HTTP 401 (no valid key) or 403 (role) and
         raises the field's error (raised here because the instance is shared by requests)."""
         caller = info.context.caller
-        if caller is not None and allowed(caller.role, self.roles):
+        if self.admits(caller):
             return True
-        if caller is None:
-            status, code, message = 401, "unauthenticated", self.message
-        else:
-            status, code = 403, "forbidden"
-            message = f"the role {caller.role.value!r} may not use the field {info.field_name!r}"
+        status, code, message = self.refusal(caller, info.field_name)
         if info.context.response is not None:
             info.context.response.status_code = status
         raise GraphQLError(message, extensions={"code": code})
+
+    @classmethod
+    def admits(cls, caller: Caller | None) -> bool:
+        """True when ``caller`` (None: no valid key) may use the field."""
+        return caller is not None and allowed(caller.role, cls.roles)
+
+    @classmethod
+    def refusal(cls, caller: Caller | None, field: str) -> tuple[int, str, str]:
+        """HTTP status, error code and message refusing ``field`` to ``caller``."""
+        if caller is None:
+            return 401, "unauthenticated", cls.message
+        return 403, "forbidden", f"the role {caller.role.value!r} may not use the field {field!r}"
 
 
 class InvestigatorOnly(_RoleGate):
@@ -121,6 +144,74 @@ class CheckersToo(_RoleGate):
 
     roles = CHECK_ROLES
     message = f"a checker, investigator or admin API key is required (header {API_KEY_HEADER})"
+
+
+class AuthoriseOperation(SchemaExtension):
+    """Refuses an operation as a whole when one of its root fields is beyond the caller.
+
+    Runs after validation and before the audit entry is queued and any resolver runs; a
+    refused operation gets one error per refused root field (401 without a valid key, 403
+    for a role), ``data`` null as its fields would have been, and nothing else happens.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        """Before execution: presets the refusal as the result, so strawberry runs nothing."""
+        execution = self.execution_context
+        context = execution.context
+        fields = operation_root_fields(execution.graphql_document, execution.operation_name)
+        caller: Caller | None = getattr(context, "caller", None)
+        gated = [(node, _gate(execution.schema, node)) for node in fields]
+        refused = [(n, gate) for n, gate in gated if gate is not None and not gate.admits(caller)]
+        if refused:
+            execution.result = _refusal(execution.schema, fields, refused, caller)
+            response = getattr(context, "response", None)
+            if response is not None:
+                response.status_code = 401 if caller is None else 403
+            log.info(
+                "graphql operation refused",
+                extra={"fields": [node.name.value for node, _ in refused]},
+            )
+        yield
+
+
+def _root_field(schema: BaseSchema, node: FieldNode) -> StrawberryField | None:
+    """The ``Query`` field ``node`` selects (None for ``__typename``, ``__schema``, …)."""
+    if not isinstance(schema, strawberry.Schema):
+        return None
+    return schema.get_field_for_type(node.name.value, "Query")
+
+
+def _gate(schema: BaseSchema, node: FieldNode) -> type[_RoleGate] | None:
+    """The role gate of a root field (None: a public field, or ``__typename``/``__schema``)."""
+    field = _root_field(schema, node)
+    gates = [p for p in (field.permission_classes if field else ()) if issubclass(p, _RoleGate)]
+    return gates[0] if gates else None
+
+
+def _refusal(
+    schema: BaseSchema,
+    fields: Sequence[FieldNode],
+    refused: Sequence[tuple[FieldNode, type[_RoleGate]]],
+    caller: Caller | None,
+) -> ExecutionResult:
+    """The answer to a refused operation: an error per refused root field, and ``data`` as
+    GraphQL would give it had every root field failed (null root fields, or a null ``data``
+    if one of them cannot be null)."""
+    errors = []
+    for node, gate in refused:
+        _, code, message = gate.refusal(caller, node.name.value)
+        key = node.alias.value if node.alias else node.name.value
+        errors.append(GraphQLError(message, nodes=[node], path=[key], extensions={"code": code}))
+    return ExecutionResult(data=_null_data(schema, fields), errors=errors)
+
+
+def _null_data(schema: BaseSchema, fields: Sequence[FieldNode]) -> dict[str, Any] | None:
+    """``{key: None}`` for each root field if all may be null, else None."""
+    for node in fields:
+        field = _root_field(schema, node)
+        if field is None or not isinstance(field.type, StrawberryOptional):
+            return None
+    return {(n.alias.value if n.alias else n.name.value): None for n in fields}
 
 
 async def get_context(

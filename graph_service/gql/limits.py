@@ -1,23 +1,36 @@
 """What one GraphQL request may ask for, and how its errors reach the client.
 
 Caps are part of the API contract (docs/graphql.md), not tuning knobs: a query beyond them is
-refused before any Cypher runs (validation rules) or with a typed error (arguments).
+refused before any Cypher runs (validation rules) or with a typed error (arguments). The depth
+is counted in levels as the docs count them: ``{ party { name } }`` has two.
 
 Errors: an expected failure of the service (bad argument, query timeout, Neo4j down) is shown
 with its message and ``extensions.code`` — and one the caller may retry (Neo4j down, the request
 deadline passed: :class:`~graph_service.errors.Unavailable`) makes the whole answer HTTP 503
 with ``Retry-After``, as REST answers; validation errors (syntax, depth, aliases, tokens)
-are shown as graphql-core words them; anything else is logged with the operation and masked
-as "Unexpected error." with the code ``internal``.
+are shown as graphql-core words them, less any value of the request they quote
+(:mod:`graph_service.gql.redact`); anything else is logged with the operation and masked as
+"Unexpected error." with the code ``internal``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -26,14 +39,14 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from graph_service.errors import CreditGraphError, QueryError, Unavailable
+from graph_service.gql.redact import without_values
 
 log = logging.getLogger(__name__)
 
-#: Deepest selection (introspection excluded): room for party → shareholders → edges → node
-#: → holder → holdings → edges → node → company → name, not for unbounded nesting.
+#: Most levels of fields (introspection excluded): room for party → shareholders → edges →
+#: node → holder → holdings → edges → node → company → name, not for unbounded nesting.
 MAX_QUERY_DEPTH = 10
 #: Aliases per document: stops "the same expensive field 500 times" in one request.
 MAX_ALIASES = 15
@@ -74,12 +87,69 @@ SHOWN_CODES = frozenset(
 )
 
 
+def levels(document: DocumentNode) -> dict[str, int]:
+    """Levels of fields of each operation: a field with the fields below it; fragments add no
+    level, introspection fields (``__typename``, ``__schema``) count none. Counting stops one
+    level past :data:`MAX_QUERY_DEPTH`, so a deeper operation reads as 11.
+
+    >>> from graphql import parse
+    >>> levels(parse("query Q { party { ... on Party { name __typename } } } { version }"))
+    {'Q': 2, 'anonymous': 1}
+    >>> chain = "a {" * 30 + "b" + "}" * 30
+    >>> levels(parse("{" + chain + "}"))
+    {'anonymous': 11}
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    room = MAX_QUERY_DEPTH
+    return {
+        (d.name.value if d.name else "anonymous"): _levels(d.selection_set, fragments, room)
+        for d in operations
+    }
+
+
+def _levels(
+    selections: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    room: int,
+    seen: frozenset[str] = frozenset(),
+) -> int:
+    """Levels below ``selections``, looked at down to ``room`` levels and one more."""
+    deepest = 0
+    for node in selections.selections:
+        if isinstance(node, FieldNode) and not node.name.value.startswith("__"):
+            below = node.selection_set
+            depth = 1 + (_levels(below, fragments, room - 1) if below and room > 0 else 0)
+        elif isinstance(node, InlineFragmentNode):
+            depth = _levels(node.selection_set, fragments, room, seen)
+        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments.keys() - seen:
+            fragment = fragments[node.name.value].selection_set
+            depth = _levels(fragment, fragments, room, seen | {node.name.value})
+        else:
+            depth = 0  # introspection, or a fragment cycle (a validation rule refuses those)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class DepthLimit(ValidationRule):
+    """Refuses an operation of more than :data:`MAX_QUERY_DEPTH` levels (:func:`levels`)."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        for name, depth in levels(context.document).items():
+            if depth > MAX_QUERY_DEPTH:
+                context.report_error(
+                    GraphQLError(
+                        f"'{name}' exceeds maximum operation depth of {MAX_QUERY_DEPTH} levels"
+                    )
+                )
+
+
 #: The validation rules of the caps, made once: the same rule classes on every request let
 #: the validation cache answer a repeated document without validating it again.
-VALIDATION_RULES = (
-    depth_rule(MAX_QUERY_DEPTH, should_ignore=None, callback=None),
-    alias_rule(MAX_ALIASES),
-)
+VALIDATION_RULES = (DepthLimit, alias_rule(MAX_ALIASES))
 #: Parsed and validated documents kept per process (GraphiQL and clients repeat theirs).
 _CACHED_DOCUMENTS = 256
 
@@ -110,7 +180,13 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if result is not None and errors:
-            result.errors = [self._shown(error) for error in errors]
+            result.errors = [self._unechoed(self._shown(error)) for error in errors]
+
+    def _unechoed(self, error: GraphQLError) -> GraphQLError:
+        """The error without any value of the request in its message."""
+        execution = self.execution_context
+        message = without_values(error.message, execution.query, execution.variables)
+        return error if message == error.message else _with_extensions(error, message, {})
 
     def _shown(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

@@ -38,6 +38,7 @@ from graphql import (
     StringValueNode,
     ValueNode,
     VariableNode,
+    get_operation_ast,
     visit,
 )
 from graphql.language import Visitor
@@ -135,9 +136,11 @@ class AuditOperations(SchemaExtension):
         self._failure: CreditGraphError | None = None
 
     def on_execute(self) -> Iterator[None]:
-        """After validation, before any resolver: queue the entry, or run nothing."""
+        """After validation, before any resolver: queue the entry, or run nothing. An
+        operation refused already (a preset result: AuthoriseOperation) reads nothing and
+        gets no entry."""
         hook: AuditHook | None = getattr(self.execution_context.context, "audit", None)
-        if hook is not None:
+        if hook is not None and self.execution_context.result is None:
             try:
                 self._pending = hook.submit(self._event())
             except CreditGraphError as exc:
@@ -193,19 +196,38 @@ def root_fields(document: DocumentNode | None) -> tuple[str, ...]:
     return tuple(names)
 
 
+def operation_root_fields(document: DocumentNode | None, name: str | None) -> list[FieldNode]:
+    """The root fields of the operation that runs (``name``, or the document's only one), also
+    those inside root-level fragments; none when the document names no such operation."""
+    operation = get_operation_ast(document, name) if document else None
+    if document is None or operation is None:
+        return []
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _fields(operation.selection_set, fragments)
+
+
 def _field_names(
     selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> list[str]:
-    """Field names of one selection set, through fragments (validation refused cycles)."""
-    names: list[str] = []
+    """Field names of one selection set, through fragments."""
+    return [node.name.value for node in _fields(selections, fragments)]
+
+
+def _fields(
+    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    """Fields of one selection set, through fragments (validation refused cycles)."""
+    nodes: list[FieldNode] = []
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
-            names.append(selection.name.value)
+            nodes.append(selection)
         elif isinstance(selection, InlineFragmentNode):
-            names += _field_names(selection.selection_set, fragments)
+            nodes += _fields(selection.selection_set, fragments)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            names += _field_names(fragments[selection.name.value].selection_set, fragments)
-    return names
+            nodes += _fields(fragments[selection.name.value].selection_set, fragments)
+    return nodes
 
 
 def parties_asked(document: DocumentNode | None, variables: Mapping[str, Any]) -> set[str]:

@@ -18,11 +18,20 @@ from strawberry.types import ExecutionContext
 from graph_service import __version__
 from graph_service.gql import inputs, limits
 from graph_service.gql.case import case_by_no
-from graph_service.gql.context import CheckersToo, Context, Info, InvestigatorOnly, get_context
+from graph_service.gql.context import (
+    AuthoriseOperation,
+    CheckersToo,
+    Context,
+    Info,
+    InvestigatorOnly,
+    get_context,
+)
+from graph_service.gql.endpoint import ServiceGraphQLRouter
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
 from graph_service.gql.operation_audit import AuditOperations
 from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
+from graph_service.gql.redact import without_values
 from graph_service.gql.sanction_check import sanction_check
 from graph_service.gql.search import search_parties
 from graph_service.gql.shared import party_of
@@ -111,9 +120,17 @@ class CreditGraphSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Logs each error before the error policy rewrites it for the client."""
+        """Logs each error before the error policy rewrites it for the client.
+
+        First every message loses the values of the request it quotes (graphql-core's words
+        for a bad literal or variable), in place: the logs get none either, and this is the
+        one hook that sees every error — a syntax error never reaches the extensions.
+        """
         operation = execution_context.operation_name if execution_context else None
+        query = execution_context.query if execution_context else None
+        variables = execution_context.variables if execution_context else None
         for error in errors:
+            error.message = without_values(error.message, query, variables)
             if limits.is_unexpected(error):
                 log.error(
                     "graphql error",
@@ -127,13 +144,15 @@ class CreditGraphSchema(strawberry.Schema):
 schema = CreditGraphSchema(
     query=Query,
     types=list(PARTY_TYPES),
-    extensions=[*limits.extensions(), AuditOperations],
+    # Authorised as a whole before the audit entry is queued and before any resolver runs.
+    extensions=[*limits.extensions(), AuthoriseOperation, AuditOperations],
 )
 
 
 def graphql_router(
-    router: type[GraphQLRouter[Context, None]] = GraphQLRouter,
+    router: type[ServiceGraphQLRouter] = ServiceGraphQLRouter,
 ) -> GraphQLRouter[Context, None]:
     """The ``/graphql`` endpoint with GraphiQL for investigators (``router``: the class that
-    serves it; the app's serves GraphiQL from vendored files, graph_service/api/web.py)."""
+    serves it; the app's serves GraphiQL from vendored files, graph_service/api/web.py;
+    operations go by POST only, graph_service/gql/endpoint.py)."""
     return router(schema, graphql_ide="graphiql", context_getter=get_context)

@@ -70,7 +70,9 @@ def test_feedback_for_a_party_not_checked_is_409(
     response = client.post(url, json={"party_id": COMPANY}, headers=checked["headers"])
     assert response.status_code == 409
     assert response.json()["error"] == "conflict"
-    assert COMPANY in response.json()["message"]
+    # issue #12: the field is named, the value sent is not repeated (was: COMPANY in message)
+    assert "party_id" in response.json()["message"]
+    assert COMPANY not in response.json()["message"]
 
 
 @pytest.mark.parametrize(
