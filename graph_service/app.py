@@ -104,8 +104,11 @@ async def _error_response(request: Request, exc: CreditGraphError) -> JSONRespon
     """The JSON body of every expected error: a code and a message a person can act on,
     without the values the request sent (path parameters, query string): they may be personal
     data, and the caller has them anyway."""
-    log.warning("request failed", extra={"route": _route(request), "code": exc.code})
-    return _error_answer(request.scope, exc, _without_values(str(exc), _values_of(request)))
+    log.warning(
+        "request failed", extra={"route": _route(request), "code": exc.code, "detail": str(exc)}
+    )
+    message = str(exc) if request.url.path == "/readyz" else exc.public_message()
+    return _error_answer(request.scope, exc, _without_values(message, _values_of(request)))
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -146,8 +149,10 @@ def _error_answer(scope: Scope, exc: CreditGraphError, message: str | None = Non
     when it comes before any resolver ran (the key lookup, the request deadline), and under
     ``/readyz``, which has readiness's (``status``, ``error``, ``reason``).
     """
-    text = str(exc) if message is None else message
     path = str(scope.get("path", ""))
+    if message is None:  # readiness is for operators: it says what is wrong in full
+        message = str(exc) if path == "/readyz" else exc.public_message()
+    text = message
     content: dict[str, Any] = {"error": exc.code, "message": text}
     if isinstance(exc, Unavailable) and path.startswith("/graphql"):
         content = {"data": None, "errors": [{"message": text, "extensions": {"code": exc.code}}]}

@@ -20,6 +20,14 @@ class CreditGraphError(Exception):
     code = "error"
     #: HTTP status when the error reaches the API edge.
     http_status = 500
+    #: What an API caller is told instead of the message, for errors whose message is meant
+    #: for the operator (addresses, user names, query names): None tells the message itself.
+    public: str | None = None
+
+    def public_message(self) -> str:
+        """The message for API callers (HTTP, GraphQL); the full one goes to the server log
+        and the CLI."""
+        return self.public or str(self)
 
     def headers(self) -> dict[str, str]:
         """Extra HTTP headers of the error's response: every 503 says when to retry
@@ -48,12 +56,14 @@ class Neo4jUnavailable(Unavailable):
     """Neo4j cannot be reached (down, wrong address, port closed)."""
 
     code = "neo4j_unavailable"
+    public = "the graph database cannot be reached; retry later"
 
 
 class Neo4jAuthError(Unavailable):
     """Neo4j refused the configured user name or password."""
 
     code = "neo4j_auth"
+    public = "the service cannot sign in to its graph database; an operator must fix its credentials"
 
 
 class DeadlineExceeded(Unavailable):
@@ -74,6 +84,7 @@ class QueryError(CreditGraphError):
     """A query failed for a reason that retrying will not fix."""
 
     code = "query_error"
+    public = "a query failed; the server log has the details"
 
 
 class UnknownQuery(CreditGraphError):
@@ -86,6 +97,7 @@ class SchemaError(Unavailable):
     """The graph's schema is missing or at a version this code does not expect."""
 
     code = "schema_error"
+    public = "the graph database is not ready for this version of the service; retry later"
 
 
 class EmbeddedNeo4jError(CreditGraphError):

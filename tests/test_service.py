@@ -54,6 +54,27 @@ def test_readyz_is_503_with_a_reason_when_neo4j_is_unreachable() -> None:
     assert f"127.0.0.1:{closed_port}" in body["reason"]
 
 
+def test_api_callers_are_not_told_where_neo4j_is() -> None:
+    # Readiness is for operators and names the address; a check or a GraphQL query answers
+    # the same 503 with a message that names no address, port or setting.
+    closed_port = _free_port()
+    app = create_app(
+        make_settings(neo4j_uri=f"bolt://127.0.0.1:{closed_port}", neo4j_password="x" * 8)
+    )
+    headers = {"X-API-Key": "cgk_" + "a" * 12 + "_" + "b" * 43}  # well formed: looked up
+    body = {"context": "bidding", "parties": ["91130102RG8E64XKKR"], "purpose": "tender 17"}
+    with TestClient(app) as client:
+        check = client.post("/v1/checks", json=body, headers=headers)
+        query = '{ party(id: "91130102RG8E64XKKR") { __typename } }'
+        graphql = client.post("/graphql", json={"query": query}, headers=headers)
+    assert check.status_code == graphql.status_code == 503
+    assert check.json()["error"] == "neo4j_unavailable"
+    assert graphql.json()["errors"][0]["extensions"]["code"] == "neo4j_unavailable"
+    for answer in (check.text, graphql.text):
+        assert str(closed_port) not in answer and "bolt" not in answer.lower(), answer
+        assert "CREDIT_GRAPH" not in answer, answer
+
+
 def test_readyz_is_503_when_the_password_is_wrong(neo4j_settings: Settings) -> None:
     app = create_app(make_settings(neo4j_password="not-the-password"))
     with TestClient(app) as client:

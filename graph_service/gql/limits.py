@@ -195,7 +195,7 @@ class ErrorPolicy(SchemaExtension):
         if isinstance(original, Unavailable):
             self._retry_later(original)
         if isinstance(original, CreditGraphError) and original.code in SHOWN_CODES:
-            return _with_extensions(error, str(original), {"code": original.code})
+            return _with_extensions(error, original.public_message(), {"code": original.code})
         return _with_extensions(error, "Unexpected error.", {"code": "internal"})
 
     def _retry_later(self, error: Unavailable) -> None:

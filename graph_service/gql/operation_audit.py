@@ -172,7 +172,7 @@ class AuditOperations(SchemaExtension):
 
     def _withhold(self, exc: CreditGraphError) -> None:
         log.error("graphql answer withheld: audit log unavailable", exc_info=exc)
-        error = GraphQLError(str(exc), extensions={"code": exc.code})
+        error = GraphQLError(exc.public_message(), extensions={"code": exc.code})
         result = self.execution_context.result
         if result is None:  # before execution: a preset result, so nothing is executed
             self.execution_context.result = ExecutionResult(data=None, errors=[error])
