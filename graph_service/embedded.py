@@ -40,11 +40,10 @@ class Status:
 
 
 def launcher_source() -> Path:
-    """The launcher's Maven project: shipped in the wheel, else the repository's folder."""
-    packaged = Path(str(resources.files("graph_service"))) / "neo4j-embedded"
-    if (packaged / "pom.xml").is_file():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "neo4j-embedded"
+    """The launcher's Maven project, found like all package data: ``graph_service/
+    neo4j-embedded`` is a link to the repository's ``neo4j-embedded/`` in a checkout and a
+    copy of it in the wheel."""
+    return Path(str(resources.files("graph_service"))) / "neo4j-embedded"
 
 
 def _paths(settings: Settings) -> tuple[Path, Path, Path, Path]:
