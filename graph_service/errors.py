@@ -63,7 +63,7 @@ class Neo4jAuthError(Unavailable):
     """Neo4j refused the configured user name or password."""
 
     code = "neo4j_auth"
-    public = "the service cannot sign in to its graph database; an operator must fix its credentials"
+    public = "the service cannot sign in to its graph database; an operator must fix that"
 
 
 class DeadlineExceeded(Unavailable):
