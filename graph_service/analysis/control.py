@@ -52,6 +52,7 @@ import networkx as nx
 
 from graph_service.analysis.graph import (
     OPEN,
+    build_graph,
     edge_active,
     edge_end,
     in_adjacency,
@@ -321,3 +322,40 @@ def chain_hops(above: nx.MultiDiGraph[str], chain: tuple[str, ...]) -> list[Cont
         stake = keyed[RelType.HOLDS_SHARES]["stake_pct"] if RelType.HOLDS_SHARES in keyed else None
         hops.append(ControlHop(controller, controlled_, tuple(sorted(keyed)), stake))
     return hops
+
+
+def control_input(
+    row: Mapping[str, Any],
+) -> tuple[nx.MultiDiGraph[str], dict[str, Mapping[str, Any]]]:
+    """The analysis graph of one ``explore/control_chains`` row and every party's
+    ``{labels, props}`` row by id (read the same way by GraphQL's ``actualControllers`` and
+    the report's controllers). An officer who is no member of the row is taken from its
+    officer row.
+
+    >>> r = {"labels": ["Party", "Person"], "props": {"party_id": "R"}}
+    >>> row = {"members": [{"labels": ["Party", "Company"], "props": {"party_id": "A"}}],
+    ...        "holdings": [],
+    ...        "officers": [[{"holder": "R", "company": "A",
+    ...                       "props": {"role": "actual_controller"}, "party": r}]]}
+    >>> graph, parties = control_input(row)
+    >>> sorted(graph.nodes(data="kind")), sorted(parties)
+    ([('A', 'company'), ('R', 'person')], ['A', 'R'])
+    >>> list(graph.edges(keys=True, data="role"))
+    [('R', 'A', 'OFFICER_OF', 'actual_controller')]
+    """
+    parties = {str(m["props"]["party_id"]): m for m in row["members"]}
+    officers = [found for per_member in row["officers"] for found in per_member]
+    for found in officers:
+        parties.setdefault(str(found["holder"]), found["party"])
+    rels = [_row_rel("HOLDS_SHARES", found) for found in row["holdings"]]
+    rels += [_row_rel("OFFICER_OF", found) for found in officers]
+    nodes = [{"party_id": p, "kind": _kind(r)} for p, r in parties.items()]
+    return build_graph(nodes, rels), parties
+
+
+def _row_rel(kind: str, found: Mapping[str, Any]) -> dict[str, Any]:
+    return {**found["props"], "type": kind, "source": found["holder"], "target": found["company"]}
+
+
+def _kind(row: Mapping[str, Any]) -> str:
+    return "company" if "Company" in row["labels"] else "person"

@@ -18,7 +18,6 @@ import networkx as nx
 import strawberry
 
 from graph_service.analysis import control
-from graph_service.analysis.graph import build_graph
 from graph_service.explore.penetration import Chain, effective_stakes, ownership_chains
 from graph_service.explore.viewer import Step, Subgraph, ViewNode
 from graph_service.gql import inputs, limits
@@ -228,31 +227,9 @@ async def controllers_of(info: Info, party: Party, on: date) -> list[Controller]
     row = await info.context.loaders.keyed.load(key)
     if row is None:
         return []
-    graph, parties = _control_input(row)
+    graph, parties = control.control_input(row)
     above = control.control_graph(graph, str(party.id), rule, on)
     return [_controller(c, above, parties) for c in control.control_chains(above, str(party.id))]
-
-
-def _control_input(
-    row: Mapping[str, Any],
-) -> tuple[nx.MultiDiGraph[str], dict[str, Mapping[str, Any]]]:
-    """The analysis graph of one ``explore/control_chains`` row and every party's row."""
-    parties = {str(m["props"]["party_id"]): m for m in row["members"]}
-    officers = [found for per_member in row["officers"] for found in per_member]
-    for found in officers:
-        parties.setdefault(str(found["holder"]), found["party"])
-    rels = [_rel("HOLDS_SHARES", found) for found in row["holdings"]]
-    rels += [_rel("OFFICER_OF", found) for found in officers]
-    nodes = [{"party_id": p, "kind": _kind(r)} for p, r in parties.items()]
-    return build_graph(nodes, rels), parties
-
-
-def _rel(kind: str, found: Mapping[str, Any]) -> dict[str, Any]:
-    return {**found["props"], "type": kind, "source": found["holder"], "target": found["company"]}
-
-
-def _kind(row: Mapping[str, Any]) -> str:
-    return "company" if "Company" in row["labels"] else "person"
 
 
 def _controller(

@@ -20,7 +20,6 @@ from typing import Any
 import networkx as nx
 
 from graph_service.analysis import control
-from graph_service.analysis.graph import build_graph
 from graph_service.gql.convert import is_active
 from graph_service.policy.catalog import Control
 from graph_service.report.chapters import provenance
@@ -93,7 +92,7 @@ def controllers(
     """The company's controllers with their chains, from its ``explore/control_chains`` row."""
     if row is None:
         return []
-    graph, parties = _control_input(row)
+    graph, parties = control.control_input(row)
     above = control.control_graph(graph, company, rule, as_of)
     return [
         {
@@ -115,22 +114,3 @@ def _chain(above: nx.MultiDiGraph[str], chain: tuple[str, ...]) -> list[dict[str
         }
         for hop in control.chain_hops(above, chain)
     ]
-
-
-def _control_input(
-    row: Mapping[str, Any],
-) -> tuple[nx.MultiDiGraph[str], dict[str, Mapping[str, Any]]]:
-    """The analysis graph of one ``explore/control_chains`` row and every party's row (the
-    same reading as GraphQL's ``actualControllers``)."""
-    parties = {str(m["props"]["party_id"]): m for m in row["members"]}
-    officers = [found for per_member in row["officers"] for found in per_member]
-    for found in officers:
-        parties.setdefault(str(found["holder"]), found["party"])
-    rels = [_rel("HOLDS_SHARES", found) for found in row["holdings"]]
-    rels += [_rel("OFFICER_OF", found) for found in officers]
-    nodes = [{"party_id": p, "kind": party_ref(r)["kind"]} for p, r in parties.items()]
-    return build_graph(nodes, rels), parties
-
-
-def _rel(kind: str, found: Mapping[str, Any]) -> dict[str, Any]:
-    return {**found["props"], "type": kind, "source": found["holder"], "target": found["company"]}
