@@ -12,10 +12,8 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from tests.conftest import ROOT, cli_env, make_settings
+from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.neo4j
 
@@ -319,7 +318,7 @@ def test_operations_are_not_taken_over_get(
 
 def test_the_access_log_holds_no_query_string(neo4j_settings: Settings) -> None:
     del neo4j_settings  # the running Neo4j
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "graph_service.cli", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -330,7 +329,7 @@ def test_the_access_log_holds_no_query_string(neo4j_settings: Settings) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait(f"{url}/healthz")
+        wait_until_up(f"{url}/healthz", timeout_s=30.0)
         refused = httpx.get(f"{url}/graphql", params={"query": GET_CHECK})
         httpx.get(f"{url}/v1/reports/{COMPANY}", params={"as_of": SECRET_ID})
     finally:
@@ -345,24 +344,6 @@ def test_the_access_log_holds_no_query_string(neo4j_settings: Settings) -> None:
     assert any(m.endswith('"GET /v1/reports/{party_id} HTTP/1.1" 401') for m in access), access
     for secret in (SECRET_ID, "purpose", "%E5%BC%A0", SECRET_TEXT, COMPANY):
         assert secret not in log
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 # --- authorised as a whole -----------------------------------------------------------------------

@@ -15,18 +15,13 @@ number that JSON Schema cannot express, so schema-valid ids are refused.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 import schemathesis.engine
-import uvicorn
 from schemathesis.engine import Status, events
 
 from graph_service.app import create_app
@@ -37,6 +32,7 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from tests.conftest import make_settings
+from tests.servers import serving
 
 pytestmark = pytest.mark.neo4j
 
@@ -67,18 +63,8 @@ def service(neo4j_settings: Settings, db: Database, tmp_path: Path) -> Iterator[
         rate_limit_per_s=100_000.0,  # a 429 would hide the answer the run is looking for
         rate_limit_burst=100_000,
     )
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    _wait(f"{url}/healthz")
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings), access_log=False) as url:
+        yield url
 
 
 @pytest.fixture
@@ -134,21 +120,3 @@ def _failures(event: events.ScenarioFinished) -> list[str]:
 def _error_of(event: events.NonFatalError | events.FatalError) -> str:
     error = event.value if isinstance(event, events.NonFatalError) else event.exception
     return f"{type(error).__name__}: {error}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

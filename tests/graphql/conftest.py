@@ -9,9 +9,6 @@ them again.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from graph_service import migrations
@@ -34,6 +30,7 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_directory
+from tests.servers import serving
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "registries"
 
@@ -89,18 +86,14 @@ class Api:
 def api(neo4j_settings: Settings) -> Iterator[Api]:
     """The service on a free loopback port for the whole session."""
     app = create_app(neo4j_settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    _wait(url)
-    with httpx.Client(timeout=30) as client, Database(neo4j_settings) as db:
+    with (
+        serving(app) as url,
+        httpx.Client(timeout=30) as client,
+        Database(neo4j_settings) as db,
+    ):
         api = Api(app, url, client)
         api.issue_keys(db)
         yield api
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -207,21 +200,3 @@ SAMPLE_CHANGES = [
         ]
     )
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            httpx.get(f"{url}/healthz", timeout=2)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from graph_service.app import create_app
 from graph_service.db import Database
@@ -35,9 +33,8 @@ from tests.graphql.conftest import (
     SAMPLES,
     ZHANG_WEI,
     Api,
-    _free_port,
-    _wait,
 )
+from tests.servers import serving
 
 OPERATOR_VERSION = "2026.11-1-control30"
 HOLDERS_OF_HUABEI = (
@@ -83,20 +80,10 @@ def _catalog_30(tmp_path: Path) -> Path:
 def _serving(settings: Settings, db: Database) -> Iterator[Api]:
     """The service under ``settings`` on a free loopback port, with its own API keys."""
     app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(url)
-        with httpx.Client(timeout=30) as client:
-            api = Api(app, url, client)
-            api.issue_keys(db)
-            yield api
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url, httpx.Client(timeout=30) as client:
+        api = Api(app, url, client)
+        api.issue_keys(db)
+        yield api
 
 
 def _answers(api: Api, catalog: Path | None) -> dict[str, Any]:

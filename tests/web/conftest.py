@@ -13,9 +13,6 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +23,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from graph_service import migrations
 from graph_service.app import create_app
@@ -40,6 +36,7 @@ from graph_service.settings import Settings
 from graph_service.synthetic.ids import make_id_number, make_uscc
 from loaders.engine import LoadOptions, load_directory
 from tests.conftest import make_settings
+from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -153,26 +150,12 @@ def load_world(db: Database, scratch: Path) -> None:
     runner.run_full(db)
 
 
-def start_service(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
-    """The app on a free loopback port, in a thread of this process."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    _wait(url)
-    return server, thread, url
-
-
 @pytest.fixture(scope="session")
 def service(neo4j_settings: Settings, session_db: Database) -> Iterator[Service]:
     """The running service (keys are not cached, so a revoked key is refused at once)."""
-    server, thread, url = start_service(make_settings(api_key_cache_s=0, **SLOW_MACHINE))
-    with httpx.Client(timeout=60) as client:
+    app = create_app(make_settings(api_key_cache_s=0, **SLOW_MACHINE))
+    with serving(app) as url, httpx.Client(timeout=60) as client:
         yield Service(url, session_db, client)
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -262,21 +245,3 @@ def shoot(tab: Any, name: str) -> Path:
 def clean_artifacts() -> None:
     """Removes earlier screenshots (called once per session by the flow test)."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            httpx.get(f"{url}/healthz", timeout=2)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

@@ -18,7 +18,8 @@ from graph_service.security.audit import Actor
 from graph_service.security.keys import KeyStore, key_id_of, list_keys, revoke_key
 from graph_service.security.roles import Role
 from tests.conftest import ROOT, TEST_HOME, cli_env
-from tests.web.conftest import Service, _free_port
+from tests.servers import free_port
+from tests.web.conftest import Service
 
 pytestmark = pytest.mark.neo4j
 
@@ -65,7 +66,7 @@ def test_run_prints_the_workbench_address_and_the_same_key_at_each_start(world: 
 
 def _start_and_read_key() -> str:
     """Starts ``credit-graph run`` on a free port, reads its banner, and stops it."""
-    port = _free_port()
+    port = free_port()
     env = cli_env(CREDIT_GRAPH_PORT=str(port))
     command = [sys.executable, "-m", "graph_service.cli", "run"]
     process = subprocess.Popen(
