@@ -10,6 +10,7 @@ import pytest
 
 from graph_service.settings import Settings
 from tests.conftest import TEST_PORT, cli_env, run_cli
+from tests.servers import free_port
 
 COMMANDS = [
     [],
@@ -69,7 +70,7 @@ def test_wrong_password_is_one_clear_line(neo4j_settings: Settings) -> None:
 
 
 def test_neo4j_down_is_one_clear_line() -> None:
-    port = _free_port()
+    port = free_port()
     done = run_cli("db", "migrate", env=cli_env(CREDIT_GRAPH_EMBEDDED_PORT=str(port)))
     _assert_one_line_error(done, "not reachable", "credit-graph neo4j start")
 
@@ -92,7 +93,7 @@ def test_port_taken_is_one_clear_line(tmp_path: Path, neo4j_settings: Settings) 
 def test_missing_java_is_one_clear_line(tmp_path: Path, neo4j_settings: Settings) -> None:
     env = cli_env(
         CREDIT_GRAPH_HOME=str(tmp_path),
-        CREDIT_GRAPH_EMBEDDED_PORT=str(_free_port()),
+        CREDIT_GRAPH_EMBEDDED_PORT=str(free_port()),
         CREDIT_GRAPH_JAVA="no-such-java",
     )
     done = run_cli("neo4j", "start", env=env)
@@ -103,7 +104,7 @@ def test_missing_maven_is_one_clear_line(tmp_path: Path) -> None:
     env = cli_env(
         CREDIT_GRAPH_HOME=str(tmp_path),
         CREDIT_GRAPH_LAUNCHER_DIR=str(tmp_path / "launcher"),  # nothing built here yet
-        CREDIT_GRAPH_EMBEDDED_PORT=str(_free_port()),
+        CREDIT_GRAPH_EMBEDDED_PORT=str(free_port()),
         CREDIT_GRAPH_MAVEN="no-such-mvn",
     )
     done = run_cli("neo4j", "start", env=env)
@@ -111,13 +112,7 @@ def test_missing_maven_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_status_of_a_stopped_server_exits_non_zero(tmp_path: Path) -> None:
-    env = cli_env(CREDIT_GRAPH_HOME=str(tmp_path), CREDIT_GRAPH_EMBEDDED_PORT=str(_free_port()))
+    env = cli_env(CREDIT_GRAPH_HOME=str(tmp_path), CREDIT_GRAPH_EMBEDDED_PORT=str(free_port()))
     done = run_cli("neo4j", "status", env=env)
     assert done.returncode == 1
     assert "not running" in done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -9,7 +9,6 @@ again, and looks at every answer (docs/operations.md, "When Neo4j is down").
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from tests.conftest import ROOT, make_settings
 from tests.security.conftest import COMPANY, PERSON, check_body
+from tests.servers import free_port
 
 #: The request deadline under test: the documented default of CREDIT_GRAPH_REQUEST_DEADLINE_S.
 DEADLINE_S = 5.0
@@ -63,7 +63,7 @@ def own_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A Neo4j only this test uses (stopped and started by it), migrated."""
     settings = make_settings(
         home=tmp_path_factory.mktemp("outage-neo4j"),
-        embedded_port=_free_port(),
+        embedded_port=free_port(),
         launcher_dir=ROOT / ".credit-graph" / "launcher",  # the built launcher, not a rebuild
         embedded_heap="512m",
         embedded_pagecache="64m",
@@ -93,7 +93,7 @@ def keys(own_neo4j: Settings) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def base_url(own_neo4j: Settings) -> Iterator[str]:
     """The real app served over HTTP by uvicorn (in a thread of this process)."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(own_neo4j), host="127.0.0.1", port=port, log_level="warning",
         timeout_graceful_shutdown=5,
@@ -264,9 +264,3 @@ def _wait_until(condition: Callable[[], bool], seconds: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"not recovered within {seconds:g} s"
         time.sleep(0.5)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

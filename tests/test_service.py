@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from graph_service import embedded
 from graph_service.app import create_app
 from graph_service.settings import Settings
 from tests.conftest import ROOT, cli_env, make_settings
+from tests.servers import free_port
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_readyz_reports_neo4j_version_and_schema(client: TestClient) -> None:
 
 
 def test_readyz_is_503_with_a_reason_when_neo4j_is_unreachable() -> None:
-    closed_port = _free_port()
+    closed_port = free_port()
     app = create_app(
         make_settings(neo4j_uri=f"bolt://127.0.0.1:{closed_port}", neo4j_password="x" * 8)
     )
@@ -57,7 +57,7 @@ def test_readyz_is_503_with_a_reason_when_neo4j_is_unreachable() -> None:
 def test_api_callers_are_not_told_where_neo4j_is() -> None:
     # Readiness is for operators and names the address; a check or a GraphQL query answers
     # the same 503 with a message that names no address, port or setting.
-    closed_port = _free_port()
+    closed_port = free_port()
     app = create_app(
         make_settings(neo4j_uri=f"bolt://127.0.0.1:{closed_port}", neo4j_password="x" * 8)
     )
@@ -131,7 +131,7 @@ def test_openapi_documents_the_check_contract(client: TestClient) -> None:
 
 
 def test_serve_command_serves_http(neo4j_settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     env = cli_env(CREDIT_GRAPH_PORT=str(port))
     server = subprocess.Popen(
         [sys.executable, "-m", "graph_service.cli", "serve"],
@@ -154,7 +154,7 @@ def test_serve_command_serves_http(neo4j_settings: Settings) -> None:
 
 
 def test_serve_takes_host_port_and_workers_over_the_settings(neo4j_settings: Settings) -> None:
-    settings_port, port = _free_port(), _free_port()
+    settings_port, port = free_port(), free_port()
     env = cli_env(CREDIT_GRAPH_PORT=str(settings_port))
     command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
     server = subprocess.Popen(
@@ -201,9 +201,3 @@ def _wait_http(url: str, timeout_s: float = 30.0) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
