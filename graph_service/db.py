@@ -313,6 +313,10 @@ class Database:
         except neo4j_exc.Neo4jError as exc:
             if _timed_out(exc):
                 raise QueryTimeout(f"query {name} exceeded its timeout and was aborted") from exc
+            if exc.is_retryable():  # still transient after the retries: Neo4j is going away
+                raise Neo4jUnavailable(
+                    f"Neo4j kept failing {name} with a transient error ({exc.code}); retry later"
+                ) from exc
             log.error("query failed", extra={"query": name, "code": exc.code})
             raise QueryError(f"query {name} failed: {exc.code}: {exc.message}") from exc
         except neo4j_exc.DriverError as exc:

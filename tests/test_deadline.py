@@ -148,6 +148,20 @@ def test_outside_a_request_retries_last_max_retry_time() -> None:
         assert 2.4 <= time.monotonic() - started < 4.5
 
 
+def test_a_transient_error_still_failing_after_the_retries_is_503_not_500() -> None:
+    # Neo4j shutting down answers DatabaseUnavailable (transient): once retries are over, the
+    # caller is told to retry later (neo4j_unavailable), not that the query was wrong.
+    import neo4j.exceptions  # only to make the server's error; the service's code uses db.py
+
+    error = neo4j.exceptions.TransientError._hydrate_neo4j(
+        code="Neo.TransientError.Database.DatabaseUnavailable", message="shutting down"
+    )
+    with Database(_nowhere()) as db, pytest.raises(Neo4jUnavailable) as raised:
+        with db._translated("system/components"):
+            raise error
+    assert raised.value.http_status == 503
+
+
 def _nowhere(**overrides: object) -> Settings:
     """Settings of a Neo4j on a port where nothing listens."""
     with socket.socket() as sock:
