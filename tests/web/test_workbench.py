@@ -102,6 +102,8 @@ def test_an_investigator_searches_opens_expands_connects_and_downloads(
     assert count(tab, "edge.inferred") >= 1  # the shared phone: an inferred, dashed link
     assert "deny" in tab.inner_text("table.decisions")
     assert "not a decision" in tab.inner_text(".notice.lead")  # peripheral risk is a lead
+    # The records come in their own request (paged): wait for them as a user would.
+    tab.wait_for_selector("#records table.records tbody tr")
     assert tab.locator("#records table.records tbody tr").count() >= 1
     shoot(tab, "03-party-network")
 
