@@ -168,6 +168,11 @@ NODES: tuple[NodeSpec, ...] = (
             "end": "date it ends; null = open-ended",
             "status": "active | repaired | revoked | corrected | removed (latest update)",
             "voided_on": "earliest repair / revocation / removal date, else null",
+            "authority": "the body that made the entry (court, tax bureau, department …)",
+            "severity": "how the registry grades it (serious / general …), where it does",
+            "domain": "the field of a domain blacklist (food, environment, …)",
+            "list": "the named list of a list registry (red list, blacklist …)",
+            "category": "the registry's own class of the entry (e.g. 干预 / 过问)",
             "load_id": "the load that last wrote it (provenance): incremental propagation",
         },
     ),
@@ -456,3 +461,8 @@ def node_spec(label: Label) -> NodeSpec:
 def rel_spec(rel_type: RelType) -> RelSpec:
     """The declaration of ``rel_type``."""
     return next(spec for spec in RELATIONSHIPS if spec.type is rel_type)
+
+
+#: The fields every record has, whatever its registry; its other properties are that
+#: registry's own details (what reports and GraphQL list under "details").
+RECORD_FIELDS: frozenset[str] = frozenset(node_spec(Label.RECORD).properties) - {"load_id"}

@@ -40,31 +40,14 @@ from graph_service.gql.shared import (
     provenance,
 )
 from graph_service.gql.ties import After, First, read_page
+from graph_service.model import RECORD_FIELDS
 from graph_service.policy.catalog import CONVICTION, Catalog, catalog_in_force
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
 
 
-#: Fields every record has; the rest of a record's properties are its registry's own (details).
-_COMMON = frozenset(
-    {
-        "record_key",
-        "kind",
-        "ref",
-        "subject_id",
-        "start",
-        "end",
-        "status",
-        "voided_on",
-        "authority",
-        "severity",
-        "domain",
-        "list",
-        "category",
-    }
-)
-_NOT_DETAILS = _COMMON | INTERNAL_KEYS
+_NOT_DETAILS = RECORD_FIELDS | INTERNAL_KEYS
 
 
 @strawberry.enum(description="Which records to list, judged on activeOn (default today).")

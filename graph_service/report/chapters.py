@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Final
 
 from graph_service.gql.convert import INTERNAL_KEYS, PROVENANCE_KEYS, record_active
+from graph_service.model import RECORD_FIELDS
 
 
 @dataclass(frozen=True)
@@ -69,23 +70,7 @@ _BY_KIND: Final = {kind: chapter for chapter in CHAPTERS for kind in chapter.kin
 _OTHER: Final = CHAPTERS[-1]
 
 #: Fields every record has; the rest of its properties are its registry's own (details).
-COMMON_FIELDS: Final = frozenset(
-    {
-        "record_key",
-        "kind",
-        "ref",
-        "subject_id",
-        "start",
-        "end",
-        "status",
-        "voided_on",
-        "authority",
-        "severity",
-        "domain",
-        "list",
-        "category",
-    }
-)
+COMMON_FIELDS: Final = RECORD_FIELDS
 
 
 def chapter_of(kind: object) -> Chapter:
