@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import socket
 import subprocess
@@ -80,6 +81,14 @@ def ensure_world(db: Any, parties: int, seed: int, tag: str) -> bool:
     load_directory(db, folder, LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-{tag}"))
     db.read("meta/await_indexes")
     return True
+
+
+def seeded_sample(db: Any, query: str, size: int, rng: random.Random) -> list[dict[str, Any]]:
+    """``size`` rows of ``query`` (which returns every candidate in a fixed order), drawn by
+    ``rng``: runs with the same seed on the same world ask about the same parties, which
+    ``ORDER BY rand()`` in Cypher cannot promise."""
+    rows = [dict(row) for row in db.read(query)]
+    return rng.sample(rows, min(size, len(rows)))
 
 
 def bench_registry() -> Any:

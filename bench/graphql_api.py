@@ -56,6 +56,7 @@ from common import (
     query_seconds,
     run_driver,
     running_neo4j,
+    seeded_sample,
     serving,
 )
 
@@ -275,13 +276,13 @@ def _plans(db: Any, args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]
     from graph_service.policy.catalog import catalog_in_force
 
     rng = random.Random(args.seed)
-    sample = db.read("meta/bench_graphql_sample", limit=400)
+    sample = seeded_sample(db, "meta/bench_workbench_parties", 400, rng)
     if len(sample) < 10:
         raise SystemExit("error: the graph holds too few connected parties to benchmark")
     ids = [row["id"] for row in sample]
     names = [row["name"] for row in sample if row["kind"] == "company"] or [sample[0]["name"]]
-    companies = [row["id"] for row in db.read("meta/bench_workbench_companies", limit=200)]
-    cases = [row["case_no"] for row in db.read("meta/bench_workbench_cases", limit=200)]
+    companies = [r["id"] for r in seeded_sample(db, "meta/bench_workbench_companies", 200, rng)]
+    cases = [r["case_no"] for r in seeded_sample(db, "meta/bench_workbench_cases", 200, rng)]
     pairs = _pairs(rng, ids)
     fragments = [_fragment(rng, n) for n in names]
     rule = catalog_in_force(db.settings).control  # the service's: same settings, same home

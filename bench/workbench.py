@@ -52,6 +52,7 @@ from common import (
     percentiles,
     query_seconds,
     running_neo4j,
+    seeded_sample,
     serving,
 )
 from playwright.sync_api import Error as PlaywrightError
@@ -73,6 +74,7 @@ STEP_TIMEOUT_MS = 60_000
 #: Installed before a click: records, from the click, when the card is shown, when the page is
 #: ready (card + network drawn, then one painted frame) and when the records have arrived.
 WATCH_OPEN = """() => {
+  performance.clearResourceTimings();
   const b = (window.__bench = { t0: null, card: null, ready: null, records: null, seen: false });
   const start = () => { b.t0 = performance.now(); };
   document.addEventListener("click", start, { capture: true, once: true });
@@ -98,11 +100,28 @@ WATCH_OPEN = """() => {
   observer.observe(document.body, { childList: true, subtree: true, characterData: true });
 }"""
 
+#: The API requests the page made since the watch began, up to ``end`` (ms, page clock): their
+#: number and the time during which at least one was in flight (GraphQL and REST alike).
+API_TIME = r"""end => {
+  const spans = performance.getEntriesByType("resource")
+    .filter((e) => /\/(graphql|v1\/)/.test(e.name) && e.startTime <= end)
+    .map((e) => [e.startTime, Math.min(e.responseEnd, end)])
+    .sort((a, b) => a[0] - b[0]);
+  let busy = 0, from = null, to = null;
+  for (const [s, e] of spans) {
+    if (to === null || s > to) { if (to !== null) busy += to - from; from = s; to = e; }
+    else to = Math.max(to, e);
+  }
+  if (to !== null) busy += to - from;
+  return { requests: spans.length, busy };
+}"""
+
 #: Installed before a double-click: from the double-click until the status line gives the
 #: expansion's result (not "Expanding…") and a frame has painted it.
 WATCH_EXPAND = """() => {
   const status = document.querySelector("#graph-status");
   status.textContent = "";
+  performance.clearResourceTimings();
   const b = (window.__bench = { t0: null, done: null, text: null });
   const start = () => { b.t0 = performance.now(); };
   document.addEventListener("dblclick", start, { capture: true, once: true });
@@ -173,9 +192,7 @@ def ensure_measures(db: Any) -> dict[str, Any]:
 def _sample(db: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Parties with ties an investigator walks, in a seeded order."""
     size = args.warmup + max(args.opens, args.reports, args.browser_reports) + 10
-    rows = db.read("meta/bench_graphql_sample", limit=size)
-    random.Random(args.seed).shuffle(rows)
-    return [dict(row) for row in rows]
+    return seeded_sample(db, "meta/bench_workbench_parties", size, random.Random(args.seed))
 
 
 def _load() -> list[float]:
@@ -267,10 +284,13 @@ def _open(tab: Any, party: dict[str, Any]) -> dict[str, Any]:
         " return [cy.nodes(':not(.more)').length, cy.edges().length]; }"
     )
     status = tab.inner_text("#graph-status")
+    api = tab.evaluate(API_TIME, b["ready"])
     return result | {
         "card_ms": round(b["card"] - b["t0"], 1),
         "ready_ms": round(b["ready"] - b["t0"], 1),
         "records_ms": round(b["records"] - b["t0"], 1),
+        "api_requests": api["requests"],
+        "api_ms": round(api["busy"], 1),
         "outside_ms": round((time.perf_counter() - started) * 1000, 1),
         "nodes": drawn[0],
         "edges": drawn[1],
@@ -286,8 +306,8 @@ def _expand_some(tab: Any, root: str, want: int) -> list[dict[str, Any]]:
         node = tab.evaluate(
             """tried => {
               const cy = window.workbench.cy;
-              const n = cy.nodes(':not(.more):not(.expanded)')
-                .filter((x) => !tried.includes(x.id()))[0];
+              const n = cy.nodes().filter((x) => !x.hasClass('more') && !x.hasClass('expanded')
+                && !x.id().startsWith('more:') && !tried.includes(x.id()))[0];
               if (!n) return null;
               const p = n.renderedPosition();
               return { id: n.id(), kind: n.data('kind'), x: p.x, y: p.y, nodes: cy.nodes().length };
@@ -317,9 +337,12 @@ def _expand(tab: Any, node: dict[str, Any]) -> dict[str, Any]:
         "id => window.workbench.cy.getElementById(id).hasClass('expanded')", node["id"]
     )
     text = str(b["text"])
+    api = tab.evaluate(API_TIME, b["done"])
     outcome = "case" if node["kind"] == "case" else "guard" if "choose which" in text else "drawn"
     return result | {
         "ms": round(b["done"] - b["t0"], 1),
+        "api_requests": api["requests"],
+        "api_ms": round(api["busy"], 1),
         "outcome": outcome if expanded else "other node",
         "nodes_after": tab.evaluate("() => window.workbench.cy.nodes().length"),
     }
@@ -391,7 +414,8 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
 
     opens, expansions = report["opens"], report["expansions"]
     ready = percentiles(ok(opens, "ready_ms"))
-    expand = percentiles(ok([e for e in expansions if e.get("outcome") != "other node"], "ms"))
+    measured = [e for e in expansions if e.get("outcome") != "other node"]
+    expand = percentiles(ok(measured, "ms"))
     http = percentiles(ok([r for r in report["reports_http"] if r["pdf"]], "ms"))
     button = percentiles(ok(report["reports_browser"], "ms"))
     failed = {
@@ -408,8 +432,9 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "ready": ready | {"card": percentiles(ok(opens, "card_ms")),
-                          "records": percentiles(ok(opens, "records_ms"))},
-        "expand": expand,
+                          "records": percentiles(ok(opens, "records_ms")),
+                          "api": percentiles(ok(opens, "api_ms"))},
+        "expand": expand | {"api": percentiles(ok(measured, "api_ms"))},
         "report_http": http,
         "report_browser": button,
         "failed": failed,
@@ -459,6 +484,11 @@ def _report(args: argparse.Namespace, report: dict[str, Any]) -> None:
         )
     print()
     print(f"failed steps: {f['failed']}; console errors: {report['console_error_count']}")
+    print(
+        "time with an API request in flight, p50 / p99 ms: party page until ready "
+        f"{f['ready']['api']['p50_ms']} / {f['ready']['api']['p99_ms']}, expansion "
+        f"{f['expand']['api']['p50_ms']} / {f['expand']['api']['p99_ms']}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-// Benchmark helper (bench/graphql_api.py, bench/workbench.py): a random sample of companies
-// that have shareholders (their ownership tree has at least one level).
+// Benchmark helper (bench/graphql_api.py): every company that has shareholders (its ownership
+// tree has at least one level), by id (sampled by the benchmark's seeded generator).
 MATCH (c:Company)
 WHERE EXISTS { (c)<-[:HOLDS_SHARES]-(:Party) }
-WITH c, rand() AS r ORDER BY r LIMIT $limit
-RETURN c.party_id AS id, c.name AS name
+RETURN c.party_id AS id
+ORDER BY id
