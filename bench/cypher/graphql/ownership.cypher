@@ -5,7 +5,7 @@
 // (explore/control_chains, inlined; $majority_pct and $roles from the catalog).
 MATCH (c:Party {party_id: $id})
 CALL (c) {
-  OPTIONAL MATCH chain = (c) ((x)<-[r:HOLDS_SHARES]-(h)
+  MATCH chain = (c) ((x)<-[r:HOLDS_SHARES]-(h)
       WHERE (r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR r.until > $on)){1,4} ()
   WHERE all(i IN range(0, size(nodes(chain)) - 2) WHERE NOT nodes(chain)[i] IN nodes(chain)[i + 1..])
   WITH chain LIMIT $max_chains
