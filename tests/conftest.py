@@ -35,11 +35,13 @@ def make_settings(**overrides: object) -> Settings:
 
     An app made with them does not complete pending propagation at start: tests load without
     propagating and then propagate as of a fixed date, and a background run as of today
-    would race them (tests/propagation/test_crash.py turns it on).
+    would race them (tests/propagation/test_crash.py turns it on). Its request deadline is
+    60 s, not 5: the suite shares two cores with Neo4j, and a request that takes 5 s here is
+    a busy machine, not an outage (the tests of the deadline set their own).
     """
     values: dict[str, object] = {
         "home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": "",
-        "complete_pending_on_start": False,
+        "complete_pending_on_start": False, "request_deadline_s": 60.0,
     }  # fmt: skip
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
