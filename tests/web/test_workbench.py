@@ -117,6 +117,9 @@ def test_an_investigator_searches_opens_expands_connects_and_downloads(
     # Filter a relationship type out and back in.
     tab.click("details.filters summary")
     tab.uncheck("details.filters input[value=SHARES_CONTACT]")
+    # The page restyles on the change event; give it the frames it needs on a busy machine.
+    hidden = "s => window.workbench.cy.elements(s).length === 0"
+    tab.wait_for_function(hidden, arg="edge[type = 'SHARES_CONTACT']:visible", timeout=10_000)
     assert count(tab, "edge[type = 'SHARES_CONTACT']:visible") == 0
     tab.check("details.filters input[value=SHARES_CONTACT]")
     tab.click("details.filters summary")
