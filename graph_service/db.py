@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -68,7 +69,7 @@ class ServerInfo:
 class Tx:
     """A managed transaction that runs named queries; handed to :meth:`Database.write_tx`."""
 
-    def __init__(self, tx: neo4j.ManagedTransaction, db: Database) -> None:
+    def __init__(self, tx: neo4j.ManagedTransaction | neo4j.Transaction, db: Database) -> None:
         self._tx = tx
         self._db = db
 
@@ -177,6 +178,27 @@ class Database:
             with self._session() as session:
                 return session.run(q, params).data()
 
+    @contextmanager
+    def rolled_back(self, timeout_s: float) -> Iterator[Database]:
+        """A view of this database whose every statement runs in ONE explicit transaction,
+        which is rolled back at the end, whatever happens (the what-if of a load).
+
+        Code written for :class:`Database` runs on the view unchanged and reads its own
+        writes; nothing it does is ever committed. No retries: a transient error fails the
+        whole view. ``timeout_s`` bounds the transaction as a whole.
+        """
+        with self._translated("rolled_back"):
+            session = self._session()
+            tx = session.begin_transaction(metadata={"query": "rolled_back"}, timeout=timeout_s)
+        try:
+            yield _InTransaction(self, tx)
+        finally:
+            with self._translated("rolled_back"):
+                try:
+                    tx.close()  # a rollback, also after a failed statement closed it
+                finally:
+                    session.close()
+
     # --- server -----------------------------------------------------------------------------
     def server_info(self) -> ServerInfo:
         """Checks connectivity and authentication and returns the server's version."""
@@ -222,7 +244,7 @@ class Database:
 
     def _execute(
         self,
-        work: Callable[[neo4j.ManagedTransaction], T],
+        work: Callable[[neo4j.ManagedTransaction | neo4j.Transaction], T],
         name: str,
         timeout: float | None,
         *,
@@ -321,6 +343,58 @@ class Database:
             raise QueryError(f"query {name} failed: {exc.code}: {exc.message}") from exc
         except neo4j_exc.DriverError as exc:
             raise Neo4jUnavailable(f"Neo4j driver error on {name}: {_short(exc)}") from exc
+
+
+class _InTransaction(Database):
+    """:meth:`Database.rolled_back`'s view: every statement in one open explicit transaction.
+
+    Shares the parent's driver, registry and query counts (no pool of its own). Calls may come
+    from several threads (the loader's writer thread); a lock keeps them one at a time, as a
+    transaction needs.
+    """
+
+    def __init__(self, parent: Database, tx: neo4j.Transaction) -> None:
+        # Not Database.__init__: the view must not open a driver of its own.
+        self.settings, self.registry = parent.settings, parent.registry
+        self.query_counts = parent.query_counts
+        self._driver = parent._driver
+        self._open_tx = tx
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Nothing to close: the parent's :meth:`Database.rolled_back` ends the transaction."""
+
+    def run_autocommit(
+        self, name: str, /, timeout_s: float | None = None, **params: Any
+    ) -> list[Row]:
+        """Refused: a statement that commits its own transactions cannot be rolled back."""
+        raise QueryError(f"query {name} commits its own transactions: not possible in a what-if")
+
+    def _managed(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        timeout: float | None,
+        *,
+        write: bool,
+        plain: bool = False,
+    ) -> list[Row]:
+        query = self.registry[name]
+        self.query_counts[name] += 1
+        with self._lock, self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            result = self._open_tx.run(query.text, dict(params))
+            return _plain_rows(result) if plain else _data_rows(result)
+
+    def _execute(
+        self,
+        work: Callable[[neo4j.ManagedTransaction | neo4j.Transaction], T],
+        name: str,
+        timeout: float | None,
+        *,
+        write: bool,
+    ) -> T:
+        with self._lock, self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
+            return work(self._open_tx)
 
 
 def _timed_out(exc: Exception) -> bool:

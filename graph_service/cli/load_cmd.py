@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,8 +26,10 @@ from rich.progress import (
 )
 
 from graph_service import migrations
+from graph_service.cli import whatif_cmd
 from graph_service.cli.common import database, echo_json
 from graph_service.db import Database
+from graph_service.errors import InvalidInput
 from graph_service.propagation import runner
 from loaders.engine import LoadOptions, ProgressEvent, list_loads, load_directory, load_file
 from loaders.summary import Summary
@@ -37,6 +40,15 @@ DryRun = Annotated[
     typer.Option("--dry-run", help="Read and validate only; write rejects, nothing to the graph."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+WhatIf = Annotated[
+    bool,
+    typer.Option(
+        "--what-if",
+        help="Load inside a transaction that is rolled back and print which parties would gain"
+        " or lose which measures (with rule, record and path); nothing is written to the"
+        " graph, rejects go where a load puts them.",
+    ),
+]
 Encoding = Annotated[
     str | None,
     typer.Option(
@@ -74,8 +86,14 @@ def load(
     json_output: Json = False,
     propagate: Propagate = True,
     encoding: Encoding = None,
+    what_if: WhatIf = False,
 ) -> None:
     """Load one registry file; print rows read, loaded, rejected and duplicates."""
+    if what_if:
+        opts = LoadOptions(reject_file, None, False, batch_size, None, encoding)
+        one = lambda view, o: [load_file(view, kind, path, o)]  # noqa: E731 - one use, here
+        _what_if(json_output, dry_run, opts, one, single=True)
+        return
     with _progress(json_output) as hook, _maybe_database(dry_run) as db:
         options = LoadOptions(reject_file, None, dry_run, batch_size, hook, encoding)
         summary = load_file(db, kind, path, options)
@@ -95,8 +113,14 @@ def load_dir(
     json_output: Json = False,
     propagate: Propagate = True,
     encoding: Encoding = None,
+    what_if: WhatIf = False,
 ) -> None:
     """Load every registry file of a folder; kinds are told by file name, loaded in order."""
+    if what_if:
+        opts = LoadOptions(None, reject_dir, False, batch_size, None, encoding)
+        every = lambda view, o: load_directory(view, folder, o)  # noqa: E731 - one use, here
+        _what_if(json_output, dry_run, opts, every, single=False)
+        return
     with _progress(json_output) as hook, _maybe_database(dry_run) as db:
         options = LoadOptions(None, reject_dir, dry_run, batch_size, hook, encoding)
         summaries = load_directory(db, folder, options)
@@ -125,6 +149,23 @@ def loads(
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _what_if(
+    json_output: bool,
+    dry_run: bool,
+    options: LoadOptions,
+    loads: Callable[[Database, LoadOptions], list[Summary]],
+    *,
+    single: bool,
+) -> None:
+    """The loads on a rolled-back view, and what they would change (cli/whatif_cmd.py)."""
+    if dry_run:
+        raise InvalidInput("--what-if and --dry-run exclude each other: a what-if validates too")
+    with _progress(json_output) as hook:
+        with_hook = replace(options, progress=hook)
+        whatif_cmd.run(lambda view: loads(view, with_hook), format_summary,
+                       json_output=json_output, single=single)  # fmt: skip
 
 
 def _propagate(db: Database, summaries: list[Summary], *, enabled: bool) -> None:
