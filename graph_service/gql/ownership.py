@@ -26,14 +26,13 @@ from graph_service.gql.dataloaders import ListKey
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.relations import (
     EXPAND_QUERY,
-    Direction,
     GraphView,
     graph_view,
     root_node,
     view_edge,
     view_node,
 )
-from graph_service.gql.shared import PartyRef, party_of
+from graph_service.gql.shared import Direction, PartyRef, party_of
 from graph_service.policy.catalog import catalog_in_force
 
 if TYPE_CHECKING:

@@ -38,6 +38,7 @@ from graph_service.gql.ties import (
     shared_contacts_of,
     shareholders_of,
     staff_of,
+    tie_counts_of,
 )
 from graph_service.gql.why_not_facts import why_not_of
 
@@ -80,6 +81,7 @@ class Party:
     holdings = holdings_of
     contacts = contacts_of
     shared_contacts = shared_contacts_of
+    tie_counts = tie_counts_of
     neighbours = neighbours_of
     paths = paths_of
     ownership_tree = ownership_tree_of

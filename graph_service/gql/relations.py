@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -22,35 +21,18 @@ from graph_service.gql.case import Case
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
-from graph_service.gql.shared import PartyRef, Provenance, described, party_of, provenance
+from graph_service.gql.shared import (
+    Direction,
+    PartyRef,
+    Provenance,
+    RelationType,
+    described,
+    party_of,
+    provenance,
+)
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
-
-
-@strawberry.enum(description="Relationship types an investigator can walk (docs/model.md).")
-class RelationType(Enum):
-    """Party–party and party–case relationships; records and contacts are not walked."""
-
-    HOLDS_SHARES = "HOLDS_SHARES"
-    OFFICER_OF = "OFFICER_OF"
-    LEGAL_REP_OF = "LEGAL_REP_OF"
-    BRANCH_OF = "BRANCH_OF"
-    EMPLOYED_AT = "EMPLOYED_AT"
-    SHARES_CONTACT = "SHARES_CONTACT"
-    PARTY_TO = "PARTY_TO"
-    HANDLED = "HANDLED"
-    INTERVENED_IN = "INTERVENED_IN"
-    HEARD_BY = "HEARD_BY"
-
-
-@strawberry.enum(description="Which way to follow relationships from a node.")
-class Direction(Enum):
-    """OUT follows the stored direction (holder → company), IN the reverse, BOTH either."""
-
-    OUT = "OUT"
-    IN = "IN"
-    BOTH = "BOTH"
 
 
 #: Default for paths: ties between parties. Case and agency links are left out by default

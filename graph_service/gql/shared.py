@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar, cast
 
 import strawberry
@@ -57,6 +58,33 @@ def described(description: str) -> Callable[[F], F]:
         return cast(F, strawberry.field(resolver=method, description=description))
 
     return decorate
+
+
+# The walkable relationship types and directions live here, below every family, because both
+# the walks (relations) and the tie counts (ties) name them and ties sits below relations.
+@strawberry.enum(description="Relationship types an investigator can walk (docs/model.md).")
+class RelationType(Enum):
+    """Party–party and party–case relationships; records and contacts are not walked."""
+
+    HOLDS_SHARES = "HOLDS_SHARES"
+    OFFICER_OF = "OFFICER_OF"
+    LEGAL_REP_OF = "LEGAL_REP_OF"
+    BRANCH_OF = "BRANCH_OF"
+    EMPLOYED_AT = "EMPLOYED_AT"
+    SHARES_CONTACT = "SHARES_CONTACT"
+    PARTY_TO = "PARTY_TO"
+    HANDLED = "HANDLED"
+    INTERVENED_IN = "INTERVENED_IN"
+    HEARD_BY = "HEARD_BY"
+
+
+@strawberry.enum(description="Which way to follow relationships from a node.")
+class Direction(Enum):
+    """OUT follows the stored direction (holder → company), IN the reverse, BOTH either."""
+
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
 
 
 @strawberry.type(description="Where a node or relationship came from: the registry row.")

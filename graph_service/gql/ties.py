@@ -18,7 +18,14 @@ from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
 from graph_service.gql.dataloaders import ListKey, ListPage
 from graph_service.gql.pagination import Connection, Page, connection, page
-from graph_service.gql.shared import PartyRef, Provenance, party_of, provenance
+from graph_service.gql.shared import (
+    Direction,
+    PartyRef,
+    Provenance,
+    RelationType,
+    party_of,
+    provenance,
+)
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -98,6 +105,18 @@ class SharedContact:
         description="Always true: derived from shared contacts, not a registry fact."
     )
     provenance: Provenance | None
+
+
+@strawberry.type(description="How many ties of one type a party has in one direction.")
+class TieCount:
+    """A degree of the party's node, counted without reading the ties."""
+
+    type: RelationType
+    direction: Direction = strawberry.field(
+        description="OUT: the stored direction (holder → company, branch → parent); IN the "
+        "reverse; BOTH for shared contacts, which have no direction."
+    )
+    count: int
 
 
 # --- shaping --------------------------------------------------------------------------------
@@ -287,6 +306,17 @@ async def _shared_contacts(
     return connection(shared, at, found.total)
 
 
+async def _tie_counts(root: Party, info: Info, active_on: ActiveOn = None) -> list[TieCount]:
+    key = ListKey.of("party/tie_counts", str(root.id), on=active_on)
+    row = await info.context.loaders.keyed.load(key)
+    return [
+        TieCount(
+            type=RelationType(c["type"]), direction=Direction(c["direction"]), count=c["count"]
+        )
+        for c in (row["counts"] if row else [])
+    ]
+
+
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(values) if values is not None else None
 
@@ -321,6 +351,12 @@ parent_of = strawberry.field(
 )
 contacts_of = strawberry.field(
     resolver=_contacts, description="Contact details from annual reports."
+)
+tie_counts_of = strawberry.field(
+    resolver=_tie_counts,
+    description="How many ties of each type and direction the party has (dated ties: those "
+    "active on activeOn, or all): one count per type, nothing read but the degrees. What a "
+    "picture needs before deciding how much to draw.",
 )
 shared_contacts_of = strawberry.field(
     resolver=_shared_contacts,

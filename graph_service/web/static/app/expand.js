@@ -10,22 +10,13 @@ import { NEIGHBOURS, TIE_COUNTS, CASE } from "./queries.js";
 export const CAP = 20;
 const MAX_NODES = 500; // the API's cap on neighbours(maxNodes:)
 
-/** Ties per relationship type of a party (null counts: unknown). */
+/** Ties per relationship type of a party, both directions together (null counts: unknown). */
 export async function tieCounts(id, activeOn) {
   const p = (await gql(TIE_COUNTS, { id, activeOn })).party;
   if (!p || p.__typename === "InvalidInputError") return {};
-  const n = (conn) => conn?.totalCount ?? 0;
-  return {
-    HOLDS_SHARES: n(p.shareholders) + n(p.holdings),
-    OFFICER_OF: n(p.officers) + n(p.positions),
-    LEGAL_REP_OF: n(p.legalRepresentativeOf) + (p.legalRepresentative ? 1 : 0),
-    BRANCH_OF: n(p.branches) + (p.parent ? 1 : 0),
-    EMPLOYED_AT: n(p.staff) + n(p.employments),
-    SHARES_CONTACT: n(p.sharedContacts),
-    PARTY_TO: n(p.cases),
-    HANDLED: n(p.handledCases),
-    INTERVENED_IN: n(p.interventions),
-  };
+  const counts = {};
+  for (const { type, count } of p.tieCounts) counts[type] = (counts[type] ?? 0) + count;
+  return counts;
 }
 
 /** Asks for the neighbours of a party of the given types, enough for `cap` new ones. */

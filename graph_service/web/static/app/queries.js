@@ -95,29 +95,7 @@ ${EDGE}`;
 export const TIE_COUNTS = `query WorkbenchTieCounts($id: String!, $activeOn: Date) {
   party(id: $id) {
     __typename
-    ... on Party {
-      id name
-      cases(first: 1) { totalCount }
-      holdings(first: 1, activeOn: $activeOn) { totalCount }
-      sharedContacts(first: 1) { totalCount }
-    }
-    ... on Company {
-      shareholders(first: 1, activeOn: $activeOn) { totalCount }
-      officers(first: 1, activeOn: $activeOn) { totalCount }
-      branches(first: 1) { totalCount }
-      staff(first: 1, activeOn: $activeOn) { totalCount }
-      parent { id }
-      legalRepresentative { id }
-    }
-    ... on NaturalPerson {
-      positions(first: 1, activeOn: $activeOn) { totalCount }
-      legalRepresentativeOf(first: 1) { totalCount }
-    }
-    ... on Official {
-      employments(first: 1, activeOn: $activeOn) { totalCount }
-      handledCases(first: 1) { totalCount }
-      interventions(first: 1) { totalCount }
-    }
+    ... on Party { id name tieCounts(activeOn: $activeOn) { type direction count } }
   }
 }`;
 
