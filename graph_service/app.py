@@ -153,7 +153,7 @@ def _error_answer(scope: Scope, exc: CreditGraphError, message: str | None = Non
     if message is None:  # readiness is for operators: it says what is wrong in full
         message = str(exc) if path == "/readyz" else exc.public_message()
     text = message
-    content: dict[str, Any] = {"error": exc.code, "message": text}
+    content: dict[str, Any] = {"error": exc.code, "message": text, **exc.details()}
     if isinstance(exc, Unavailable) and path.startswith("/graphql"):
         content = {"data": None, "errors": [{"message": text, "extensions": {"code": exc.code}}]}
     elif isinstance(exc, Unavailable) and path == "/readyz":

@@ -36,6 +36,11 @@ class CreditGraphError(Exception):
             return {"Retry-After": str(RETRY_AFTER_S)}
         return {}
 
+    def details(self) -> dict[str, str]:
+        """Extra fields of the error's JSON body besides ``error`` and ``message`` (a repair
+        refused as too early names ``earliest_on``); none unless an error says otherwise."""
+        return {}
+
 
 class ConfigError(CreditGraphError):
     """The configuration is incomplete or contradictory."""
@@ -253,3 +258,46 @@ class PolicyError(CreditGraphError):
     """The joint-punishment catalog is malformed, or asked about a context or measure it lacks."""
 
     code = "policy_error"
+
+
+# --- due process (graph_service/dueprocess/, docs/due-process.md) -----------------------------
+
+
+class UnknownRecord(NotFound):
+    """A repair or an objection names a ``record_ref`` that no record of the graph has."""
+
+    code = "unknown_record"
+
+
+class TooEarly(Conflict):
+    """A repair applied for before the record's minimum publication period has run."""
+
+    code = "too_early"
+
+    def __init__(self, message: str, earliest_on: str) -> None:
+        super().__init__(message)
+        self.earliest_on = earliest_on
+
+    def details(self) -> dict[str, str]:
+        """``earliest_on``: the first day an application is possible (ISO date)."""
+        return {"earliest_on": self.earliest_on}
+
+
+class NotRepairableHere(InvalidInput):
+    """A court listing (失信被执行人): only the court that listed it removes it."""
+
+    code = "not_repairable_here"
+
+    def __init__(self, message: str, court: str) -> None:
+        super().__init__(message)
+        self.court = court
+
+    def details(self) -> dict[str, str]:
+        """``court``: the court that must remove the listing."""
+        return {"court": self.court}
+
+
+class Closed(Conflict):
+    """A decision on a repair application or an objection that is already decided."""
+
+    code = "closed"

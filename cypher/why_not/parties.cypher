@@ -1,6 +1,6 @@
 // Why not (graph_service/explore/why_not_answer.py): a party's neighbourhood read as the
 // propagation reads it (propagation/read_parties_by_id), plus what explains a fact that ended:
-// each record's status updates, and the source row (provenance: src_kind, src_file, src_row,
+// each record's status updates (with the objection or repair that made one, if any), and the source row (provenance: src_kind, src_file, src_row,
 // load_id, loaded_at) of every record, update, role in a bribery case and relationship.
 // Relationships to parties outside $ids are dropped by the caller. Dates travel as ISO text.
 UNWIND $ids AS id
@@ -12,7 +12,8 @@ RETURN collect({party_id: p.party_id, kind: p.kind, name: p.name,
       provenance: {src_kind: r.src_kind, src_file: r.src_file, src_row: r.src_row,
                    load_id: r.load_id, loaded_at: toString(r.loaded_at)},
       updates: [(r)-[:HAS_UPDATE]->(u:RecordUpdate) | u {
-          .status, .reason, .authority, effective_on: toString(u.effective_on),
+          .status, .reason, .authority, .source, .objection_id, .repair_id,
+          effective_on: toString(u.effective_on),
           provenance: {src_kind: u.src_kind, src_file: u.src_file, src_row: u.src_row,
                        load_id: u.load_id, loaded_at: toString(u.loaded_at)}}],
       named: [(n:Party)-[x:NAMED_IN]->(r) | {party_id: n.party_id, role: x.role}]}],

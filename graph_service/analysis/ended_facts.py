@@ -94,9 +94,12 @@ def explain(
     '李 held 60.0% of 乙公司 (1 hop away) until 2025-01-01'
     """
     where = ("the party itself", "1 hop away", "2 hops away")[min(hops, MAX_HOPS)]
-    if kind in ("record_ended", "intervention_too_old"):
+    if kind in ("record_ended", "intervention_too_old", "objection_upheld"):
         record = details["record"]
         what = f"{record['kind']} record {record['ref']} of {name or '?'} ({where})"
+        if kind == "objection_upheld":
+            upheld = f"objection {details.get('objection_id')} was upheld"
+            return f"{what} was {details['ended_by']} on {ended_on}: {upheld}"
         if kind == "intervention_too_old":
             years = details["lookback_years"]
             return (

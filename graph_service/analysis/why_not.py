@@ -8,8 +8,9 @@ neighbours' records, and the relationships among them (rule relationships and pe
 records, whatever their dates) — and no longer holds on the as-of date:
 
 * ``record_ended``: a record that started and is no longer active, ``ended_by`` ``expired``
-  (its end, or its kind's ``active_years``), ``repaired``, ``revoked`` or ``removed`` (the
-  status update that voided it), with ``ended_on``, the first day it was no longer active;
+  (its end, or its kind's ``active_years``), ``period`` (its publication period),
+  ``repaired``, ``revoked`` or ``removed`` (the status update that voided it), with
+  ``ended_on``, the first day it was no longer active;
 * ``intervention_too_old``: an intervention of a kind R6 counts, older than R6's look-back;
 * ``stake_ended``, ``role_ended`` (officer role or legal representation), ``branch_link_ended``:
   a relationship whose ``until`` has passed (``ended_on``);
@@ -24,8 +25,10 @@ context (``deny``, ``restrict`` or ``review``) stronger than its own. Each fact 
 ``would_give`` names what it would give, with the path. Facts come nearest first, then the most
 recently ended.
 
-Not yet: ``ended_by: period`` needs publication periods in the catalog and ``objection_upheld``
-needs objections (issue #16); neither exists, so neither is ever reported.
+A record ended by its publication period (due-process.md §1) says ``ended_by: period``; one
+voided by the status update of an upheld objection (``source: objection`` on the update,
+graph_service/dueprocess/objections.py) is an ``objection_upheld`` fact, with its
+``objection_id`` and the same ``ended_by``.
 
 >>> from graph_service.analysis.graph import build_graph
 >>> from graph_service.policy import default_catalog
@@ -60,7 +63,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph_service.analysis.activity import record_end, red_listed
+from graph_service.analysis.activity import ended, period_of, red_listed
 from graph_service.analysis.control import stakes
 from graph_service.analysis.ended_facts import (
     MAX_HOPS,
@@ -76,7 +79,6 @@ from graph_service.analysis.ended_facts import (
 from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import (
     RULE_RELATIONS,
-    as_date,
     in_adjacency,
     name_of,
     out_adjacency,
@@ -89,8 +91,6 @@ from graph_service.analysis.rules import intervention_end
 from graph_service.model import RelType
 from graph_service.policy.catalog import INTERVENTION, Catalog, Outcome, decide
 
-#: Statuses of a record update that void the record (docs/model.md), as ``ended_by``.
-VOIDING = ("repaired", "revoked", "removed")
 #: Relationship type → the kind of fact its end is.
 ENDED_KIND: dict[str, str] = {
     RelType.HOLDS_SHARES: "stake_ended",
@@ -259,18 +259,23 @@ def _record_candidate(
     start = record.get("start")
     if start is None or start > as_of:
         return None  # never began: not a fact that ended
-    end = record_end(record, spec.active_years)
-    if end <= as_of:
-        ended_by, update = _ended_by(record, end)
+    found = ended(record, catalog, as_of)
+    if found is not None:
+        ended_by, end, update = found
         details: dict[str, Any] = {"ended_by": ended_by, "record": record_view(record)}
         if update is not None:
-            details["update"] = {k: update.get(k) for k in ("status", "effective_on", "reason")}
+            keys = ("status", "effective_on", "reason", "source")
+            details["update"] = {k: update.get(k) for k in keys}
         revived = {**record, "end": None, "voided_on": None}
-        if spec.active_years is not None:
-            revived["start"] = as_of  # within its active years again
+        if spec.active_years is not None or period_of(record, catalog) is not None:
+            revived["start"] = as_of  # within its active years, or its period, again
         sources = (*sources_of(record, "record"), *sources_of(update or {}, "update"))
         changed = _with_record(graph, where, revived)
-        return Candidate("record_ended", 0, where[0], end, details, sources, changed)
+        kind = "record_ended"
+        if update is not None and update.get("source") == "objection":
+            kind = "objection_upheld"  # the voiding update came from an upheld objection
+            details["objection_id"] = update.get("objection_id")
+        return Candidate(kind, 0, where[0], end, details, sources, changed)
     if _counted_intervention(catalog, record):
         too_old = intervention_end(record, catalog.r6.lookback_years)
         if too_old <= as_of:
@@ -288,18 +293,6 @@ def _counted_intervention(catalog: Catalog, record: Mapping[str, Any]) -> bool:
     """An intervention record of a kind R6 counts (the catalog's ``intervention_kinds``)."""
     kinds = catalog.r6.intervention_kinds
     return record.get("kind") == INTERVENTION and record.get("category") in kinds
-
-
-def _ended_by(record: Mapping[str, Any], end: date) -> tuple[str, Mapping[str, Any] | None]:
-    """Why a record ended on ``end``: the voiding update's status (with the update), else
-    ``expired`` (its end date, or its kind's active years)."""
-    if record.get("voided_on") == end:
-        for update in record.get("updates") or ():
-            if update.get("status") in VOIDING and as_date(update.get("effective_on")) == end:
-                return str(update["status"]), update
-        if record.get("status") in VOIDING:
-            return str(record["status"]), None
-    return "expired", None
 
 
 def _relationship_candidates(

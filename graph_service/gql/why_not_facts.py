@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 @strawberry.enum(description="What kind of fact no longer restricts the party.")
 class WhyNotKind(Enum):
-    """The kinds of due process §5 (``objection_upheld`` waits for objections, issue #16)."""
+    """The kinds of due process §5."""
 
     RECORD_ENDED = "record_ended"
     STAKE_BELOW_THRESHOLD = "stake_below_threshold"
@@ -118,7 +118,11 @@ class WhyNotFactView:
     party_id: strawberry.ID = strawberry.field(description="The party the fact is about.")
     ended_on: date | None = strawberry.field(description="First day it no longer held.")
     ended_by: str | None = strawberry.field(
-        description="record_ended: expired, repaired, revoked or removed."
+        description="record_ended, objection_upheld: expired, period, repaired, revoked or "
+        "removed."
+    )
+    objection_id: str | None = strawberry.field(
+        description="objection_upheld: the objection whose decision ended the record."
     )
     record: WhyNotRecord | None
     relationship: WhyNotRelationship | None
@@ -224,6 +228,7 @@ def fact_view(fact: Fact) -> WhyNotFactView:
         party_id=strawberry.ID(fact.party_id),
         ended_on=fact.ended_on,
         ended_by=details.get("ended_by"),
+        objection_id=details.get("objection_id"),
         record=_record(details.get("record")),
         relationship=_relationship(details.get("relationship")),
         lookback_years=details.get("lookback_years"),

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph_service.errors import PolicyError
 from graph_service.policy import parse as p
+from graph_service.policy.due_process import parse_due_process
 from graph_service.policy.spec import (
     NO_EFFECT,
     R1,
@@ -191,6 +192,7 @@ TOP_KEYS = (
     "control",
     "rules",
     "peripheral_risk",
+    "due_process",
 )
 
 
@@ -223,6 +225,9 @@ def _catalog(data: Mapping[str, Any]) -> Catalog:
         control=_control(data["control"]),
         **_rules(rules),
         risk=_risk(data["peripheral_risk"]),
+        due_process=parse_due_process(
+            data["due_process"], {k: tuple(s.variants) for k, s in kinds.items()}
+        ),
     )
     _check_references(catalog)
     return catalog

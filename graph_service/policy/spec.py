@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from graph_service.errors import PolicyError
+from graph_service.policy.due_process import DueProcess
 
 
 class Outcome(StrEnum):
@@ -155,6 +156,7 @@ class Catalog:
     r5: R5
     r6: R6
     risk: RiskSpec
+    due_process: DueProcess  # publication periods, repairs, objections (due-process.md)
 
     def record_kind(self, kind: object) -> RecordKind:
         """The declared record kind; an undeclared kind is an error, never silently ignored."""

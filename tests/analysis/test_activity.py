@@ -52,7 +52,8 @@ def test_leap_day_moves_to_first_of_march() -> None:
 def test_direct_measures_per_kind_and_variant() -> None:
     records = {
         "S": [{"kind": "admin_penalty", "ref": "P1", "severity": "serious", "start": "2026-01-01"}],
-        "G": [{"kind": "admin_penalty", "ref": "P2", "severity": "minor", "start": "2026-01-01"}],
+        # a minor penalty is published 3 months (due_process.periods): started within them
+        "G": [{"kind": "admin_penalty", "ref": "P2", "severity": "minor", "start": "2026-10-01"}],
         "U": [{"kind": "admin_penalty", "ref": "P3", "start": "2026-01-01"}],  # no severity
         "T": [{"kind": "tax_violation", "ref": "T1", "start": "2026-01-01"}],
         "B": [blacklist("B1")],
@@ -68,7 +69,8 @@ def test_direct_measures_per_kind_and_variant() -> None:
 
 
 def test_direct_measure_until_is_the_day_before_the_end() -> None:
-    graph = world("B", records={"B": [blacklist("B1", end="2027-09-01")]})
+    # started so that its 3-year publication period (due_process.periods) ends after its end
+    graph = world("B", records={"B": [blacklist("B1", start="2025-01-01", end="2027-09-01")]})
     (measure,) = measures(graph)["B"]
     assert measure.until == date(2027, 8, 31)
     assert measure.record.end == date(2027, 9, 1)

@@ -24,7 +24,8 @@ import yaml
 
 from graph_service.analysis.activity import holds_red_list, red_list_kinds
 from graph_service.analysis.risk import peripheral_risk
-from graph_service.errors import PolicyError
+from graph_service.dueprocess.rules import refuse_repair
+from graph_service.errors import Conflict, NotRepairableHere, PolicyError
 from graph_service.gql.records import credit_report
 from graph_service.policy import Catalog, Outcome, decide, default_catalog, parse_catalog
 from loaders.mapping import get_mapping
@@ -279,6 +280,20 @@ def _risk_weights() -> None:
     assert peripheral_risk(graph, catalog, AS_OF)["L"] == pytest.approx(0.1)
 
 
+def _court_kinds() -> None:
+    # due_process.court_kinds: listings only their court removes (a repair names the court)
+    listing = {"kind": "dishonest_debtor", "ref": "X|C", "authority": "某法院", "start": AS_OF}
+    entry = {**blacklist("B1"), "start": AS_OF.replace(year=AS_OF.year - 2)}
+    with pytest.raises(NotRepairableHere):
+        refuse_repair([listing], default_catalog(), AS_OF)
+    refuse_repair([entry], default_catalog(), AS_OF)  # past its minimum period: repairable
+    catalog = changed(lambda d: d["due_process"].update(court_kinds=["blacklist"]))
+    with pytest.raises(NotRepairableHere):
+        refuse_repair([entry], catalog, AS_OF)
+    with pytest.raises(Conflict):  # no longer a court listing: refused for want of a period
+        refuse_repair([listing], catalog, AS_OF)
+
+
 #: Catalog list (``*`` for any name) → its case.
 LIST_CASES: dict[str, Callable[[], None]] = {
     "outcomes": _outcomes,
@@ -300,6 +315,7 @@ LIST_CASES: dict[str, Callable[[], None]] = {
     "rules.R6.official_categories": _r6_official_categories,
     "rules.R6.conviction_roles": _r6_conviction_roles,
     "peripheral_risk.weights": _risk_weights,
+    "due_process.court_kinds": _court_kinds,
 }
 #: Keys whose children are names chosen by the catalog (measures, kinds, variants).
 NAMED = {"measures", "record_kinds", "variants"}
@@ -349,7 +365,8 @@ def test_seriousness_is_the_catalogs() -> None:
 
 
 def test_red_lists_are_the_catalogs() -> None:
-    minor = {"kind": "admin_penalty", "ref": "P1", "severity": "minor", "start": "2025-01-01"}
+    # within a minor penalty's 3-month publication period (due_process.periods)
+    minor = {"kind": "admin_penalty", "ref": "P1", "severity": "minor", "start": "2026-10-01"}
     assert red_list_kinds(default_catalog()) == ("red_list",)
     assert not holds_red_list([minor], default_catalog(), AS_OF)
 

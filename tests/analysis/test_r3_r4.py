@@ -22,7 +22,8 @@ from tests.analysis.helpers import (
 )
 
 ES = ("enhanced_supervision", "R3")
-L = {"L": [blacklist("B-L")]}  # a listed person
+# a listed person (listed in 2025: its 3-year publication period outlasts every date here)
+L = {"L": [blacklist("B-L", start="2025-06-01")]}
 
 
 def _controlled(graph: object) -> set[str]:
@@ -100,11 +101,15 @@ def test_stake_that_ended_counts_no_more() -> None:
 
 def test_until_is_when_the_aggregate_falls_below_the_threshold() -> None:
     rels = [holds("L", "C", 30, until="2027-06-01"), holds("M", "C", 30)]
-    records = {"L": [blacklist("B-L")], "M": [blacklist("B-M", end="2029-01-01")]}
+    records = {  # listed late enough that 3-year publication periods outlast every end here
+        "L": [blacklist("B-L", start="2025-06-01")],
+        "M": [blacklist("B-M", start="2026-01-01", end="2029-01-01")],
+    }
     found = measures(world("C", "LM", records, rels))
     assert {m.until for m in found["C"]} == {date(2027, 5, 31)}
     more = [*rels, holds("N", "C", 25)]
-    found = measures(world("C", "LMN", {**records, "N": [blacklist("B-N")]}, more))
+    n = {"N": [blacklist("B-N", start="2026-02-01")]}
+    found = measures(world("C", "LMN", {**records, **n}, more))
     assert {m.until for m in found["C"]} == {date(2028, 12, 31)}  # M and N keep 55%
 
 
