@@ -38,6 +38,7 @@ class Label(StrEnum):
     AUDIT_HEAD = "AuditHead"  # the audit log's newest seq and hash; the append lock
     CHECK = "Check"  # a sanction check as answered; key check_id
     CHECK_FEEDBACK = "CheckFeedback"  # which returned measures an agency applied
+    CONTRADICTION = "Contradiction"  # sources that contradict (§7); key contradiction_id
 
 
 class RelType(StrEnum):
@@ -145,6 +146,7 @@ NODES: tuple[NodeSpec, ...] = (
             "status": "active | revoked | cancelled | moved_out",
             "registered_capital_cny": "number",
             "established_on": "date",
+            "deregistered_on": "date of deregistration (注销), when the registry gives one",
         },
     ),
     NodeSpec(
@@ -353,6 +355,23 @@ NODES: tuple[NodeSpec, ...] = (
             "applied": "measures applied",
             "not_applied": "JSON list of {measure, reason}",
             "audit_seq": "seq of its audit entry",
+        },
+    ),
+    NodeSpec(
+        Label.CONTRADICTION,
+        "Facts of two sources that cannot both be true (due process §7); replaced per refresh,"
+        " never read by a decision.",
+        key="contradiction_id",
+        indexed=("kind",),
+        properties={
+            "contradiction_id": "hash of kind, party and details",
+            "kind": "name_mismatch | record_after_deregistration | minor_role | … (analysis)",
+            "party_id": "the party it is about",
+            "summary": "one line for operators",
+            "details_json": "JSON of what contradicts (names, dates, sums, holders …)",
+            "provenance_json": "JSON list of {file, row, load_id, kind} of the rows involved",
+            "refresh_id": "the refresh that found it",
+            "refreshed_at": "UTC time of that refresh",
         },
     ),
 )

@@ -50,6 +50,7 @@ class Summary:
     superseded: list[dict[str, Any]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     referenced_created: int = 0  # parties and cases created from what rows said of them
+    contradictions: int | None = None  # stored after the load (due process §7); None: not refreshed
     reject_file: str | None = None
     encoding: str | None = None
     dry_run: bool = False

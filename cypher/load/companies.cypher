@@ -17,7 +17,8 @@ WITH row, c, old, CASE WHEN old_hash IS NULL THEN 'created'
 CALL (row, c, outcome) {
   WITH * WHERE outcome <> 'unchanged'
   SET c += row.props, c += $prov, c.src_row = row.line, c.row_hash = row.row_hash,
-      c.established_on = date(row.established_on)
+      c.established_on = date(row.established_on),
+      c.deregistered_on = date(row.deregistered_on)
   REMOVE c.known_only_from
   WITH row, c
   OPTIONAL MATCH (:Party)-[stale:LEGAL_REP_OF]->(c)

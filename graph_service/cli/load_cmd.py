@@ -26,7 +26,7 @@ from rich.progress import (
 )
 
 from graph_service import migrations
-from graph_service.cli import whatif_cmd
+from graph_service.cli import contradictions_cmd, whatif_cmd
 from graph_service.cli.common import database, echo_json
 from graph_service.db import Database
 from graph_service.errors import InvalidInput
@@ -99,6 +99,7 @@ def load(
         summary = load_file(db, kind, path, options)
         if db is not None:
             _propagate(db, [summary], enabled=propagate)
+            contradictions_cmd.after_loads(db, [summary])
     _print([summary], json_output, single=True)
 
 
@@ -126,6 +127,7 @@ def load_dir(
         summaries = load_directory(db, folder, options)
         if db is not None:
             _propagate(db, summaries, enabled=propagate)
+            contradictions_cmd.after_loads(db, summaries)
     _print(summaries, json_output, single=False)
     if any(s.status in ("refused", "failed") for s in summaries):
         raise typer.Exit(1)
@@ -282,6 +284,9 @@ def _details(s: Summary) -> list[str]:
         lines.append(f"  unknown columns (ignored): {', '.join(s.unknown_columns)}")
     if s.reject_file:
         lines.append(f"  rejected rows: {s.reject_file}")
+    if s.contradictions:
+        lines.append(f"  contradictions between sources: {s.contradictions}"
+                     " (credit-graph contradictions)")  # fmt: skip
     return lines
 
 

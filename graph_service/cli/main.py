@@ -11,6 +11,7 @@ from graph_service import __version__, embedded, logs, migrations
 from graph_service.cli import (
     audit_cmd,
     check_cmd,
+    contradictions_cmd,
     db_cmd,
     demo_cmd,
     explain_cmd,
@@ -38,6 +39,7 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(receipt_cmd.app, name="receipt")
 load_cmd.register(app)
+contradictions_cmd.register(app)
 propagate_cmd.register(app)
 app.command("check")(check_cmd.check)
 app.command("report")(report_cmd.report)

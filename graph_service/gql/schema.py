@@ -26,6 +26,7 @@ from graph_service.gql.context import (
     InvestigatorOnly,
     get_context,
 )
+from graph_service.gql.contradictions import contradictions
 from graph_service.gql.endpoint import ServiceGraphQLRouter
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
@@ -106,6 +107,7 @@ class Query:
     case = _reader(case_by_no, "A case by case number (null when unknown).")
     search_parties = _reader(search_parties, "Full-text search over names, with filters.")
     measure_changes = _reader(measure_changes, "Measures gained, lost or changed since a time.")
+    contradictions = _reader(contradictions, "Facts of two sources that contradict (§7).")
     sanction_check = strawberry.field(
         resolver=sanction_check,
         description="The joint-sanction check of POST /v1/checks: a decision per party, audited"

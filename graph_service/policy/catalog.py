@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph_service.errors import PolicyError
 from graph_service.policy import parse as p
+from graph_service.policy.contradiction_policy import parse_contradictions
 from graph_service.policy.due_process import parse_due_process
 from graph_service.policy.spec import (
     NO_EFFECT,
@@ -192,6 +193,7 @@ TOP_KEYS = (
     "control",
     "rules",
     "peripheral_risk",
+    "contradictions",
     "due_process",
 )
 
@@ -225,6 +227,7 @@ def _catalog(data: Mapping[str, Any]) -> Catalog:
         control=_control(data["control"]),
         **_rules(rules),
         risk=_risk(data["peripheral_risk"]),
+        contradictions=parse_contradictions(data["contradictions"]),
         due_process=parse_due_process(
             data["due_process"], {k: tuple(s.variants) for k, s in kinds.items()}
         ),

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from graph_service.errors import PolicyError
+from graph_service.policy.contradiction_policy import ContradictionPolicy
 from graph_service.policy.due_process import DueProcess
 
 
@@ -156,6 +157,7 @@ class Catalog:
     r5: R5
     r6: R6
     risk: RiskSpec
+    contradictions: ContradictionPolicy  # thresholds of contradictions between sources (§7)
     due_process: DueProcess  # publication periods, repairs, objections (due-process.md)
 
     def record_kind(self, kind: object) -> RecordKind:
