@@ -31,6 +31,7 @@ from graph_service.errors import PolicyError
 from graph_service.policy import parse as p
 from graph_service.policy.contradiction_policy import parse_contradictions
 from graph_service.policy.due_process import parse_due_process
+from graph_service.policy.notice_policy import parse_notices
 from graph_service.policy.spec import (
     NO_EFFECT,
     R1,
@@ -231,6 +232,7 @@ def _catalog(data: Mapping[str, Any]) -> Catalog:
         due_process=parse_due_process(
             data["due_process"], {k: tuple(s.variants) for k, s in kinds.items()}
         ),
+        notices=parse_notices(p.mapping(data["due_process"], "due_process").get("notices")),
     )
     _check_references(catalog)
     return catalog

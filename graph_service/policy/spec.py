@@ -15,6 +15,7 @@ from typing import Any
 from graph_service.errors import PolicyError
 from graph_service.policy.contradiction_policy import ContradictionPolicy
 from graph_service.policy.due_process import DueProcess
+from graph_service.policy.notice_policy import NoticePolicy
 
 
 class Outcome(StrEnum):
@@ -159,6 +160,7 @@ class Catalog:
     risk: RiskSpec
     contradictions: ContradictionPolicy  # thresholds of contradictions between sources (§7)
     due_process: DueProcess  # publication periods, repairs, objections (due-process.md)
+    notices: NoticePolicy  # stop-sharing notices: who gets them, webhook retries (§4)
 
     def record_kind(self, kind: object) -> RecordKind:
         """The declared record kind; an undeclared kind is an error, never silently ignored."""
