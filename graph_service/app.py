@@ -21,8 +21,11 @@ from starlette.routing import Match, Mount
 
 from graph_service import __version__, logs, metrics
 from graph_service.api import checks, explanations, health, receipts, reports, web
+from graph_service.api import notices as notices_api
+from graph_service.api import subscriptions as subscriptions_api
 from graph_service.db import Database
 from graph_service.deadline import RequestDeadline, Scope
+from graph_service.dueprocess.delivery import DeliveryWorker
 from graph_service.errors import (
     BadRequest,
     CreditGraphError,
@@ -60,12 +63,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Loads a killed process left pending are completed in the background; /readyz shows
         # them pending until then (graph_service/propagation/catchup.py says why not before).
         catch_up = CatchUp(app.state.db).start() if settings.complete_pending_on_start else None
+        # Webhook deliveries of stop-sharing notices, off the request path; a lease in Neo4j
+        # lets one process of several deliver (graph_service/dueprocess/delivery.py).
+        delivery = DeliveryWorker(app.state.db).start() if settings.notice_delivery else None
         log.info("service started", extra={"neo4j": settings.effective_uri})
         try:
             yield
         finally:
             if catch_up is not None:
                 catch_up.stop()
+            if delivery is not None:
+                delivery.stop()
             app.state.security.close()  # flushes queued audit entries while the db is open
             app.state.db.close()
 
@@ -84,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(receipts.router)
     app.include_router(reports.router)
     app.include_router(explanations.router)
+    app.include_router(subscriptions_api.router)
+    app.include_router(notices_api.router)
     web.install(app)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

@@ -30,3 +30,11 @@ PROPAGATION_PENDING_LOADS = Gauge(
     "credit_graph_propagation_pending_loads",
     "Loads whose propagation has not completed (as of the last /readyz)",
 )
+
+#: Webhook deliveries of stop-sharing notices by state (pending, undelivered), as of the
+#: delivery worker's last pass (graph_service/dueprocess/delivery.py).
+NOTICE_DELIVERIES = Gauge(
+    "credit_graph_notice_deliveries",
+    "Webhook deliveries of notices still pending, or given up (undelivered)",
+    ["state"],
+)

@@ -38,6 +38,10 @@ class Label(StrEnum):
     AUDIT_HEAD = "AuditHead"  # the audit log's newest seq and hash; the append lock
     CHECK = "Check"  # a sanction check as answered; key check_id
     CHECK_FEEDBACK = "CheckFeedback"  # which returned measures an agency applied
+    SUBSCRIPTION = "Subscription"  # a webhook an API key registered for notices
+    NOTICE = "Notice"  # a stop-sharing notice to one API key (due process §4)
+    DELIVERY = "Delivery"  # a notice's delivery to one subscription, with its attempts
+    NOTICE_MARK = "NoticeMark"  # the notice maker's cursor and the delivery lease; key name
     CONTRADICTION = "Contradiction"  # sources that contradict (§7); key contradiction_id
 
 
@@ -345,6 +349,69 @@ NODES: tuple[NodeSpec, ...] = (
             "request": "the request as JSON (with purpose)",
             "response": "the response as returned (masked for checkers), with its receipt",
             "audit_seq": "seq of its audit entry",
+        },
+    ),
+    # --- stop-sharing notices (graph_service/dueprocess, docs/due-process.md) ------------
+    NodeSpec(
+        Label.SUBSCRIPTION,
+        "A webhook an API key registered to receive its stop-sharing notices.",
+        key="subscription_id",
+        indexed=("key_id",),
+        properties={
+            "subscription_id": "UUID returned to the key",
+            "key_id": "the API key it belongs to",
+            "url": "http(s) URL the notices are POSTed to",
+            "secret_box": "the HMAC secret, AES-GCM encrypted with the service's notice key",
+            "created_at": "UTC timestamp",
+            "deleted_at": "UTC timestamp; null while active (pending deliveries are cancelled)",
+        },
+    ),
+    NodeSpec(
+        Label.NOTICE,
+        "A stop-sharing notice: a party lost a measure a key was told about (due process §4).",
+        key="notice_id",
+        indexed=("key_id",),
+        properties={
+            "notice_id": "hash of the key id and the loss's change id (one notice per loss)",
+            "key_id": "the API key it is for",
+            "party_id": "the party that lost the measure",
+            "measure": "the measure lost",
+            "record_ref": "the originating record's registry reference",
+            "reason": "expired | repaired | revoked | removed | period | objection_upheld"
+            " | related_party_change",
+            "effective_on": "the first day the measure no longer applied",
+            "supersedes_checks": "ids of the key's checks it supersedes",
+            "change_id": "the :MeasureChange of the loss",
+            "made_at": "UTC time the notice was made (text; the feed pages by it)",
+        },
+    ),
+    NodeSpec(
+        Label.DELIVERY,
+        "The webhook delivery of one notice to one subscription.",
+        key="delivery_id",
+        indexed=("state",),
+        properties={
+            "delivery_id": "notice id and subscription id",
+            "notice_id": "the notice",
+            "subscription_id": "the subscription",
+            "state": "pending | delivered | undelivered | cancelled",
+            "attempts": "attempts made",
+            "created_at": "when it was created (the retry horizon counts from it)",
+            "next_attempt_at": "when it is due (pending only)",
+            "last_status": "HTTP status of the last attempt (null: no answer)",
+            "last_error": "what went wrong in the last attempt",
+            "delivered_at": "when the receiver acknowledged it (2xx)",
+        },
+    ),
+    NodeSpec(
+        Label.NOTICE_MARK,
+        "Bookkeeping of notices: 'losses' (changes done up to) and 'delivery' (the lease).",
+        key="name",
+        properties={
+            "name": "losses | delivery",
+            "at": "losses: the newest change turned into notices",
+            "holder": "delivery: the process holding the lease",
+            "expires_at": "delivery: when the lease lapses unless renewed",
         },
     ),
     NodeSpec(

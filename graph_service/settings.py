@@ -125,6 +125,26 @@ class Settings(BaseSettings):
     # instance of one service must share the same file (receipts name the key by its id).
     receipt_key_file: Path | None = None
 
+    # --- Stop-sharing notices and their webhooks (docs/due-process.md) ----------------------
+    # File of the 256-bit key that encrypts webhook secrets in Neo4j (AES-GCM); unset means
+    # <home>/notice-secrets.key, created with mode 0600 on first use. Every instance of one
+    # service must share it: a secret encrypted by one is decrypted by another to sign.
+    notice_key_file: Path | None = None
+    # The service's own public base URL (https://credit.example.gov.cn), if it is reached under
+    # another name than host:port: a webhook may not point at the service itself.
+    public_url: str | None = None
+    # Whether this process runs the webhook delivery worker. Several may: a lease in Neo4j
+    # lets one deliver at a time (the others wait to take over if it stops renewing).
+    notice_delivery: bool = True
+    # Seconds between the worker's looks for due deliveries (and lease renewals).
+    notice_poll_s: float = Field(default=2.0, gt=0, le=60)
+    # Seconds a webhook receiver has to answer one delivery attempt (connect and read).
+    notice_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Seconds the delivery lease lasts unless renewed; another process takes over after it.
+    notice_lease_s: float = Field(default=60.0, gt=0, le=3600)
+    # Deliveries sent at once by the worker (one slow receiver does not hold up the others).
+    notice_concurrency: int = Field(default=4, ge=1, le=64)
+
     # --- Fault injection (tests only; never set in production) ---------------------------
     # A point of graph_service/faults.py (``measures_batch``, or ``measures_batch:2`` for its
     # second pass) where the process SIGKILLs itself: the crash tests' way of hitting a phase

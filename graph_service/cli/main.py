@@ -18,6 +18,7 @@ from graph_service.cli import (
     keys_cmd,
     load_cmd,
     neo4j_cmd,
+    notices_cmd,
     propagate_cmd,
     receipt_cmd,
     report_cmd,
@@ -38,6 +39,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(receipt_cmd.app, name="receipt")
+app.add_typer(notices_cmd.app, name="notices")
 load_cmd.register(app)
 contradictions_cmd.register(app)
 propagate_cmd.register(app)

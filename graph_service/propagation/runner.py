@@ -40,6 +40,7 @@ from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import graph_from_rows
 from graph_service.analysis.propagate import compute_measures, propagate
 from graph_service.db import Database
+from graph_service.dueprocess import notices
 from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.propagation import riskscope, scope, store
 
@@ -237,6 +238,7 @@ def _finish(
     props = run.as_json()
     props["finished_at"] = datetime.now(UTC).isoformat()
     store.finish_run(db, run.run_id, props, risk, loads)
+    notices.after_run(db)  # stop-sharing notices of the losses, once they are committed
     return run
 
 
