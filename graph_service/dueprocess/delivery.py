@@ -16,12 +16,16 @@ Invariants (docs/due-process.md, "Delivery"):
   in the transaction that records it.
 * The worker never runs in a request: checks do not wait for receivers. Sends go through a
   small pool (``Settings.notice_concurrency``), each bounded by ``Settings.notice_timeout_s``.
+* The lease holder also makes notices every :data:`MAKE_EVERY_S` (as each propagation run
+  does at its end): a check that reached Neo4j through the local audit log's mirror after the
+  run that lost its measure still gets its notice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +36,7 @@ from typing import Any, Final
 from graph_service import metrics
 from graph_service.db import Database, Tx
 from graph_service.dueprocess import webhooks
-from graph_service.dueprocess.notices import ACTOR, as_datetime
+from graph_service.dueprocess.notices import ACTOR, as_datetime, make_notices
 from graph_service.errors import CreditGraphError
 from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.security.appender import write_entries
@@ -46,6 +50,11 @@ log = logging.getLogger(__name__)
 LEASE: Final = "delivery"
 #: Deliveries taken per pass, per concurrent send.
 PER_SEND: Final = 4
+#: Seconds between the lease holder's looks for notices not made yet: for checks that the
+#: local audit log's mirror copied into Neo4j after the run that lost their measure, and for
+#: a run whose notices failed (each look re-reads the hour before the mark; cheap without
+#: losses).
+MAKE_EVERY_S: Final = 60.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ class DeliveryWorker:
         self._pool = ThreadPoolExecutor(self.settings.notice_concurrency, "notice-send")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="notice-delivery", daemon=True)
+        self.holding = False  # whether the last pass held the lease
 
     def start(self) -> DeliveryWorker:
         """Starts the thread; returns self."""
@@ -121,7 +131,8 @@ class DeliveryWorker:
         """One pass: takes the lease, sends what is due, records each attempt; the number of
         attempts made (0 without the lease)."""
         now = now or datetime.now(UTC)
-        if not self.claim(now):
+        self.holding = self.claim(now)
+        if not self.holding:
             return 0
         limit = self.settings.notice_concurrency * PER_SEND
         due = self.db.read("notices/due_deliveries", now=now, limit=limit)
@@ -161,9 +172,13 @@ class DeliveryWorker:
         return 1
 
     def _run(self) -> None:
+        made_at = float("-inf")
         while not self._stop.is_set():
             try:
                 self.run_once()
+                if self.holding and time.monotonic() - made_at >= MAKE_EVERY_S:
+                    make_notices(self.db, self.catalog)
+                    made_at = time.monotonic()
                 self.counts()
             except Exception:  # Neo4j away, a bug: log, wait, try again; never die silently
                 log.exception("notice delivery pass failed; retrying")

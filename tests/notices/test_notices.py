@@ -9,11 +9,24 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.dueprocess.notices import make_notices
 from graph_service.propagation import runner
+from graph_service.security.appender import AuditLog
+from graph_service.security.audit import Actor, Event, now_stamp
 from graph_service.security.roles import Role
-from tests.notices.conftest import AFTER, HUANG, ZHANG, auth, check, load_world, repair
+from graph_service.settings import Settings
+from tests.notices.conftest import (
+    AFTER,
+    HUANG,
+    ZHANG,
+    auth,
+    check,
+    load_world,
+    repair,
+    wait_for,
+)
 
 MakeKey = Callable[[Role, str], tuple[str, str]]
 
@@ -114,3 +127,27 @@ def test_the_feed_pages_a_keys_notices_and_names_a_bad_since(
     assert "yesterday" not in bad.text
     assert none == {"notices": [], "next": None}
     assert client.get("/v1/notices").status_code == 401
+
+
+def test_a_check_mirrored_into_neo4j_after_the_loss_still_gets_its_notice(
+    db: Database, settings: Settings, make_key: MakeKey, tmp_path: Path
+) -> None:
+    # A check answered before the repair, logged locally and copied into Neo4j by the mirror
+    # only after the run that lost its measure: the run made no notice for it.
+    load_world(db, tmp_path)
+    _, key_id = make_key(Role.CHECKER, "agency-a")
+    answered_at = now_stamp()
+    repair(db, tmp_path, "WL-1")
+    assert _notices(db) == []
+    decision = {"party_id": HUANG, "decision": "deny", "error": None, "measures": ["blacklist"]}
+    payload = {"check_id": "late-1", "parties": [HUANG], "decisions": [decision]}
+    actor = Actor("agency-a", "checker", key_id)
+    with AuditLog(db) as audit:
+        audit.submit(Event("check", actor, payload, answered_at)).result(timeout=10)
+
+    # The service's delivery worker looks again when it starts (then every minute).
+    with TestClient(create_app(settings.model_copy(update={"notice_delivery": True}))):
+        wait_for(lambda: len(_notices(db)) == 1)
+
+    (notice,) = _notices(db)
+    assert (notice["key_id"], notice["supersedes_checks"]) == (key_id, ["late-1"])
