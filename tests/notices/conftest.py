@@ -35,7 +35,7 @@ from loaders.engine import LoadOptions, load_file
 from tests.conftest import ROOT, make_settings
 
 HUANG = "130108200106111975"  # 黄涛, blacklisted (WL-1)
-ZHANG = "130102197203158350"  # 张伟, blacklisted (WL-2)
+ZHANG = "130102197203158350"  # 张伟, blacklisted (WL-2, no end: its period ends it)
 LISTED_ON = date(2024, 9, 1)
 TODAY = date(2026, 11, 26)  # the world's first run
 AFTER = date(2026, 11, 28)  # the run that sees the repairs of 2026-11-27
@@ -44,7 +44,7 @@ PACKAGED_RETRY = "retry: {first_delay_s: 60, growth: 2, max_delay_s: 3600, horiz
 
 BLACKLISTS = f"""entry_no,list,party_id,party_name,reason,authority,listed_on,expires_on,case_no
 WL-1,internet,{HUANG},黄涛,网络造谣传谣,石家庄市互联网信息办公室,{LISTED_ON},2027-09-01,
-WL-2,internet,{ZHANG},张伟,网络造谣传谣,石家庄市互联网信息办公室,{LISTED_ON},2027-09-01,
+WL-2,internet,{ZHANG},张伟,网络造谣传谣,石家庄市互联网信息办公室,{LISTED_ON},,
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -151,3 +152,18 @@ def test_a_check_mirrored_into_neo4j_after_the_loss_still_gets_its_notice(
 
     (notice,) = _notices(db)
     assert (notice["key_id"], notice["supersedes_checks"]) == (key_id, ["late-1"])
+
+
+def test_an_expired_listing_and_one_whose_period_ran_out_say_which(
+    db: Database, client: TestClient, make_key: MakeKey, tmp_path: Path
+) -> None:
+    # WL-1 ends on its own date, 2027-09-01; WL-2 has none, and its three years run out then.
+    load_world(db, tmp_path)
+    key, _ = make_key(Role.CHECKER, "agency-a")
+    check(client, key, HUANG)
+    check(client, key, ZHANG)
+
+    runner.run_full(db, as_of=date(2027, 9, 1))
+
+    found = {n["party_id"]: (n["reason"], n["effective_on"]) for n in _notices(db)}
+    assert found == {HUANG: ("expired", "2027-09-01"), ZHANG: ("period", "2027-09-01")}
