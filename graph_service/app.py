@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catch_up = CatchUp(app.state.db).start() if settings.complete_pending_on_start else None
         # Webhook deliveries of stop-sharing notices, off the request path; a lease in Neo4j
         # lets one process of several deliver (graph_service/dueprocess/delivery.py).
-        delivery = DeliveryWorker(app.state.db).start() if settings.notice_delivery else None
+        delivery = DeliveryWorker.of_service(settings).start() if settings.notice_delivery else None
         log.info("service started", extra={"neo4j": settings.effective_uri})
         try:
             yield

@@ -115,6 +115,16 @@ class DeliveryWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="notice-delivery", daemon=True)
         self.holding = False  # whether the last pass held the lease
+        self._owns_db = False
+
+    @classmethod
+    def of_service(cls, settings: Settings) -> DeliveryWorker:
+        """The worker of a service process, with a :class:`Database` of its own (closed by
+        :meth:`stop`): its queries never take a connection a request is waiting for, nor show
+        in the request pool's query counts."""
+        worker = cls(Database(settings), settings=settings)
+        worker._owns_db = True
+        return worker
 
     def start(self) -> DeliveryWorker:
         """Starts the thread; returns self."""
@@ -126,6 +136,8 @@ class DeliveryWorker:
         self._stop.set()
         self._thread.join(wait_s)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._owns_db:
+            self.db.close()
 
     def run_once(self, now: datetime | None = None) -> int:
         """One pass: takes the lease, sends what is due, records each attempt; the number of
@@ -139,8 +151,18 @@ class DeliveryWorker:
         return sum(self._pool.map(self._deliver, due))
 
     def claim(self, now: datetime) -> bool:
-        """Takes or renews the lease; False while another process holds it."""
-        expires = now + timedelta(seconds=self.settings.notice_lease_s)
+        """Takes or renews the lease; False while another process holds it. Reads first, so
+        that the processes waiting and a holder with more than half its lease left write
+        nothing."""
+        lease = timedelta(seconds=self.settings.notice_lease_s)
+        found = self.db.read("notices/mark", name=LEASE)
+        if found and found[0]["expires_at"] is not None:
+            holder, until = found[0]["holder"], as_datetime(found[0]["expires_at"])
+            if holder != self.holder and until > now:
+                return False
+            if holder == self.holder and until - now > lease / 2:
+                return True
+        expires = now + lease
         try:
             rows = self.db.write("notices/claim_lease", name=LEASE, holder=self.holder,
                                  now=now, expires=expires)  # fmt: skip
