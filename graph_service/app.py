@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -23,6 +24,7 @@ from graph_service import __version__, logs, metrics
 from graph_service.api import checks, explanations, health, receipts, reports, web
 from graph_service.api import notices as notices_api
 from graph_service.api import subscriptions as subscriptions_api
+from graph_service.check.snapshot_build import start_keeper
 from graph_service.db import Database
 from graph_service.deadline import RequestDeadline, Scope
 from graph_service.dueprocess.delivery import DeliveryWorker
@@ -37,6 +39,7 @@ from graph_service.errors import (
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation.catchup import CatchUp
+from graph_service.security.audit_mirror import start_local_audit
 from graph_service.security.bodylimit import BodyLimit
 from graph_service.security.state import Security
 from graph_service.settings import Settings, get_settings
@@ -60,6 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = Database(settings)
         # Keys, rate limits, the audit writer and the receipt signer (docs/security.md).
         app.state.security = Security(settings, app.state.db)
+        # The host's local audit log and its mirror to Neo4j; the decision snapshot today's
+        # checks read (docs/operations.md). Both shared by every worker process of the host.
+        mirror = start_local_audit(settings, app.state.db, app.state.security)
+        app.state.snapshot = await run_in_threadpool(start_keeper, settings, app.state.db)
         # Loads a killed process left pending are completed in the background; /readyz shows
         # them pending until then (graph_service/propagation/catchup.py says why not before).
         catch_up = CatchUp(app.state.db).start() if settings.complete_pending_on_start else None
@@ -74,7 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 catch_up.stop()
             if delivery is not None:
                 delivery.stop()
+            if app.state.snapshot is not None:
+                app.state.snapshot.stop()
             app.state.security.close()  # flushes queued audit entries while the db is open
+            if mirror is not None:
+                mirror.stop()  # copies what the local log holds while Neo4j answers
             app.state.db.close()
 
     app = FastAPI(

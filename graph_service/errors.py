@@ -217,6 +217,14 @@ class Conflict(CreditGraphError):
     http_status = 409
 
 
+class SnapshotUnavailable(Unavailable):
+    """The decision snapshot that today's checks read is missing, being rebuilt, or made under
+    another catalog (graph_service/check/snapshot.py): 503 until it is ready."""
+
+    code = "snapshot_unavailable"
+    public = "the service is preparing today's decisions; retry shortly"
+
+
 class AuditUnavailable(Unavailable):
     """The audit log cannot be written; the action it would record is refused, not done."""
 

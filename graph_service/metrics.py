@@ -31,6 +31,19 @@ PROPAGATION_PENDING_LOADS = Gauge(
     "Loads whose propagation has not completed (as of the last /readyz)",
 )
 
+#: Check entries of the host's local audit log not yet copied to Neo4j, and the age in seconds
+#: of the oldest of them (graph_service/security/audit_mirror.py), read at each scrape.
+AUDIT_MIRROR_LAG_ENTRIES = Gauge(
+    "credit_graph_audit_mirror_lag_entries", "Local audit entries not yet mirrored to Neo4j"
+)
+AUDIT_MIRROR_LAG_SECONDS = Gauge(
+    "credit_graph_audit_mirror_lag_seconds", "Age of the oldest local audit entry not mirrored"
+)
+#: Seconds since the decision snapshot was last found to hold the newest propagation run.
+SNAPSHOT_AGE_SECONDS = Gauge(
+    "credit_graph_snapshot_age_seconds", "Seconds since the decision snapshot was confirmed"
+)
+
 #: Webhook deliveries of stop-sharing notices by state (pending, undelivered), as of the
 #: delivery worker's last pass (graph_service/dueprocess/delivery.py).
 NOTICE_DELIVERIES = Gauge(

@@ -145,6 +145,28 @@ class Settings(BaseSettings):
     # Deliveries sent at once by the worker (one slow receiver does not hold up the others).
     notice_concurrency: int = Field(default=4, ge=1, le=64)
 
+    # --- Check snapshot and local audit log (docs/operations.md, issue 14) ----------------
+    # Whether today's checks are answered from the host's decision snapshot (a SQLite file
+    # every worker reads) instead of a Neo4j read per check. Checks for other dates always
+    # compute from the graph's history.
+    check_snapshot: bool = True
+    # Folder of the decision snapshot's generations; unset means <home>/snapshot. Host-local:
+    # every worker process of this host shares it, one of them builds it.
+    snapshot_dir: Path | None = None
+    # Seconds between two looks for a newer propagation run (one cheap Neo4j read by the
+    # worker that builds the snapshot; a local file read by the others). Keeps a committed run
+    # visible to checks within 2 s.
+    snapshot_poll_s: float = Field(default=0.5, gt=0, le=10)
+    # Seconds the service waits at start for a missing or outdated snapshot to be built before
+    # it takes traffic anyway (checks for today answer 503 snapshot_unavailable until it is).
+    snapshot_start_wait_s: float = Field(default=60.0, ge=0)
+    # Whether check entries are made durable in a host-local hash-chained log (SQLite, WAL,
+    # synchronous=FULL, group commit) before the answer, and copied to Neo4j by a background
+    # mirror, instead of waiting for a Neo4j commit per answer (docs/security.md).
+    audit_local: bool = True
+    # Folder of the local audit log and the mirror's lock; unset means <home>/audit.
+    audit_local_dir: Path | None = None
+
     # --- Fault injection (tests only; never set in production) ---------------------------
     # A point of graph_service/faults.py (``measures_batch``, or ``measures_batch:2`` for its
     # second pass) where the process SIGKILLs itself: the crash tests' way of hitting a phase
@@ -183,6 +205,16 @@ class Settings(BaseSettings):
     def effective_receipt_key_file(self) -> Path:
         """The receipt signing key's file: the configured one, else one under ``home``."""
         return self.receipt_key_file or self.home / "receipt-ed25519.pem"
+
+    @property
+    def effective_snapshot_dir(self) -> Path:
+        """The decision snapshot's folder: the configured one, else one under ``home``."""
+        return self.snapshot_dir or self.home / "snapshot"
+
+    @property
+    def effective_audit_local_dir(self) -> Path:
+        """The local audit log's folder: the configured one, else one under ``home``."""
+        return self.audit_local_dir or self.home / "audit"
 
 
 @lru_cache(maxsize=1)

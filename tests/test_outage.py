@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from tests.conftest import ROOT, make_settings
 from tests.security.conftest import COMPANY, PERSON, check_body
-from tests.servers import free_port
+from tests.servers import free_port, serving
 
 #: The request deadline under test: the documented default of CREDIT_GRAPH_REQUEST_DEADLINE_S.
 DEADLINE_S = 5.0
@@ -158,7 +159,10 @@ def _assert_unavailable_answer(answer: Answer) -> None:
     assert int(answer.retry_after) >= 1, answer
     body = answer.body
     if answer.kind == "readyz":
-        assert set(body) == {"status", "error", "reason"} and body["status"] == "unavailable"
+        # Readiness also says what checks are answered from (the decision snapshot, issue 14).
+        snapshot = {"snapshot_ready", "snapshot_run_id", "snapshot_at", "snapshot_age_s"}
+        assert set(body) == {"status", "error", "reason", *snapshot}, answer
+        assert body["status"] == "unavailable"
         code = body["error"]
     elif answer.kind == "graphql":
         codes = {error["extensions"]["code"] for error in body["errors"]}
@@ -264,3 +268,42 @@ def _wait_until(condition: Callable[[], bool], seconds: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"not recovered within {seconds:g} s"
         time.sleep(0.5)
+
+
+def test_checks_for_today_answer_from_the_snapshot_while_neo4j_is_down(
+    own_neo4j: Settings, keys: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """Issue 14: with the decision snapshot and the local audit log, checks for today keep
+    being answered (``snapshot_at`` says how old) while Neo4j is down, /readyz reports the
+    snapshot and the mirror's lag, and the mirror brings every answered check to Neo4j."""
+    settings = own_neo4j.model_copy(
+        update={"audit_local": True, "audit_local_dir": tmp_path / "audit",
+                "snapshot_dir": tmp_path / "snapshot", "snapshot_poll_s": 0.2}
+    )  # fmt: skip
+    with serving(create_app(settings)) as url, httpx.Client(base_url=url, timeout=30) as client:
+        _wait_until(lambda: _check(client, keys).status_code == 200, 60)
+        answered = [_check(client, keys).json()]
+        embedded.stop(own_neo4j)
+        down = []
+        for _ in range(12):  # 3 s, past the key cache (2 s)
+            time.sleep(0.25)
+            down.append(_check(client, keys))
+        ready = client.get("/readyz")
+        embedded.start(own_neo4j)
+        _wait_until(lambda: client.get("/readyz").json().get("audit_mirror_lag_entries") == 0, 60)
+    # Every check made while Neo4j was down was answered from the snapshot.
+    assert [r.status_code for r in down] == [200] * 12, [r.text[:200] for r in down]
+    answered += [r.json() for r in down]
+    assert {a["run_id"] for a in answered} == {answered[0]["run_id"]}
+    assert all(a["snapshot_at"] for a in answered)
+    assert ready.status_code == 503
+    assert ready.json()["snapshot_ready"] is True and "snapshot_age_s" in ready.json()
+    assert ready.json()["audit_mirror_lag_entries"] >= 1  # the checks made while down
+    with Database(own_neo4j) as db:
+        for answer in answered:
+            assert [e.kind for e in by_check(db, answer["check_id"])] == ["check"]
+
+
+def _check(client: httpx.Client, keys: dict[str, dict[str, str]]) -> httpx.Response:
+    body = check_body(parties=[COMPANY, PERSON])
+    return client.post("/v1/checks", json=body, headers=keys["checker"])

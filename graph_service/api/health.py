@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from graph_service import metrics, migrations
+from graph_service.check.snapshot_build import snapshot_status
 from graph_service.db import Database
 from graph_service.errors import RETRY_AFTER_S, CreditGraphError
 from graph_service.propagation import store
+from graph_service.security.audit_mirror import mirror_status
 
 router = APIRouter(tags=["operations"])
 
@@ -45,15 +47,25 @@ async def readyz(request: Request) -> JSONResponse:
     load into an outage without making one answer fresher (docs/operations.md).
     """
     db: Database = request.app.state.db
+    # Local state first: what checks are answered from, and how far the audit mirror lags;
+    # it says how the service stands while Neo4j is down too (docs/operations.md).
+    local = await run_in_threadpool(_local_state, request)
     try:
         body = await run_in_threadpool(_readiness, db)
     except CreditGraphError as exc:
         return JSONResponse(
             status_code=503,
-            content={"status": "unavailable", "error": exc.code, "reason": str(exc)},
+            content={"status": "unavailable", "error": exc.code, "reason": str(exc), **local},
             headers={"Retry-After": str(RETRY_AFTER_S)},
         )
-    return JSONResponse(status_code=200, content=body)
+    return JSONResponse(status_code=200, content={**body, **local})
+
+
+def _local_state(request: Request) -> dict[str, Any]:
+    """The decision snapshot's run and age, and the local audit log's mirror lag."""
+    keeper = getattr(request.app.state, "snapshot", None)
+    local = request.app.state.security.local_audit
+    return {**snapshot_status(keeper), **mirror_status(local)}
 
 
 def _readiness(db: Database) -> dict[str, Any]:

@@ -63,10 +63,14 @@ class PartyResult:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The answer for a whole check: the catalog version used and the results in order."""
+    """The answer for a whole check: the catalog version used and the results in order, and
+    the propagation run whose stored measures decided it (None for a date computed from
+    history) with the time its snapshot was last confirmed current."""
 
     catalog_version: str
     results: Sequence[PartyResult]
+    run_id: str | None = None
+    snapshot_at: str | None = None
 
 
 def evaluate(
@@ -96,11 +100,20 @@ def evaluate(
         computed = runner.measures_as_of(db, found, as_of, catalog).measures
         for party, row in found.items():
             row["measures"] = [_computed(m) for m in computed.get(party, [])]
-    results = [
-        _result(sent, p, found.get(p), context, catalog)
-        for sent, p in zip(party_ids, wanted, strict=True)
-    ]
-    return CheckResult(catalog_version=catalog.version, results=results)
+    return CheckResult(catalog.version, decide_parties(party_ids, found, context, catalog))
+
+
+def decide_parties(
+    party_ids: Sequence[str],
+    found: Mapping[str, Mapping[str, Any]],
+    context: str,
+    catalog: Catalog,
+) -> list[PartyResult]:
+    """The results, in request order, for rows ``found`` by normalised id (each with
+    ``name``, ``kind``, ``measures`` applying on the check's date and ``red_listed``);
+    shared by the graph's reads and the decision snapshot (:mod:`.snapshot_eval`)."""
+    return [_result(sent, normalise(sent), found.get(normalise(sent)), context, catalog)
+            for sent in party_ids]  # fmt: skip
 
 
 def _result(

@@ -86,7 +86,10 @@ class CheckService:
             self._answered, request, as_of, caller, check_id
         )
         attachment = Attachment("audit/create_checks", stored)
-        await self.security.audit.append("check", Actor.of(caller), payload, attachment)
+        # The host's local log when the service keeps one (durable on local disk, mirrored to
+        # Neo4j in the background); else a Neo4j commit (docs/security.md).
+        audit = self.security.local_audit or self.security.audit
+        await audit.append("check", Actor.of(caller), payload, attachment)
         return answer
 
     async def stored_check(self, check_id: str, caller: Caller) -> dict[str, Any]:
@@ -117,7 +120,7 @@ class CheckService:
         them could look unlogged, so a failure is looked at once more before it is believed.
         """
         for _attempt in (1, 2):
-            rows = self.db.read("audit/check_by_id", check_id=check_id)
+            rows = self._check_rows(check_id)
             if not rows:
                 raise NotFound("no check with this id")
             entries = self.db.read("audit/check_entries", check_id=check_id, head=HEAD_NAME)
@@ -133,6 +136,15 @@ class CheckService:
             " changed in the database after it was logged, and is not served; the operator's"
             " `credit-graph audit verify` names what changed"
         )
+
+    def _check_rows(self, check_id: str) -> list[dict[str, Any]]:
+        """The ``:Check`` row of ``check_id``; a check answered moments ago may still be on its
+        way from the local audit log to Neo4j, so a miss waits for the mirror once."""
+        rows = self.db.read("audit/check_by_id", check_id=check_id)
+        local = self.security.local_audit
+        if not rows and local is not None and local.wait_mirrored(self.security.audit_timeout_s):
+            rows = self.db.read("audit/check_by_id", check_id=check_id)
+        return rows
 
     def _answered(
         self, request: CheckRequest, as_of: date, caller: Caller, check_id: str
@@ -170,7 +182,12 @@ class CheckService:
 def check_service(
     request: Request, evaluator: Annotated[Evaluator, Depends(get_evaluator)]
 ) -> CheckService:
-    """The app's :class:`CheckService` (FastAPI dependency of REST routes and GraphQL)."""
+    """The app's :class:`CheckService` (FastAPI dependency of REST routes and GraphQL):
+    today's checks from the host's decision snapshot when the app keeps one, unless a test
+    plugged in its own evaluation."""
+    keeper = getattr(request.app.state, "snapshot", None)
+    if evaluator is evaluate and keeper is not None:
+        evaluator = keeper.evaluator
     return CheckService(request.app.state.db, security_of(request), evaluator)
 
 
@@ -194,6 +211,8 @@ def _answer(
         "context": request.context,
         "as_of": as_of.isoformat(),
         "catalog_version": result.catalog_version,
+        "run_id": result.run_id,
+        "snapshot_at": result.snapshot_at,
         "results": results,
     }
 

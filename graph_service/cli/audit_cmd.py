@@ -22,6 +22,7 @@ from graph_service.identifiers import normalise
 from graph_service.security.anchor import anchor_document, load_anchor
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor, Anchor, ChainVerifier, Entry, now_stamp
+from graph_service.security.audit_mirror import verify_local
 from graph_service.security.audit_read import (
     by_check,
     by_party,
@@ -62,10 +63,18 @@ def verify_command(
     anchors = [load_anchor(path, _public_key()) for path in anchor or []]
     with database() as db:
         result = verify(db, anchors)
+        local = verify_local(db, settings().effective_audit_local_dir)  # this host's, if any
+    result.problems += local.problems if local else []
     _require_ok(result, err=False)
     typer.echo(
         f"audit log OK: {result.count} entries, newest {result.last_seq} hash {result.last_hash}"
     )
+    if local is not None:
+        waiting = local.entries - local.mirrored
+        typer.echo(
+            f"local audit log OK: {local.entries} entries (chain {local.chain_id}),"
+            f" {local.mirrored} in Neo4j's log, {waiting} waiting for the mirror"
+        )
     if anchors:
         newest = max(anchors, key=lambda a: a.seq)
         typer.echo(f"anchors OK: {len(anchors)}, newest entry {newest.seq} ({newest.anchored_at})")

@@ -15,6 +15,10 @@ Invariants:
 * A cache entry is reloaded once per expiry (single flight): the requests that miss while it
   is being read wait for that read instead of each reading the key again. An expired entry is
   never used, so single flight does not lengthen the revocation delay.
+* While Neo4j is unreachable, an expired entry is served as last read (and re-read in the
+  background) instead of failing every request: a revocation is a Neo4j write, so none can
+  have committed that this process could read; checks for today go on from the decision
+  snapshot meanwhile.
 * Key names are unique forever (a revoked key keeps its name), so the audit log's "who" never
   becomes ambiguous.
 """
@@ -35,7 +39,7 @@ from enum import Enum
 from typing import Any, Final, Literal
 
 from graph_service.db import Database
-from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.errors import Conflict, InvalidInput, NotFound, Unavailable
 from graph_service.security.appender import Attachment, AuditLog
 from graph_service.security.audit import Actor
 from graph_service.security.canonical import sha256_hex
@@ -57,6 +61,9 @@ _Flight = tuple[float, "Future[KeyRecord | None]"]
 #: Most key ids kept in the cache; beyond it the cache starts over (bounds memory under
 #: a flood of made-up keys).
 _CACHE_MAX = 10_000
+#: Seconds a request waits for a key's re-read before it takes the last record read: a key
+#: read takes milliseconds, so longer means Neo4j is down or stuck.
+_STALE_AFTER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,8 @@ class KeyStore:
         # The reads in progress, by key id; guarded by _lock (as are writes to _cache).
         self._flights: dict[str, _Flight] = {}
         self._lock = threading.Lock()
+        # When the last read of a key failed because Neo4j was unreachable (None: it answered).
+        self._outage_since: float | None = None
 
     def cached(self, key: str) -> Caller | Literal[_Cache.MISS] | None:
         """The caller for ``key`` from the cache alone: a Caller, None (refused), or
@@ -220,13 +229,37 @@ class KeyStore:
             if record is not MISS:
                 return record
             now = self._clock()
+            stale = self._last_read(key_id)
             flight = self._flights.get(key_id)
-            joined = flight is not None and flight[0] + self._cache_s >= now
+            # With a last record to fall back on, a read in progress is never doubled (in an
+            # outage reads hang until they fail; one at a time per key is enough).
+            joined = flight is not None and (flight[0] + self._cache_s >= now or stale is not MISS)
             if flight is None or not joined:
                 flight = self._flights[key_id] = (now, Future())
+        if stale is MISS:  # never read: wait for the graph, whatever it takes
+            if not joined:
+                self._load(key_id, flight)
+            return flight[1].result()  # waits (outside the lock), or raises the read's error
         if not joined:
-            self._load(key_id, flight)
-        return flight[1].result()  # waits (outside the lock) for the read, or raises its error
+            threading.Thread(target=self._load, args=(key_id, flight), daemon=True).start()
+        return self._refreshed(flight, stale)
+
+    def _refreshed(self, flight: _Flight, stale: KeyRecord | None) -> KeyRecord | None:
+        """The re-read record once it is there; ``stale`` — the last one read — when Neo4j is
+        unreachable (known from an earlier read, or the read fails or takes over
+        :data:`_STALE_AFTER_S`). That cannot miss a revocation this process could read: a
+        revocation is a Neo4j write, and Neo4j does not answer; checks for today go on from
+        the decision snapshot meanwhile (docs/operations.md)."""
+        if self._outage_since is not None:
+            return stale
+        try:
+            return flight[1].result(timeout=_STALE_AFTER_S)
+        except (TimeoutError, Unavailable):
+            return stale
+
+    def _last_read(self, key_id: str) -> KeyRecord | Literal[_Cache.MISS] | None:
+        hit = self._cache.get(key_id)
+        return MISS if hit is None else hit[1]
 
     def _load(self, key_id: str, flight: _Flight) -> None:
         """Reads the record, caches it and settles ``flight`` (with the error if it fails)."""
@@ -235,9 +268,12 @@ class KeyStore:
             rows = self._db.read("keys/by_key_id", key_id=key_id)
             record = KeyRecord.from_row(rows[0]["key"]) if rows else None
         except BaseException as exc:
+            if isinstance(exc, Unavailable):
+                self._outage_since = self._outage_since or self._clock()
             self._land(key_id, flight)
             future.set_exception(exc)
             return
+        self._outage_since = None
         self._land(key_id, flight, record, started + self._cache_s)
         future.set_result(record)
 

@@ -15,6 +15,7 @@ from graph_service.db import Database
 from graph_service.errors import ConfigError
 from graph_service.security.appender import AuditLog
 from graph_service.security.keys import KeyStore
+from graph_service.security.local_audit import LocalAuditLog
 from graph_service.security.ratelimit import RateLimiter
 from graph_service.security.signing import ReceiptSigner, load_or_create
 from graph_service.settings import Settings
@@ -30,6 +31,9 @@ class Security:
         self.keys = KeyStore(db, settings.api_key_cache_s)
         self.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         self.audit = AuditLog(db, settings.audit_batch_max, settings.audit_timeout_s)
+        #: The host's local log for check entries, when the app keeps one (set in its lifespan).
+        self.local_audit: LocalAuditLog | None = None
+        self.audit_timeout_s = settings.audit_timeout_s
         self._signer: ReceiptSigner | None = None
         self._signer_lock = threading.Lock()
 
@@ -50,7 +54,9 @@ class Security:
             raise ConfigError("the receipt signing key cannot be loaded; see the log") from exc
 
     def close(self) -> None:
-        """Writes the queued audit entries and stops the writer."""
+        """Writes the queued audit entries and stops the writers."""
+        if self.local_audit is not None:
+            self.local_audit.close()
         self.audit.close()
 
 

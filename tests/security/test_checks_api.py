@@ -42,7 +42,10 @@ def test_answer_has_exactly_the_agreed_shape_in_request_order(
     response = client.post("/v1/checks", json=check_body(parties=parties), headers=checker)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"check_id", "context", "as_of", "catalog_version", "results", "receipt"}
+    assert set(body) == {
+        "check_id", "context", "as_of", "catalog_version", "run_id", "snapshot_at", "results",
+        "receipt",
+    }  # fmt: skip
     assert uuid.UUID(body["check_id"]).version == 4
     assert (body["context"], body["as_of"]) == ("bidding", date.today().isoformat())
     assert [r["party_id"] for r in body["results"]] == parties

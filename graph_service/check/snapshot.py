@@ -1,0 +1,308 @@
+"""The decision snapshot: what today's checks read instead of Neo4j (docs/operations.md).
+
+A host-local SQLite file holds, for one propagation run, every known party (id, name, kind),
+its records of red-list kinds and its stored measures with their explanations, the open
+objections, the catalog version and the run id. Every worker process of the host reads it
+(the OS page cache and ``mmap`` share the pages, so memory does not grow with the workers);
+one of them writes it (:mod:`graph_service.check.snapshot_build`).
+
+Why SQLite (stdlib, no new dependency) rather than LMDB: a newer run is applied to the file
+in place as *one write transaction* in WAL mode, and a reader's check is *one read
+transaction*, so WAL's snapshot isolation is what guarantees that an answer never mixes two
+runs; LMDB would give the same, but needs a binary wheel and its own size management.
+
+Invariants:
+
+* A *generation* is one file, ``gen-<stamp>.sqlite``; ``CURRENT`` names the one in use and is
+  replaced atomically (``os.replace``) only once a new generation is complete and synced, so
+  a reader opens a whole generation or the previous one, never a half-built file.
+* A generation's ``meta`` (run id, catalog version, confirmed time) and its rows change
+  together in one transaction; :meth:`SnapshotReader.read` reads both in one transaction.
+* Measures and red-list records are stored unfiltered by date; the reader applies the check's
+  ``as_of`` as ``cypher/check/parties.cypher`` does, so a snapshot stays right past midnight.
+* Only the builder (the process holding ``builder.lock``) writes; readers never do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from graph_service.errors import SnapshotUnavailable
+
+#: Version of the file's layout; a file of another layout is rebuilt, not read.
+FORMAT: Final = "1"
+#: The file naming the generation in use.
+CURRENT: Final = "CURRENT"
+#: Bytes of a generation the reader maps into memory (shared by every process of the host).
+MMAP_BYTES: Final = 1 << 30
+
+_SCHEMA: Final = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
+    "CREATE TABLE parties (party_id TEXT PRIMARY KEY, name TEXT, kind TEXT,"
+    " red_records TEXT NOT NULL, measures TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE open_objections (record_ref TEXT PRIMARY KEY, objection_id TEXT NOT NULL)"
+    " WITHOUT ROWID",
+)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a generation says about itself."""
+
+    run_id: str | None  # the propagation run whose measures it holds; None before any run
+    run_finished_at: str | None
+    catalog_version: str
+    confirmed_at: str  # when the builder last found the run still the newest (UTC, ISO)
+    parties: int  # parties in the graph when it was built or brought up to date
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One read: the meta and the rows of the parties asked, from one transaction."""
+
+    meta: Meta
+    rows: dict[str, dict[str, Any]]  # party_id -> {name, kind, red_records, measures}
+    open_by_record: dict[str, str]  # record_ref -> objection_id, of the parties' measures
+
+
+def now_iso() -> str:
+    """The current UTC time as the snapshot writes it."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+# --- writing (the builder) ------------------------------------------------------------------
+def new_generation(folder: Path) -> Path:
+    """The path of a fresh generation file in ``folder`` (created if needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return folder / f"gen-{stamp}-{uuid.uuid4().hex[:8]}.sqlite"
+
+
+def create(path: Path) -> sqlite3.Connection:
+    """A new, empty generation, opened for a bulk write (no journal until it is published)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    for statement in _SCHEMA:
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+    return conn
+
+
+def open_for_update(path: Path) -> sqlite3.Connection:
+    """A published generation, opened by the builder for in-place updates (WAL)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # Derived data, rebuilt when lost: a commit need not survive a power cut, only be atomic.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def write_parties(conn: sqlite3.Connection, parties: Iterable[Mapping[str, Any]]) -> int:
+    """Inserts or replaces the rows of ``parties`` (rows of check/snapshot_page)."""
+    rows = [_party_row(p) for p in parties]
+    conn.executemany("INSERT OR REPLACE INTO parties VALUES (?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def delete_parties(conn: sqlite3.Connection, party_ids: Sequence[str]) -> None:
+    """Removes parties no longer in the graph."""
+    conn.executemany("DELETE FROM parties WHERE party_id = ?", [(p,) for p in party_ids])
+
+
+def replace_objections(conn: sqlite3.Connection, open_by_record: Mapping[str, str]) -> None:
+    """Makes the open-objections table exactly ``open_by_record``."""
+    conn.execute("DELETE FROM open_objections")
+    conn.executemany("INSERT INTO open_objections VALUES (?, ?)", list(open_by_record.items()))
+
+
+def write_meta(conn: sqlite3.Connection, meta: Meta) -> None:
+    """Sets the generation's meta (inside the caller's transaction, with its rows)."""
+    values = {
+        "run_id": meta.run_id,
+        "run_finished_at": meta.run_finished_at,
+        "catalog_version": meta.catalog_version,
+        "confirmed_at": meta.confirmed_at,
+        "parties": str(meta.parties),
+    }
+    conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+
+def publish(folder: Path, path: Path, conn: sqlite3.Connection) -> None:
+    """Makes the fully written generation ``path`` the current one, atomically."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    _fsync(path)
+    pointer = folder / f"{CURRENT}.{uuid.uuid4().hex[:8]}.tmp"
+    pointer.write_text(path.name, encoding="utf-8")
+    _fsync(pointer)
+    os.replace(pointer, folder / CURRENT)
+    _fsync(folder)
+
+
+def current_path(folder: Path) -> Path | None:
+    """The generation ``CURRENT`` names, or None when there is none (or it is missing)."""
+    try:
+        name = (folder / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = folder / name
+    return path if name.startswith("gen-") and path.is_file() else None
+
+
+def remove_old(folder: Path, keep: Path) -> None:
+    """Deletes generations other than ``keep`` and the one before it (readers that have not
+    reopened yet may still read that one)."""
+    generations = sorted(folder.glob("gen-*.sqlite"), key=lambda p: p.stat().st_mtime)
+    for path in [p for p in generations if p != keep][:-1]:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _party_row(party: Mapping[str, Any]) -> tuple[str, Any, Any, str, str]:
+    red = json.dumps(party["red_records"], ensure_ascii=False, separators=(",", ":"))
+    measures = json.dumps(party["measures"], ensure_ascii=False, separators=(",", ":"))
+    return (party["party_id"], party["name"], party["kind"], red, measures)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- reading (every worker) -----------------------------------------------------------------
+def read_meta(conn: sqlite3.Connection) -> Meta:
+    """The meta of an open generation; SnapshotUnavailable if it is not a whole snapshot."""
+    try:
+        values = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise SnapshotUnavailable(f"the decision snapshot cannot be read ({exc})") from exc
+    if values.get("format") != FORMAT or "confirmed_at" not in values:
+        raise SnapshotUnavailable("the decision snapshot is incomplete or of another format")
+    return Meta(
+        values.get("run_id"),
+        values.get("run_finished_at"),
+        str(values["catalog_version"]),
+        str(values["confirmed_at"]),
+        int(values.get("parties") or 0),
+    )
+
+
+def check_file(path: Path) -> Meta:
+    """The meta of the generation at ``path`` after SQLite's own integrity check of it;
+    SnapshotUnavailable naming what is wrong when it is corrupt or incomplete."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise SnapshotUnavailable(f"the decision snapshot cannot be opened ({exc})") from exc
+    try:
+        (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+        if verdict != "ok":
+            raise SnapshotUnavailable(f"the decision snapshot is corrupt ({verdict})")
+        return read_meta(conn)
+    except sqlite3.DatabaseError as exc:
+        raise SnapshotUnavailable(f"the decision snapshot is corrupt ({exc})") from exc
+    finally:
+        conn.close()
+
+
+class SnapshotReader:
+    """Reads the current generation; one SQLite connection per thread (sqlite3 connections
+    are not shared between threads), reopened when ``CURRENT`` names another generation."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._path: Path | None = None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def reopen(self) -> Path | None:
+        """Follows ``CURRENT`` (cheap: one small file read); the generation now in use."""
+        path = current_path(self.folder)
+        with self._lock:
+            self._path = path
+        return path
+
+    @property
+    def path(self) -> Path | None:
+        """The generation in use, None before one exists."""
+        return self._path
+
+    def meta(self) -> Meta:
+        """The current generation's meta; SnapshotUnavailable when there is none."""
+        conn = self._connection()
+        return read_meta(conn)
+
+    def read(self, party_ids: Sequence[str]) -> Snapshot:
+        """The rows of ``party_ids`` (those known) and the meta, in one read transaction."""
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            meta = read_meta(conn)
+            rows = _rows(conn, party_ids)
+            objections = _objections(conn, rows.values())
+        except sqlite3.DatabaseError as exc:
+            raise SnapshotUnavailable(f"the decision snapshot cannot be read ({exc})") from exc
+        finally:
+            conn.execute("COMMIT")
+        return Snapshot(meta, rows, objections)
+
+    def _connection(self) -> sqlite3.Connection:
+        path = self._path
+        if path is None:
+            raise SnapshotUnavailable("the decision snapshot is not built yet; retry shortly")
+        held: tuple[Path, sqlite3.Connection] | None = getattr(self._local, "conn", None)
+        if held is not None and held[0] == path:
+            return held[1]
+        if held is not None:
+            held[1].close()
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA query_only=1")
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        self._local.conn = (path, conn)
+        return conn
+
+
+def _rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows of ``party_ids``, in chunks under SQLite's parameter limit."""
+    found: dict[str, dict[str, Any]] = {}
+    unique = sorted(set(party_ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        query = f"SELECT party_id, name, kind, red_records, measures FROM parties WHERE party_id IN ({marks})"  # noqa: E501, S608 - placeholders only
+        for party_id, name, kind, red, measures in conn.execute(query, chunk):
+            found[party_id] = {
+                "party_id": party_id,
+                "name": name,
+                "kind": kind,
+                "red_records": json.loads(red),
+                "measures": json.loads(measures),
+            }
+    return found
+
+
+def _objections(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The open objections against the records behind the measures of ``rows``."""
+    refs = sorted({m["record_ref"] for r in rows for m in r["measures"] if m.get("record_ref")})
+    found: dict[str, str] = {}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        query = (
+            f"SELECT record_ref, objection_id FROM open_objections WHERE record_ref IN ({marks})"  # noqa: S608 - placeholders only
+        )
+        found.update(conn.execute(query, chunk).fetchall())
+    return found

@@ -1,0 +1,238 @@
+"""The mirror: copies the host's local audit log (:mod:`.local_audit`) into Neo4j's chain.
+
+Invariants (docs/security.md, "The local audit log"):
+
+* One mirror per host: the process holding an exclusive ``flock`` on ``mirror.lock`` in the
+  local audit folder; every other process retries the lock each second, so when the holder
+  dies (``kill -9`` included) another takes over.
+* Each batch of local entries is appended to Neo4j's chain exactly as the Neo4j appender
+  appends (:func:`graph_service.security.appender.write_entries`: the head locked, a new
+  ``seq`` and ``prev_hash`` in Neo4j's chain, the same ``at``, kind, actor and payload, the
+  stored checks attached) and, **in the same transaction**, the local chain's progress is set
+  on its own head node (``AuditHead {name: "mirror:<chain_id>"}``: the last local seq and its
+  local hash). So a batch is in Neo4j exactly once: a mirror killed after the commit finds the
+  progress there on restart and resumes after it.
+* While Neo4j is down the entries wait in the local log (their checks were answered: they are
+  durable there); the mirror retries every second and catches up when it is back.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final
+
+from graph_service import metrics
+from graph_service.db import Database, Tx
+from graph_service.errors import CreditGraphError
+from graph_service.security import local_audit
+from graph_service.security.appender import write_entries
+from graph_service.security.audit import GENESIS, ChainVerifier, Entry, Event, from_row
+from graph_service.security.canonical import canonical_json
+from graph_service.security.local_audit import LocalAuditLog, LocalEntry
+from graph_service.security.state import Security
+from graph_service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Seconds the mirror waits before looking again when it found nothing to copy.
+IDLE_S: Final = 0.02
+#: Seconds it waits after a failure (Neo4j down) or while another process mirrors.
+RETRY_S: Final = 1.0
+
+
+def start_local_audit(settings: Settings, db: Database, security: Security) -> AuditMirror | None:
+    """Gives ``security`` the host's local log and starts this process's mirror (None when
+    check entries go straight to Neo4j: ``audit_local`` off)."""
+    if not settings.audit_local:
+        return None
+    folder = settings.effective_audit_local_dir
+    local = LocalAuditLog(folder, settings.audit_batch_max, settings.audit_timeout_s)
+    security.local_audit = local
+    metrics.AUDIT_MIRROR_LAG_ENTRIES.set_function(lambda: _lag_or_nan(local)[0])
+    metrics.AUDIT_MIRROR_LAG_SECONDS.set_function(lambda: _lag_or_nan(local)[1])
+    return AuditMirror(db, folder, settings.audit_batch_max).start()
+
+
+def _lag_or_nan(local: LocalAuditLog) -> tuple[float, float]:
+    try:
+        return local.lag()
+    except (sqlite3.Error, OSError):
+        return float("nan"), float("nan")
+
+
+def mirror_status(local: LocalAuditLog | None) -> dict[str, Any]:
+    """What ``/readyz`` says of the local log: entries waiting for the mirror and the age of
+    the oldest (empty when check entries go straight to Neo4j)."""
+    if local is None:
+        return {}
+    try:
+        entries, seconds = local.lag()
+    except (sqlite3.Error, OSError) as exc:
+        return {"audit_local_error": str(exc)}
+    return {"audit_mirror_lag_entries": entries, "audit_mirror_lag_s": round(seconds, 3)}
+
+
+def progress_name(chain_id: str) -> str:
+    """The name of the ``:AuditHead`` node recording how far ``chain_id`` is mirrored."""
+    return f"mirror:{chain_id}"
+
+
+def mirrored_seq(db: Database, chain_id: str) -> int:
+    """The last local seq of ``chain_id`` that is in Neo4j (0 when none is)."""
+    rows = db.read("audit/head", name=progress_name(chain_id))
+    return int(rows[0]["seq"]) if rows else 0
+
+
+def copy(tx: Tx, chain_id: str, batch: list[LocalEntry]) -> int:
+    """Appends the entries of ``batch`` Neo4j does not hold yet, with the progress; the last
+    local seq now mirrored."""
+    done = tx.run("audit/lock_head", name=progress_name(chain_id), genesis=GENESIS)[0]["seq"]
+    todo = [e for e in batch if e.entry.seq > done]
+    if not todo:
+        return int(done)
+    events = [Event(e.entry.kind, e.entry.actor, e.entry.payload, e.entry.at) for e in todo]
+    write_entries(tx, events, [e.attachment for e in todo])
+    last = todo[-1].entry
+    tx.run("audit/set_head", name=progress_name(chain_id), seq=last.seq, hash=last.hash)
+    return last.seq
+
+
+class AuditMirror:
+    """The mirror thread of one process (active only while it holds the host's lock)."""
+
+    def __init__(self, db: Database, folder: Path, batch_max: int = 500) -> None:
+        self.db = db
+        self.folder = folder
+        self.batch_max = batch_max
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock_file: IO[bytes] | None = None
+
+    def start(self) -> AuditMirror:
+        """Starts the thread."""
+        self._thread = threading.Thread(target=self._run, name="audit-mirror", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Copies what it can within ``timeout_s`` more, then stops."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        while True:
+            if self._lock_file is None and not self._try_lock():
+                if self._stop.wait(RETRY_S):
+                    return
+                continue
+            try:
+                conn = conn or local_audit.connect(self.folder / local_audit.FILE_NAME)
+                copied = self.step(conn)
+            except (CreditGraphError, sqlite3.Error, OSError) as exc:
+                log.warning("audit mirror waiting", extra={"error": str(exc)})
+                copied = -1
+            if self._stop.is_set() and copied <= 0:
+                return  # stopping: what could be copied is in Neo4j
+            if copied == 0:
+                self._stop.wait(IDLE_S)
+            elif copied < 0:
+                self._stop.wait(RETRY_S)
+
+    def step(self, conn: sqlite3.Connection) -> int:
+        """Copies one batch; the number of entries copied (0 when there was none)."""
+        chain_id = local_audit.meta_value(conn, "chain_id")
+        known = int(local_audit.meta_value(conn, "mirrored_seq") or 0)
+        batch = local_audit.entries_after(conn, known, self.batch_max)
+        if not batch:
+            return 0
+        done = self.db.write_tx(lambda tx: copy(tx, chain_id, batch))
+        local_audit.set_mirrored(conn, done)
+        return max(0, done - known)
+
+    def _try_lock(self) -> bool:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = (self.folder / "mirror.lock").open("ab")
+        except OSError as exc:  # the folder cannot be made: appends fail (503) as well
+            log.warning("audit mirror cannot take its lock", extra={"error": str(exc)})
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._lock_file = handle
+        return True
+
+
+# --- verification (`credit-graph audit verify`) ----------------------------------------------
+@dataclass
+class LocalReport:
+    """What verifying a host's local log and its mirror found."""
+
+    chain_id: str
+    entries: int
+    mirrored: int  # the last local seq Neo4j holds (its own record of the mirror's progress)
+    problems: list[str] = field(default_factory=list)
+
+
+def verify_local(db: Database, folder: Path) -> LocalReport | None:
+    """Verifies the local chain in ``folder`` (None when this host keeps none) and that every
+    entry the mirror copied is in Neo4j's log unchanged (same time, kind, actor, payload)."""
+    path = folder / local_audit.FILE_NAME
+    if not path.is_file():
+        return None
+    conn = local_audit.connect(path)
+    try:
+        chain_id = local_audit.meta_value(conn, "chain_id")
+        verifier, entries = ChainVerifier(), _all_entries(conn)
+    finally:
+        conn.close()
+    for entry in entries:
+        verifier.feed(entry)
+    verifier.finish(head=(verifier.last_seq, verifier.last_hash) if entries else None)
+    report = LocalReport(chain_id, len(entries), mirrored_seq(db, chain_id))
+    report.problems = [f"local log {chain_id}: {problem}" for problem in verifier.problems]
+    report.problems += _mirror_problems(db, [e for e in entries if e.seq <= report.mirrored])
+    return report
+
+
+def _all_entries(conn: sqlite3.Connection) -> list[Entry]:
+    entries: list[Entry] = []
+    while batch := local_audit.entries_after(conn, entries[-1].seq if entries else 0, 10_000):
+        entries.extend(e.entry for e in batch)
+    return entries
+
+
+def _mirror_problems(db: Database, entries: list[Entry]) -> list[str]:
+    """Local entries the mirror copied that Neo4j's log does not hold as they are."""
+    problems: list[str] = []
+    for start in range(0, len(entries), 1_000):
+        chunk = entries[start : start + 1_000]
+        ids = [str(e.payload.get("check_id")) for e in chunk]
+        rows = db.read("audit/mirrored_checks", check_ids=ids)
+        found = {_content(from_row(r["entry"])) for r in rows}
+        problems += [
+            f"local entry {e.seq} (check {e.payload.get('check_id')}) is not in Neo4j's log as"
+            " it was written (removed or changed after it was mirrored)"
+            for e in chunk
+            if _content(e) not in found
+        ]
+    return problems
+
+
+def _content(entry: Entry) -> str:
+    """What the mirror keeps of an entry: everything but its place in a chain."""
+    body = {"at": entry.at, "kind": entry.kind, "actor": entry.actor.as_json(),
+            "payload": entry.payload}  # fmt: skip
+    return canonical_json(body).decode("utf-8")

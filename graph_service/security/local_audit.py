@@ -1,0 +1,277 @@
+"""The host-local audit log: check entries made durable on local disk before the answer.
+
+Invariants (docs/security.md, "The local audit log"):
+
+* One SQLite file per host (``<audit_local_dir>/local-audit.sqlite``), shared by every worker
+  process, in WAL mode with ``synchronous=FULL``: a committed entry survives a ``kill -9`` and a
+  power cut. Its entries form one hash chain (:func:`graph_service.security.audit.chain`, seq
+  1, 2, 3 … from :data:`~graph_service.security.audit.GENESIS`) named by a random ``chain_id``
+  kept in the file.
+* Appends are serialised by SQLite's write lock (``BEGIN IMMEDIATE``), across threads and
+  processes; the head is read inside that transaction, so the chain cannot fork.
+* :meth:`LocalAuditLog.append` resolves only once the transaction holding the entry has
+  committed; when it cannot be written (disk full, folder unwritable) it raises
+  :class:`~graph_service.errors.AuditUnavailable` (503) and nothing is answered.
+* Group commit, as the Neo4j appender (:mod:`.appender`): one writer thread per process takes
+  every entry waiting (up to ``batch_max``) into one transaction — one fsync for all of them.
+* An entry keeps its attachment (the stored ``:Check``) beside it, outside the hash: the
+  entry's payload carries the row's ``stored_digest``, so the row is covered anyway. The
+  mirror (:mod:`.audit_mirror`) copies both to Neo4j and records here how far it got
+  (``mirrored_seq``; Neo4j's own record of it is authoritative, this copy serves waits and
+  the lag).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from graph_service.errors import AuditUnavailable
+from graph_service.security.appender import Attachment, Stamp, _settle
+from graph_service.security.audit import GENESIS, Actor, Entry, Event, chain
+from graph_service.security.canonical import canonical_json
+
+log = logging.getLogger(__name__)
+
+#: The file's name inside the local audit folder.
+FILE_NAME: Final = "local-audit.sqlite"
+
+_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    " kind TEXT NOT NULL, actor_name TEXT NOT NULL, actor_role TEXT NOT NULL,"
+    " actor_key_id TEXT, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+    " attachment_query TEXT, attachment_row TEXT)",
+)
+
+
+@dataclass(frozen=True)
+class LocalEntry:
+    """An entry of the local chain with the row stored with it."""
+
+    entry: Entry
+    attachment: Attachment | None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    event: Event
+    attachment: Attachment | None
+    future: Future[Stamp]
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the local log at ``path`` (created with its tables if missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")  # the WAL is fsync'd at every commit
+    for statement in _SCHEMA:
+        conn.execute(statement)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('chain_id', ?)", (uuid.uuid4().hex,))
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('mirrored_seq', '0')")
+    conn.execute("COMMIT")
+    return conn
+
+
+def write_batch(conn: sqlite3.Connection, pending: Sequence[_Pending]) -> list[Entry]:
+    """Chains ``pending`` after the file's head and commits them in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        last_seq, last_hash = head(conn)
+        entries = chain(last_seq, last_hash, [p.event for p in pending])
+        rows = [_row(e, p.attachment) for e, p in zip(entries, pending, strict=True)]
+        conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return entries
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The newest entry's seq and hash (0 and GENESIS for an empty log)."""
+    row = conn.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def entries_after(conn: sqlite3.Connection, seq: int, limit: int) -> list[LocalEntry]:
+    """Up to ``limit`` entries after ``seq``, in order."""
+    cursor = conn.execute("SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
+    return [_local_entry(row) for row in cursor]
+
+
+def meta_value(conn: sqlite3.Connection, key: str) -> str:
+    """A value of the file's meta table (``chain_id``, ``mirrored_seq``)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def set_mirrored(conn: sqlite3.Connection, seq: int) -> None:
+    """Records that the entries up to ``seq`` are in Neo4j."""
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'mirrored_seq'", (str(seq),))
+
+
+def _row(entry: Entry, attachment: Attachment | None) -> tuple[Any, ...]:
+    row = json.dumps(attachment.row, ensure_ascii=False) if attachment else None
+    return (
+        entry.seq, entry.at, entry.kind, entry.actor.name, entry.actor.role,
+        entry.actor.key_id, canonical_json(entry.payload).decode("utf-8"), entry.prev_hash,
+        entry.hash, attachment.query if attachment else None, row,
+    )  # fmt: skip
+
+
+def _local_entry(row: Sequence[Any]) -> LocalEntry:
+    seq, at, kind, name, role, key_id, payload, prev_hash, hash_, query, attached = row
+    entry = Entry(seq, at, kind, Actor(name, role, key_id), json.loads(payload), prev_hash, hash_)
+    attachment = Attachment(query, json.loads(attached)) if query else None
+    return LocalEntry(entry, attachment)
+
+
+class LocalAuditLog:
+    """The local log of one process: :meth:`append` from requests (group commit), reads for
+    the mirror, waits for it. Close it at shutdown to flush the queue."""
+
+    def __init__(self, folder: Path, batch_max: int = 500, timeout_s: float = 10.0) -> None:
+        self.path = folder / FILE_NAME
+        self._batch_max = batch_max
+        self._timeout_s = timeout_s
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._reader_conn: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
+
+    async def append(
+        self, kind: str, actor: Actor, payload: dict[str, Any], attachment: Attachment | None
+    ) -> Stamp:
+        """Logs an event and waits until it is durable on disk; AuditUnavailable if not."""
+        future = self.submit(Event(kind, actor, payload), attachment)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self._timeout_s)
+        except TimeoutError:
+            raise AuditUnavailable(
+                f"the local audit log did not confirm the entry within {self._timeout_s:g} s"
+            ) from None
+
+    def submit(self, event: Event, attachment: Attachment | None = None) -> Future[Stamp]:
+        """Queues ``event`` for the writer; the future resolves once it is committed."""
+        future: Future[Stamp] = Future()
+        with self._lock:
+            if self._closed:
+                raise AuditUnavailable("the audit log is closed (the service is stopping)")
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._run, name="local-audit", daemon=True)
+                self._writer.start()
+            self._queue.put(_Pending(event, attachment, future))
+        return future
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Writes what is queued, then stops the writer."""
+        with self._lock:
+            self._closed = True
+            writer = self._writer
+        if writer is not None:
+            self._queue.put(None)
+            writer.join(timeout_s)
+
+    # --- reading: the mirror's progress and lag -------------------------------------------
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Runs a read on this process's reading connection (one query at a time)."""
+        with self._read_lock:
+            if self._reader_conn is None:
+                self._reader_conn = connect(self.path)
+            return self._reader_conn.execute(sql, params).fetchall()
+
+    def progress(self) -> tuple[int, int]:
+        """The newest entry's seq and the newest one the mirror has copied to Neo4j."""
+        newest = self._query("SELECT coalesce(max(seq), 0) FROM entries")[0][0]
+        mirrored = self._query("SELECT value FROM meta WHERE key = 'mirrored_seq'")
+        return int(newest), int(mirrored[0][0]) if mirrored else 0
+
+    def lag(self) -> tuple[int, float]:
+        """Entries not yet in Neo4j and the age in seconds of the oldest of them."""
+        newest, mirrored = self.progress()
+        if newest <= mirrored:
+            return 0, 0.0
+        rows = self._query("SELECT at FROM entries WHERE seq = ?", (mirrored + 1,))
+        return newest - mirrored, max(0.0, _now() - _seconds(rows[0][0])) if rows else 0.0
+
+    def wait_mirrored(self, timeout_s: float) -> bool:
+        """Waits until every entry committed so far is in Neo4j; False on timeout."""
+        target, mirrored = self.progress()
+        deadline = time.monotonic() + timeout_s
+        while mirrored < target:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+            mirrored = self.progress()[1]
+        return True
+
+    # --- the writer thread ------------------------------------------------------------------
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        while True:
+            first = self._queue.get()
+            batch, stop = self._drain(first)
+            if batch:
+                conn = self._commit(conn, batch)
+            if stop:
+                if conn is not None:
+                    conn.close()
+                return
+
+    def _drain(self, first: _Pending | None) -> tuple[list[_Pending], bool]:
+        batch: list[_Pending] = []
+        item = first
+        while True:
+            if item is None:
+                return batch, True
+            batch.append(item)
+            if len(batch) >= self._batch_max:
+                return batch, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+
+    def _commit(
+        self, conn: sqlite3.Connection | None, batch: list[_Pending]
+    ) -> sqlite3.Connection | None:
+        """Writes ``batch``; every waiter learns the outcome. The connection to keep."""
+        try:
+            conn = conn or connect(self.path)
+            entries = write_batch(conn, batch)
+        except (sqlite3.Error, OSError) as exc:
+            log.error(
+                "local audit append failed", extra={"entries": len(batch), "error": repr(exc)}
+            )
+            for pending in batch:
+                _settle(pending.future, error=AuditUnavailable("the audit log cannot be written"))
+            return None  # reconnect next time (the folder may be back)
+        for pending, entry in zip(batch, entries, strict=True):
+            _settle(pending.future, result=Stamp(entry.seq, entry.hash))
+        return conn
+
+
+def _now() -> float:
+    return datetime.now(UTC).timestamp()
+
+
+def _seconds(stamp: str) -> float:
+    """Seconds since the epoch of a log timestamp (``…Z``)."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()

@@ -1,0 +1,66 @@
+"""Check entries are durable in the host's local audit log before the answer, and reach Neo4j's
+chain through the mirror: `audit show`, stored checks and `audit verify` see them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from graph_service.app import create_app
+from graph_service.db import Database
+from graph_service.security import local_audit
+from graph_service.security.audit_read import by_check
+from tests.conftest import cli_env, run_cli
+from tests.snapshot.conftest import HUABEI, check, serving_settings
+
+
+def _local_checks(folder: Path) -> list[str]:
+    with sqlite3.connect(folder / local_audit.FILE_NAME) as conn:
+        rows = conn.execute("SELECT payload FROM entries WHERE kind = 'check' ORDER BY seq")
+        return [r[0] for r in rows]
+
+
+def test_an_answered_check_is_in_the_local_log_then_in_neo4j(
+    world: Database, tmp_path: Path, checker: dict[str, str]
+) -> None:
+    settings = serving_settings(tmp_path)
+    with TestClient(create_app(settings)) as client:
+        answer = check(client, checker, HUABEI)
+        # Durable locally when the answer left (the mirror may not have run yet).
+        assert any(answer["check_id"] in payload for payload in _local_checks(tmp_path / "audit"))
+        stored = client.get(f"/v1/checks/{answer['check_id']}", headers=checker)
+    assert stored.status_code == 403  # a checker may not read stored checks: the route ran
+    (entry,) = [e for e in by_check(world, answer["check_id"]) if e.kind == "check"]
+    assert entry.payload["decisions"][0]["decision"] == "deny"
+    assert entry.payload["receipt"] == answer["receipt"]
+    env = cli_env(CREDIT_GRAPH_AUDIT_LOCAL_DIR=str(tmp_path / "audit"))
+    done = run_cli("audit", "verify", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "local audit log OK: 1 entries" in done.stdout
+    assert "1 in Neo4j's log, 0 waiting for the mirror" in done.stdout
+
+
+def test_feedback_right_after_the_answer_finds_the_stored_check(
+    world: Database, tmp_path: Path, checker: dict[str, str]
+) -> None:
+    with TestClient(create_app(serving_settings(tmp_path))) as client:
+        answer = check(client, checker, HUABEI)
+        url = f"/v1/checks/{answer['check_id']}/feedback"
+        response = client.post(url, json={"party_id": HUABEI}, headers=checker)
+    assert response.status_code == 201, response.text
+
+
+def test_an_unwritable_local_log_is_503_and_no_answer(
+    world: Database, tmp_path: Path, checker: dict[str, str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
+    settings = serving_settings(tmp_path, audit_local_dir=blocker / "audit")
+    with TestClient(create_app(settings)) as client:
+        body = {"context": "bidding", "parties": [HUABEI], "purpose": "unwritable"}
+        response = client.post("/v1/checks", json=body, headers=checker)
+    assert response.status_code == 503
+    assert response.json()["error"] == "audit_unavailable"
+    assert "results" not in response.json()

@@ -1,0 +1,134 @@
+"""Today's checks come from the host's decision snapshot: one run's measures, named in every
+answer, a newer run visible within 2 s, rebuilt when missing, corrupt or of another catalog."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from graph_service.app import create_app
+from graph_service.check import snapshot
+from graph_service.check.snapshot_build import SnapshotKeeper
+from graph_service.check.snapshot_eval import SnapshotEvaluator
+from graph_service.db import Database
+from graph_service.errors import SnapshotUnavailable
+from graph_service.policy.catalog import catalog_in_force
+from graph_service.propagation import runner
+from graph_service.security.roles import Caller, Role
+from tests.conftest import ROOT
+from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
+
+
+def _latest_run(db: Database) -> str:
+    return str(db.read("check/snapshot_state")[0]["run_id"])
+
+
+def test_a_check_for_today_reads_no_neo4j_and_names_its_run(
+    world: Database, app: FastAPI, client: TestClient, checker: dict[str, str]
+) -> None:
+    reads_before = app.state.db.query_counts["check/parties"]
+    answer = check(client, checker, HUABEI, UNKNOWN)
+    assert [(r["found"], r["decision"]) for r in answer["results"]] == [
+        (True, "deny"),
+        (False, "allow"),
+    ]
+    assert answer["results"][0]["measures"][0]["measure"] == "dishonest_debtor"
+    assert answer["run_id"] == _latest_run(world)
+    assert answer["snapshot_at"] is not None
+    assert app.state.db.query_counts["check/parties"] == reads_before  # no Bolt read
+
+
+def test_a_check_for_another_date_still_computes_from_history(
+    world: Database, app: FastAPI, client: TestClient, checker: dict[str, str]
+) -> None:
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    answer = check(client, checker, HUABEI, as_of=yesterday)
+    assert answer["results"][0]["decision"] == "deny"
+    assert app.state.db.query_counts["check/parties"] == 1  # read from the graph
+    assert answer["run_id"] is None and answer["snapshot_at"] is None
+
+
+def test_a_new_run_is_answered_within_two_seconds_and_never_mixed(
+    world: Database, client: TestClient, checker: dict[str, str]
+) -> None:
+    before = check(client, checker, HUABEI)
+    # A run as of before the debtor was listed (2021-06-01): its measure is lost.
+    run = runner.run_full(world, as_of=date(2020, 1, 1))
+    committed = time.monotonic()
+    while (answer := check(client, checker, HUABEI))["run_id"] != run.run_id:
+        assert answer["run_id"] == before["run_id"]  # the old run whole, until the new one
+        assert answer["results"][0]["decision"] == "deny"
+        assert time.monotonic() - committed < 2.0, "the new run was not seen within 2 s"
+        time.sleep(0.05)
+    assert answer["results"][0]["decision"] == "allow"
+    assert answer["results"][0]["measures"] == []
+
+
+def test_a_corrupt_snapshot_is_rebuilt_at_start(
+    world: Database, tmp_path: Path, checker: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = serving_settings(tmp_path)
+    with TestClient(create_app(settings)):
+        pass
+    current = snapshot.current_path(settings.effective_snapshot_dir)
+    assert current is not None
+    current.write_bytes(b"not a database" * 1000)
+    with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
+        answer = check(client, checker, HUABEI)
+    assert answer["results"][0]["decision"] == "deny"
+    assert any("snapshot is corrupt" in r.getMessage() for r in caplog.records)
+    assert snapshot.current_path(settings.effective_snapshot_dir) != current
+
+
+def test_a_snapshot_of_another_catalog_is_refused_and_rebuilt(
+    world: Database, tmp_path: Path, checker: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(serving_settings(tmp_path))):
+        pass
+    data = yaml.safe_load((ROOT / "graph_service/policy/catalog.yaml").read_text("utf-8"))
+    data["version"] = "operator-2026.12"
+    path = tmp_path / "operator.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = serving_settings(tmp_path, catalog=path)
+    with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
+        answer = check(client, checker, HUABEI)
+    assert answer["catalog_version"] == "operator-2026.12"
+    assert any("another catalog" in r.getMessage() for r in caplog.records)
+    meta = snapshot.check_file(snapshot.current_path(settings.effective_snapshot_dir))  # type: ignore[arg-type]
+    assert meta.catalog_version == "operator-2026.12"
+
+
+def test_one_builder_per_host_the_other_workers_follow(world: Database, tmp_path: Path) -> None:
+    settings = serving_settings(tmp_path)
+    catalog, folder = catalog_in_force(settings), settings.effective_snapshot_dir
+    first = SnapshotKeeper(world, catalog, folder, 0.1).start(30)
+    second = SnapshotKeeper(world, catalog, folder, 0.1).start(30)
+    try:
+        assert (first.is_builder, second.is_builder) == (True, False)
+        assert first.reader.path == second.reader.path
+        run = runner.run_full(world, as_of=date(2020, 1, 1))
+        deadline = time.monotonic() + 2.0
+        while second.reader.meta().run_id != run.run_id:
+            assert time.monotonic() < deadline, "the follower did not see the new run in 2 s"
+            time.sleep(0.05)
+    finally:
+        first.stop()
+        second.stop()
+    # The builder gone, the follower takes over at its next poll.
+    second = SnapshotKeeper(world, catalog, folder, 0.1).start(30)
+    second.stop()
+
+
+def test_no_snapshot_yet_is_503_snapshot_unavailable(world: Database, tmp_path: Path) -> None:
+    evaluator = SnapshotEvaluator(snapshot.SnapshotReader(tmp_path / "empty"))
+    caller = Caller("t", Role.CHECKER, "0123456789ab")
+    with pytest.raises(SnapshotUnavailable) as raised:
+        evaluator(world, "bidding", [HUABEI], date.today(), caller)
+    assert raised.value.http_status == 503
