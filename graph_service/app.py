@@ -21,7 +21,16 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
 from graph_service import __version__, logs, metrics
-from graph_service.api import checks, explanations, health, receipts, reports, web
+from graph_service.api import (
+    checks,
+    explanations,
+    health,
+    objections,
+    receipts,
+    repairs,
+    reports,
+    web,
+)
 from graph_service.api import notices as notices_api
 from graph_service.api import subscriptions as subscriptions_api
 from graph_service.check.snapshot_build import start_keeper
@@ -105,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(explanations.router)
     app.include_router(subscriptions_api.router)
     app.include_router(notices_api.router)
+    app.include_router(repairs.router)
+    app.include_router(objections.router)
     web.install(app)
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

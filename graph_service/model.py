@@ -43,6 +43,8 @@ class Label(StrEnum):
     DELIVERY = "Delivery"  # a notice's delivery to one subscription, with its attempts
     NOTICE_MARK = "NoticeMark"  # the notice maker's cursor and the delivery lease; key name
     CONTRADICTION = "Contradiction"  # sources that contradict (§7); key contradiction_id
+    REPAIR_APPLICATION = "RepairApplication"  # a repair application (信用修复); key repair_id
+    OBJECTION = "Objection"  # an objection to a record (异议); key objection_id
 
 
 class RelType(StrEnum):
@@ -412,6 +414,46 @@ NODES: tuple[NodeSpec, ...] = (
             "at": "losses: the newest change turned into notices",
             "holder": "delivery: the process holding the lease",
             "expires_at": "delivery: when the lease lapses unless renewed",
+        },
+    ),
+    # --- repairs and objections (graph_service/dueprocess, docs/due-process.md) ----------
+    NodeSpec(
+        Label.REPAIR_APPLICATION,
+        "A party's application to end one record early (信用修复, due process §2).",
+        key="repair_id",
+        indexed=("state",),
+        properties={
+            "repair_id": "UUID returned to whoever filed it",
+            "record_ref": "the record's registry reference (as record_updates name it)",
+            "record_key": "the record applied for",
+            "party_id": "the record's subject",
+            "commitment": "the credit commitment (信用承诺) text",
+            "evidence": "document references the application relies on",
+            "state": "pending | approved | rejected",
+            "filed_at, filed_by": "UTC time and the API key name or operator that filed it",
+            "reason, decided_at, decided_by": "the decision's reason, time and decider",
+            "update_key": "approved: the :RecordUpdate (repaired) it became",
+            "audit_seq": "seq of its filing's audit entry",
+        },
+    ),
+    NodeSpec(
+        Label.OBJECTION,
+        "An objection to a record (异议, due process §3): open, upheld or dismissed.",
+        key="objection_id",
+        unique=("open_key",),
+        indexed=("state",),
+        properties={
+            "objection_id": "UUID returned to whoever filed it",
+            "open_key": "record_ref|party_id while open (one open objection per party and record)",
+            "record_ref": "the record's registry reference",
+            "party_id": "the record's subject, the objecting party",
+            "grounds, contact": "what the party says and how to reach it",
+            "state": "open | upheld | dismissed",
+            "due_on": "ISO date the authority must decide by (catalog deadline)",
+            "action": "upheld: revoked | corrected (the status update written)",
+            "reason, decided_at, decided_by": "the decision's reason, time and decider",
+            "update_key": "upheld: the :RecordUpdate it became",
+            "audit_seq": "seq of its filing's audit entry",
         },
     ),
     NodeSpec(

@@ -1,12 +1,19 @@
 // One page of each party's records (HAS_RECORD), newest start first, with their updates,
 // their case and the persons named in them. $state: 'ACTIVE' keeps the records active on $on
-// (start <= $on, end null or > $on, voided_on null or > $on, as in docs/model.md), 'INACTIVE'
-// the others, 'ALL' everything; $kinds (null = all) filters by record kind.
+// (start <= $on, end null or > $on, voided_on null or > $on, and within the maximum
+// publication period of its kind and class, as in docs/model.md), 'INACTIVE' the others, 'ALL'
+// everything; $kinds (null = all) filters by kind. $periods: the catalog's maximum periods as
+// 'kind|by|class|months' texts (analysis/activity.period_params; by '' for a kind of one class).
 UNWIND $ids AS id
 MATCH (:Party {party_id: id})-[:HAS_RECORD]->(r:Record)
 WHERE ($kinds IS NULL OR r.kind IN $kinds)
+WITH id, r, [p IN $periods | split(p, '|')] AS periods
+WITH id, r,
+     toInteger(head([p IN periods WHERE p[0] = r.kind AND p[1] <> '' AND p[2] = r[p[1]]]
+                    + [p IN periods WHERE p[0] = r.kind AND p[2] = 'default'])[3]) AS months
 WITH id, r, (r.start <= $on AND (r.end IS NULL OR r.end > $on)
-             AND (r.voided_on IS NULL OR r.voided_on > $on)) AS active
+             AND (r.voided_on IS NULL OR r.voided_on > $on)
+             AND (months IS NULL OR r.start + duration({months: months}) > $on)) AS active
 WHERE $state = 'ALL' OR (($state = 'ACTIVE') = coalesce(active, false))
 WITH id, r ORDER BY r.start DESC, r.record_key
 WITH id, collect(r) AS rs

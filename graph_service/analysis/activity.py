@@ -125,6 +125,23 @@ def is_active(
     return start is not None and start <= as_of < record_end(record, active_years, period_end)
 
 
+def period_params(catalog: Catalog) -> list[dict[str, Any]]:
+    """The catalog's maximum periods as a Cypher parameter (``$periods``): one row per kind and
+    class, with the record field that selects the class (``by``), for queries that judge
+    activity in Neo4j (``party/records``) as :func:`activate` does.
+
+    >>> from graph_service.policy import default_catalog
+    >>> [p for p in period_params(default_catalog()) if p["kind"] == "tax_violation"]
+    [{'kind': 'tax_violation', 'by': None, 'class': 'default', 'months': 36}]
+    """
+    rows = []
+    for kind, classes in catalog.due_process.periods.items():
+        by = catalog.record_kind(kind).by
+        for klass, period in classes.items():
+            rows.append({"kind": kind, "by": by, "class": klass, "months": period.max_months})
+    return rows
+
+
 def end_of(record: Mapping[str, Any], catalog: Catalog) -> date:
     """The first day ``record`` is no longer active under ``catalog`` (every end folded)."""
     spec = catalog.record_kind(record.get("kind"))

@@ -29,6 +29,7 @@ from typing import Any
 from graph_service.analysis.activity import holds_red_list, red_list_kinds
 from graph_service.analysis.explain import Measure
 from graph_service.db import Database
+from graph_service.dueprocess.contested import mark_contested, open_objections, refs_of
 from graph_service.identifiers import normalise, party_kind
 from graph_service.policy.catalog import Catalog, Outcome, catalog_in_force, decide
 from graph_service.propagation import runner
@@ -100,6 +101,10 @@ def evaluate(
         computed = runner.measures_as_of(db, found, as_of, catalog).measures
         for party, row in found.items():
             row["measures"] = [_computed(m) for m in computed.get(party, [])]
+    # Measures resting on a record under objection are marked contested (they still restrict).
+    contested = open_objections(db, refs_of(m for r in found.values() for m in r["measures"]))
+    for row in found.values():
+        row["measures"] = mark_contested(row["measures"], contested)
     return CheckResult(catalog.version, decide_parties(party_ids, found, context, catalog))
 
 
@@ -153,6 +158,8 @@ def _answer(m: Mapping[str, Any], context: str, catalog: Catalog) -> dict[str, A
         ],
         "until": _iso(m.get("until")),
         "decision": decide([str(m["measure"])], context, False, catalog).value,
+        "contested": bool(m.get("contested")),  # an objection to its record is open (异议)
+        "objection_id": m.get("objection_id"),
     }
 
 

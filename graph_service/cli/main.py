@@ -19,8 +19,10 @@ from graph_service.cli import (
     load_cmd,
     neo4j_cmd,
     notices_cmd,
+    objections_cmd,
     propagate_cmd,
     receipt_cmd,
+    repairs_cmd,
     report_cmd,
 )
 from graph_service.cli.common import database, settings
@@ -40,6 +42,8 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(receipt_cmd.app, name="receipt")
 app.add_typer(notices_cmd.app, name="notices")
+app.add_typer(repairs_cmd.app, name="repairs")
+app.add_typer(objections_cmd.app, name="objections")
 load_cmd.register(app)
 contradictions_cmd.register(app)
 propagate_cmd.register(app)

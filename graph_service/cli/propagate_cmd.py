@@ -68,6 +68,7 @@ def changes(
         typer.echo(
             f"{c['at']}  {c['change']:<7}  {c['party_id']}  {c['measure']}"
             f"  {c.get('rule') or 'direct'}  {c.get('record_key') or ''}"
+            + (f"  ended_by={c['ended_by']}" if c.get("ended_by") else "")
         )
     typer.echo(f"{len(found)} changes since {moment.isoformat()}")
 

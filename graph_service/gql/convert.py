@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from graph_service.analysis.activity import Ended, activate, ended, record_end
+from graph_service.analysis.graph import DATE_FIELDS
+from graph_service.analysis.graph import as_date as day_of
+from graph_service.policy.catalog import Catalog, default_catalog
+
 #: Properties that say where a node or relationship came from (docs/model.md, Provenance).
 PROVENANCE_KEYS = ("src_kind", "src_file", "src_row", "load_id", "loaded_at")
 #: Bookkeeping properties never shown as data.
@@ -106,8 +111,9 @@ def is_active(props: Mapping[str, Any], on: date) -> bool:
     return (since is None or since <= on) and (until is None or until > on)
 
 
-def record_active(props: Mapping[str, Any], on: date) -> bool:
-    """A record is active on ``on`` per docs/model.md: started, not ended, not voided.
+def record_active(props: Mapping[str, Any], on: date, catalog: Catalog | None = None) -> bool:
+    """A record is active on ``on`` per docs/model.md: started, not ended, not voided, and
+    within its publication period (:mod:`graph_service.analysis.activity`, the one rule).
 
     >>> record_active({"start": date(2021, 6, 1), "end": None}, date(2024, 1, 1))
     True
@@ -115,11 +121,23 @@ def record_active(props: Mapping[str, Any], on: date) -> bool:
     >>> record_active(voided, date(2024, 1, 9)), record_active(voided, date(2024, 1, 10))
     (True, False)
     """
-    start, end = as_date(props.get("start")), as_date(props.get("end"))
-    voided = as_date(props.get("voided_on"))
-    return (
-        start is not None
-        and start <= on
-        and (end is None or end > on)
-        and (voided is None or voided > on)
-    )
+    return record_state(props, on, catalog)[0]
+
+
+def record_state(
+    props: Mapping[str, Any], on: date, catalog: Catalog | None = None
+) -> tuple[bool, Ended | None]:
+    """Whether a record (``:Record`` properties, with its ``updates`` if known) is active on
+    ``on`` under ``catalog`` (default: the packaged one), and if it ended, why and when.
+
+    >>> penalty = {"kind": "admin_penalty", "severity": "general", "start": "2025-02-10"}
+    >>> active, end = record_state(penalty, date(2026, 2, 10))
+    >>> active, end.ended_by, end.ended_on
+    (False, 'period', datetime.date(2026, 2, 10))
+    """
+    record = {k: day_of(v) if k in DATE_FIELDS else v for k, v in props.items()}
+    catalog = catalog or default_catalog()
+    if record.get("kind") not in catalog.record_kinds:  # no kind to judge by: its own dates
+        start = record.get("start")
+        return start is not None and start <= on < record_end(record), None
+    return activate(record, catalog, on) is not None, ended(record, catalog, on)

@@ -81,6 +81,8 @@ class Loaders:
         self.measures_on: DataLoader[tuple[str, date], list[Measure]] = DataLoader(
             load_fn=self._measures_on
         )
+        # record_ref → its open objection (None: none): marks measures contested (异议).
+        self.objections: DataLoader[str, str | None] = DataLoader(load_fn=self._objections)
 
     def _rows(self, query: str) -> Callable[[Sequence[str]], Awaitable[list[Row | None]]]:
         """A batch function: one row per id (column ``id``) from ``query``, None if absent."""
@@ -116,6 +118,12 @@ class Loaders:
         """The latest propagation run (one key, ``"latest"``, whoever asks)."""
         rows = await self._read("propagation/last_runs", limit=1)
         return [rows[0]["run"] if rows else None for _ in keys]
+
+    async def _objections(self, refs: Sequence[str]) -> list[str | None]:
+        """The open objection of each record reference, in one query for the batch."""
+        rows = await self._read("dueprocess/open_by_record", refs=sorted(set(refs)))
+        found = {row["record_ref"]: row["objection_id"] for row in rows}
+        return [found.get(ref) for ref in refs]
 
     async def _measures_on(self, keys: Sequence[tuple[str, date]]) -> list[list[Measure]]:
         """One computation per distinct date, for every party asked on that date."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from graph_service.analysis.explain import Measure as Computed
+from graph_service.dueprocess.contested import mark_contested
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_datetime, as_float, as_str
 from graph_service.gql.inputs import ArgumentError, InvalidInputError, party_id
@@ -76,6 +77,27 @@ class Measure:
     run_id: str | None
     computed_at: datetime | None
     explanation: str = strawberry.field(description="Why the party has it, in one sentence.")
+
+    @described(
+        "True while an objection to the originating record is open (异议处理中); the measure "
+        "still restricts."
+    )
+    async def contested(self, info: Info) -> bool:
+        """Whether the originating record is under an open objection."""
+        return (await self._marked(info))["contested"] is True
+
+    @described("The open objection to the originating record, when contested.")
+    async def objection_id(self, info: Info) -> str | None:
+        """The open objection's id (null when not contested)."""
+        found: str | None = (await self._marked(info))["objection_id"]
+        return found
+
+    async def _marked(self, info: Info) -> dict[str, Any]:
+        """This measure as :func:`mark_contested` marks it (one query per request's batch)."""
+        ref = self.record_ref
+        found = await info.context.loaders.objections.load(ref) if ref is not None else None
+        opened = {ref: found} if ref is not None and found is not None else {}
+        return mark_contested([{"record_ref": ref}], opened)[0]
 
     @described("The originating record.")
     async def record(self, info: Info) -> Record | None:
@@ -243,6 +265,18 @@ class MeasureChange:
     record_key: str | None
     catalog_version: str | None
     change: ChangeKind
+    ended_by: str | None = strawberry.field(
+        default=None,
+        description="lost: why — the origin record ended (expired, period, repaired, revoked, "
+        "removed) or related_party_change (it is still active).",
+    )
+    ended_on: date | None = strawberry.field(
+        default=None, description="lost: the first day the origin record was no longer active."
+    )
+    ended_source: str | None = strawberry.field(
+        default=None,
+        description="lost: repair or objection when a decision's status update ended the record.",
+    )
 
     @described("The party concerned.")
     async def party(self, info: Info) -> PartyRef | None:
@@ -315,8 +349,10 @@ def _aware(moment: datetime) -> datetime:
 
 def _change(props: Mapping[str, Any]) -> MeasureChange:
     kind = ChangeKind(props.get("change", "gained"))
-    text = ("run_id", "measure", "measure_key", "rule", "record_key", "catalog_version")
+    text = ("run_id", "measure", "measure_key", "rule", "record_key", "catalog_version",
+            "ended_by", "ended_source")  # fmt: skip
     return MeasureChange(
+        ended_on=as_date(props.get("ended_on")),
         change_id=strawberry.ID(str(props.get("change_id"))),
         at=as_datetime(props.get("at")),
         party_id=strawberry.ID(str(props.get("party_id"))),

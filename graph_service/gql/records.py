@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graph_service.analysis.activity import Active, activate
+from graph_service.analysis.activity import Active, activate, period_params
 from graph_service.analysis.graph import DATE_FIELDS
 from graph_service.gql.context import Info
 from graph_service.gql.convert import (
@@ -26,7 +26,7 @@ from graph_service.gql.convert import (
     as_str,
     json_safe,
     parse_history,
-    record_active,
+    record_state,
 )
 from graph_service.gql.decisions import ContextDecision, context_decisions
 from graph_service.gql.pagination import Connection, connection, page
@@ -107,6 +107,11 @@ class Record:
     category: str | None
     as_of: date = strawberry.field(description="The day `active` is judged on.")
     active: bool
+    ended_by: str | None = strawberry.field(
+        description="Why it is no longer active on asOf: expired, period (its publication "
+        "period ran), repaired, revoked or removed; null while active or not yet begun."
+    )
+    ended_on: date | None = strawberry.field(description="The first day it was no longer active.")
     details: JSON = strawberry.field(description="The registry's own fields of this record.")
     history: list[JSON] = strawberry.field(description="Earlier values replaced by corrections.")
     updates: list[RecordUpdate]
@@ -136,9 +141,11 @@ async def load_party(info: Info, party_id: str | None) -> Party | None:
     return party_of(row) if row else None
 
 
-def record_from(item: Mapping[str, Any], on: date) -> Record:
-    """A :class:`Record` from a ``{props, updates, case_no, named}`` row, judged on ``on``."""
+def record_from(item: Mapping[str, Any], on: date, catalog: Catalog | None = None) -> Record:
+    """A :class:`Record` from a ``{props, updates, case_no, named}`` row, judged on ``on``
+    under ``catalog`` (default: the packaged one)."""
     props = item["props"]
+    active, end = record_state({**props, "updates": item.get("updates") or []}, on, catalog)
     text = ("kind", "ref", "subject_id", "status", "authority", "severity", "domain", "category")
     return Record(
         key=strawberry.ID(str(props["record_key"])),
@@ -148,7 +155,9 @@ def record_from(item: Mapping[str, Any], on: date) -> Record:
         end=as_date(props.get("end")),
         voided_on=as_date(props.get("voided_on")),
         as_of=on,
-        active=record_active(props, on),
+        active=active,
+        ended_by=end.ended_by if end else None,
+        ended_on=end.ended_on if end else None,
         details=JSON(json_safe(props, skip=_NOT_DETAILS)),
         history=[JSON(entry) for entry in parse_history(props.get("history"))],
         updates=sorted((_update(u) for u in item.get("updates") or []), key=_update_order),
@@ -197,6 +206,7 @@ async def record_page(
     """One page of ``owner``'s records (newest first) of ``kinds`` in ``state``."""
     at = page(first, after)
     on = active_on or info.context.today
+    catalog = catalog_in_force(info.context.settings)
     found = await read_page(
         info,
         "party/records",
@@ -205,8 +215,21 @@ async def record_page(
         on=on,
         state=state.value,
         kinds=tuple(kinds) if kinds is not None else None,
+        periods=_periods(catalog),
     )
-    return connection([record_from(i, on) for i in found.items], at, found.total)
+    return connection([record_from(i, on, catalog) for i in found.items], at, found.total)
+
+
+def _periods(catalog: Catalog) -> tuple[str, ...]:
+    """The catalog's maximum periods as ``party/records``' ``$periods``: texts (a list key's
+    parameters are hashable) ``kind|by|class|months``.
+
+    >>> from graph_service.policy import default_catalog
+    >>> [p for p in _periods(default_catalog()) if p.startswith("tax")]
+    ['tax_violation||default|36']
+    """
+    rows = period_params(catalog)
+    return tuple(f"{r['kind']}|{r['by'] or ''}|{r['class']}|{r['months']}" for r in rows)
 
 
 async def _records(

@@ -62,6 +62,14 @@ class CheckMeasure:
     path: list[CheckPathHop]
     until: date | None = strawberry.field(description="Last day it applies, if known.")
     decision: str | None = strawberry.field(description="deny, restrict, review or allow.")
+    contested: bool = strawberry.field(
+        default=False,
+        description="An objection to its originating record is open (异议处理中); it still "
+        "restricts.",
+    )
+    objection_id: str | None = strawberry.field(
+        default=None, description="The open objection, when contested."
+    )
 
 
 @strawberry.type(description="The decision for one requested party.")
@@ -198,6 +206,8 @@ def _measure(measure: Mapping[str, Any]) -> CheckMeasure:
         path=[_hop(h) for h in measure.get("path") or ()],
         until=_date(measure.get("until")),
         decision=measure.get("decision"),
+        contested=bool(measure.get("contested")),
+        objection_id=measure.get("objection_id"),
     )
 
 

@@ -32,10 +32,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
+
+import networkx as nx
 
 from graph_service import faults
-from graph_service.analysis.activity import active_index, red_listed
+from graph_service.analysis.activity import VOIDING, active_index, ended_records, red_listed
 from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import graph_from_rows
 from graph_service.analysis.propagate import compute_measures, propagate
@@ -82,11 +84,12 @@ def run_full(db: Database, catalog: Catalog | None = None, as_of: date | None = 
     )
     loads = store.pending_loads(db)
     rows = list(store.read_all(db))
-    result = propagate(graph_from_rows(rows), catalog, as_of)
+    graph = graph_from_rows(rows)
+    result = propagate(graph, catalog, as_of)
     run = RunResult(_run_id(), "full", as_of, catalog.version, len(rows), len(rows))
     new = _rows(result.measures.values())
     faults.checkpoint(db.settings, "propagation_compute")
-    _apply(db, run, new, store.stored_measures(db, None))
+    _apply(db, run, new, store.stored_measures(db, None), LossReasons(db, graph, catalog, as_of))
     risk = _risk_changes(store.stored_risk(db), result.risk)
     return _finish(db, run, started, risk, loads)
 
@@ -113,11 +116,12 @@ def run_incremental(
         party_ids |= store.touched_by_loads(db, [load.load_id for load in loads])
     targets = scope.affected(hops, party_ids)
     rows = store.read_parties(db, scope.dependencies(hops, targets))
-    measures = compute_measures(graph_from_rows(rows), catalog, as_of)
+    graph = graph_from_rows(rows)
+    measures = compute_measures(graph, catalog, as_of)
     run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
     new = _rows(ms for party, ms in measures.items() if party in targets)
     faults.checkpoint(db.settings, "propagation_compute")
-    _apply(db, run, new, store.stored_measures(db, targets))
+    _apply(db, run, new, store.stored_measures(db, targets), LossReasons(db, graph, catalog, as_of))
     began = time.perf_counter()
     risk = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
     run.risk_seconds = round(time.perf_counter() - began, 4)
@@ -183,8 +187,10 @@ def _apply(
     run: RunResult,
     new: Mapping[str, dict[str, Any]],
     old: Mapping[str, store.Stored],
+    reasons: LossReasons,
 ) -> None:
-    """Writes gained and changed measures, deletes lost ones, and logs every change."""
+    """Writes gained and changed measures, deletes lost ones, and logs every change (a loss
+    with why: ``ended_by``, ``ended_on``, ``ended_source``, see :class:`LossReasons`)."""
     gained = sorted(set(new) - set(old))
     lost = sorted(set(old) - set(new))
     changed = sorted(
@@ -194,9 +200,44 @@ def _apply(
     writes = [(new[k], _change(run, new[k]["props"], k, "gained")) for k in gained]
     writes += [(new[k], _change(run, new[k]["props"], k, "changed")) for k in changed]
     store.write_measures(db, writes, run.run_id, at, run.catalog_version)
-    deletes = [({"measure_key": k}, _change(run, asdict(old[k]), k, "lost")) for k in lost]
+    ends = reasons.of({str(old[k].record_key) for k in lost}) if lost else {}
+    deletes = [
+        ({"measure_key": k}, {**_change(run, asdict(old[k]), k, "lost"), **ends.get(
+            str(old[k].record_key), LossReasons.RELATED)})
+        for k in lost
+    ]  # fmt: skip
     store.delete_measures(db, deletes, run.run_id, at)
     run.gained, run.lost, run.changed = len(gained), len(lost), len(changed)
+
+
+@dataclass(frozen=True)
+class LossReasons:
+    """Why a run's lost measures were lost, from the graph it computed them from: the origin
+    record ended (``ended_by`` expired | period | repaired | revoked | removed, ``ended_on``,
+    and ``ended_source`` repair | objection when a decision's status update voided it), else
+    ``related_party_change`` (the record is still active: a relationship or another party
+    changed)."""
+
+    db: Database
+    graph: nx.MultiDiGraph[str]
+    catalog: Catalog
+    as_of: date
+
+    RELATED: ClassVar[dict[str, Any]] = {
+        "ended_by": "related_party_change", "ended_on": None, "ended_source": None
+    }  # fmt: skip
+
+    def of(self, record_keys: set[str]) -> dict[str, dict[str, Any]]:
+        """The reason of each ended record among ``record_keys`` (the others: RELATED)."""
+        ends = ended_records(self.graph, self.catalog, self.as_of, record_keys)
+        voided = sorted(k for k, end in ends.items() if end.ended_by in VOIDING)
+        rows = store.voiding_sources(self.db, voided, VOIDING) if voided else []
+        sources = {row["record_key"]: row["source"] for row in rows}
+        return {
+            key: {"ended_by": end.ended_by, "ended_on": end.ended_on.isoformat(),
+                  "ended_source": sources.get(key)}
+            for key, end in ends.items()
+        }  # fmt: skip
 
 
 def _change(run: RunResult, props: Mapping[str, Any], key: str, change: str) -> dict[str, Any]:

@@ -262,6 +262,16 @@ def finish_run(
     db.write_tx(work, timeout_s=FINISH_TIMEOUT_S)
 
 
+def voiding_sources(
+    db: Database, record_keys: Sequence[str], statuses: Sequence[str]
+) -> list[dict[str, Any]]:
+    """``record_key, source`` of the status update that voided each record (``source``: repair
+    or objection when a decision wrote it, else None)."""
+    return db.read_plain(
+        "propagation/voiding_sources", keys=list(record_keys), statuses=list(statuses)
+    )
+
+
 def changes_since(db: Database, since: datetime, limit: int) -> list[dict[str, Any]]:
     """Change-log entries after ``since``, oldest first."""
     return [r["change"] for r in db.read("propagation/changes_since", since=since, limit=limit)]

@@ -205,6 +205,8 @@ def _measure(props: Mapping[str, Any], catalog: Catalog, masked: bool) -> dict[s
         "run_id": shown.run_id,
         "computed_at": shown.computed_at,
         "explanation": shown.explanation,
+        "contested": bool(props.get("contested")),  # an objection to its record is open
+        "objection_id": props.get("objection_id"),
     }
 
 

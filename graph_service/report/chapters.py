@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from graph_service.gql.convert import INTERNAL_KEYS, PROVENANCE_KEYS, record_active
+from graph_service.gql.convert import INTERNAL_KEYS, PROVENANCE_KEYS, record_state
 from graph_service.model import RECORD_FIELDS
 
 
@@ -91,9 +91,12 @@ def report_record(item: Mapping[str, Any], as_of: date) -> dict[str, Any]:
     """
     props = item["props"]
     record = {key: props.get(key) for key in sorted(COMMON_FIELDS)}
+    active, end = record_state({**props, "updates": item.get("updates") or []}, as_of)
     record.update(
         key=props.get("record_key"),
-        active=record_active(props, as_of),
+        active=active,
+        ended_by=end.ended_by if end else None,  # expired, period, repaired, revoked, removed
+        ended_on=end.ended_on if end else None,
         case_no=item.get("case_no"),
         details={k: v for k, v in sorted(props.items()) if k not in COMMON_FIELDS | INTERNAL_KEYS},
         updates=sorted((_update(u) for u in item.get("updates") or []), key=_update_order),

@@ -25,6 +25,7 @@ from typing import Any
 
 from graph_service.analysis.explain import Measure
 from graph_service.db import Database
+from graph_service.dueprocess.contested import mark_contested, open_objections, refs_of
 from graph_service.errors import NotFound
 from graph_service.policy.catalog import Catalog
 from graph_service.propagation.runner import measures_as_of
@@ -121,6 +122,7 @@ def _records(db: Database, party_id: str, as_of: date) -> list[Row]:
             on=as_of,
             state="ALL",
             kinds=None,
+            periods=[],  # every record (state ALL): periods judge nothing here
             offset=len(found),
             limit=RECORD_PAGE,
         )
@@ -166,9 +168,14 @@ def _measures(db: Database, party_id: str, as_of: date, catalog: Catalog) -> Mea
     run = plain(runs[0]["run"]) if runs else None
     if run is not None and str(run.get("as_of")) == as_of.isoformat():
         rows = db.read_plain("party/measures", ids=[party_id])
-        return Measures("stored", plain(rows[0]["items"]) if rows else [], run)
+        return Measures("stored", _contested(db, plain(rows[0]["items"]) if rows else []), run)
     computed = measures_as_of(db, [party_id], as_of, catalog).measures.get(party_id, [])
-    return Measures("computed", [_stored_form(m) for m in computed], run)
+    return Measures("computed", _contested(db, [_stored_form(m) for m in computed]), run)
+
+
+def _contested(db: Database, items: list[Row]) -> list[Row]:
+    """The measures marked contested while an objection to their record is open (异议)."""
+    return mark_contested(items, open_objections(db, refs_of(items)))
 
 
 def _stored_form(measure: Measure) -> Row:

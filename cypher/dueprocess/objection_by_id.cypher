@@ -1,0 +1,3 @@
+// One objection by id (no row: unknown).
+MATCH (o:Objection {objection_id: $objection_id})
+RETURN properties(o) AS props
