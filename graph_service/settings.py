@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     # killed process left pending (docs/operations.md). Turn it off where one instance or a
     # scheduled `credit-graph propagate` should do it rather than every instance.
     complete_pending_on_start: bool = True
+    # An incremental propagation (after a load, or completing pending loads) whose scope (the
+    # parties to recompute, or those it must read for them) would exceed this share of all
+    # parties runs the full computation instead: per party an incremental run costs many
+    # times what a full run does (hop look-ups level by level, reads by id), so past a small
+    # share of the graph the full run is the faster (issue 15, docs/benchmarks.md). 0 runs
+    # every propagation fully; 1 never falls back.
+    propagation_full_above: float = Field(default=0.05, ge=0, le=1)
 
     # --- Policy (docs/configuration.md) ------------------------------------------------------
     # YAML file of the joint-punishment catalog to run instead of the packaged one

@@ -114,8 +114,11 @@ def run_incremental(
     party_ids, hops = set(party_ids), store.Neo4jHops(db)
     if loads:
         party_ids |= store.touched_by_loads(db, [load.load_id for load in loads])
-    targets = scope.affected(hops, party_ids)
-    rows = store.read_parties(db, scope.dependencies(hops, targets))
+    found = scope.within(hops, party_ids, store.full_run_above(db))
+    if found is None:  # too large a scope: the full run is faster, and covers the loads too
+        return run_full(db, catalog, as_of)
+    targets, read = found
+    rows = store.read_parties(db, read)
     graph = graph_from_rows(rows)
     measures = compute_measures(graph, catalog, as_of)
     run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))

@@ -115,18 +115,37 @@ def affected(hops: Hops, party_ids: Iterable[str]) -> set[str]:
     return _closure(hops, set(party_ids), AFFECTED_MODES)
 
 
-def _closure(hops: Hops, start: set[str], modes: Modes) -> set[str]:
+def within(hops: Hops, party_ids: Iterable[str], limit: int) -> tuple[set[str], set[str]] | None:
+    """``(affected, dependencies(affected))`` of ``party_ids``, or None as soon as either holds
+    more than ``limit`` parties (the search stops there: the caller runs a full computation,
+    which past that size costs less than reading and computing the scope).
+
+    >>> hops = GraphHops.of([("P", "C1", "HOLDS_SHARES"), ("C1", "C2", "HOLDS_SHARES")])
+    >>> [sorted(s) for s in within(hops, {"C2"}, 3)]
+    [['C1', 'C2', 'P'], ['C1', 'C2', 'P']]
+    >>> within(hops, {"C2"}, 2) is None
+    True
+    """
+    try:
+        targets = _closure(hops, set(party_ids), AFFECTED_MODES, limit)
+        return targets, _closure(hops, targets, DEPENDENCY_MODES, limit)
+    except _TooLarge:
+        return None
+
+
+class _TooLarge(Exception):
+    """A closure grew past its limit (see :func:`within`)."""
+
+
+def _closure(hops: Hops, start: set[str], modes: Modes, limit: int | None = None) -> set[str]:
     """Breadth-first by mode; each level asks every hop of every mode's frontier at once
-    (one round trip to Neo4j per level)."""
+    (one round trip to Neo4j per level). Raises _TooLarge past ``limit`` parties."""
     seen = set(start)
     expanded: dict[str, set[str]] = {mode: set() for mode in modes}
     frontier: dict[str, set[str]] = {"start": set(start)}
     while frontier:
-        asks: dict[str, set[str]] = {}
-        for mode, parties in frontier.items():
-            for hop, _ in modes[mode]:
-                asks.setdefault(hop, set()).update(parties)
-        answers = hops(asks)
+        _bounded(seen, limit)  # before asking Neo4j for more
+        answers = hops(_asks(frontier, modes))
         following: dict[str, set[str]] = {}
         for mode, parties in frontier.items():
             for hop, next_mode in modes[mode]:
@@ -138,6 +157,21 @@ def _closure(hops: Hops, start: set[str], modes: Modes) -> set[str]:
         for mode, parties in following.items():
             expanded[mode] |= parties
         frontier = following
+    return _bounded(seen, limit)
+
+
+def _asks(frontier: Mapping[str, set[str]], modes: Modes) -> dict[str, set[str]]:
+    """Every hop of every mode of the frontier, with the parties to ask it from."""
+    asks: dict[str, set[str]] = {}
+    for mode, parties in frontier.items():
+        for hop, _ in modes[mode]:
+            asks.setdefault(hop, set()).update(parties)
+    return asks
+
+
+def _bounded(seen: set[str], limit: int | None) -> set[str]:
+    if limit is not None and len(seen) > limit:
+        raise _TooLarge
     return seen
 
 

@@ -33,6 +33,9 @@ from graph_service.propagation import riskscope, scope
 
 #: Parties per read batch: large enough to amortise the round trip, small enough to stream.
 READ_BATCH = 10_000
+#: An incremental scope this small never falls back to a full run: it takes well under a
+#: second however small the graph (and tests of incremental runs use small graphs).
+SMALL_SCOPE = 1_000
 #: Seconds the run's last transaction may take: every changed risk score of a full run.
 FINISH_TIMEOUT_S = 300.0
 
@@ -53,6 +56,13 @@ class Neo4jHops:
             for row in self.db.read_plain("propagation/hops", asks=pairs):
                 reached[row["hop"]].setdefault(row["source"], set()).add(row["party_id"])
         return reached
+
+
+def full_run_above(db: Database) -> int:
+    """How many parties an incremental run's scope may hold before the full run is faster
+    (``propagation_full_above`` times the parties in the graph)."""
+    (row,) = db.read("propagation/party_count")
+    return max(SMALL_SCOPE, int(db.settings.propagation_full_above * int(row["parties"])))
 
 
 def read_all(db: Database, batch: int = READ_BATCH) -> Iterator[Row]:
