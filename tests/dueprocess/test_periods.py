@@ -8,6 +8,7 @@ import copy
 from datetime import date
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from graph_service.analysis.activity import activate, add_months, ended, period_
 from graph_service.analysis.why_not import why_not
 from graph_service.errors import PolicyError
 from graph_service.policy import Catalog, default_catalog, parse_catalog
+from loaders.engine import LoadOptions, load_file
 from tests.analysis.helpers import debtor, measures, names, rep, world
 
 
@@ -171,3 +173,20 @@ def test_a_revocation_from_the_registry_stays_record_ended() -> None:
     answer = why_not(world("C", records={"C": [record]}), default_catalog(), "C", "bidding",
                      date(2026, 11, 26))  # fmt: skip
     assert [f.kind for f in answer.facts] == ["record_ended"]
+
+
+def test_an_unknown_penalty_class_is_a_reject_naming_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "admin_penalties.csv"
+    path.write_text(
+        "decision_no,party_id,severity,decided_on\n"
+        "P-1,91130102RG8E64XKKR,严厉,2026-01-05\n"
+        "P-2,91130102RG8E64XKKR,一般,2026-01-05\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    summary = load_file(
+        None, "admin_penalties", path, LoadOptions(reject_file=rejects, dry_run=True)
+    )
+    assert (summary.rejected, summary.read) == (1, 2)
+    text = rejects.read_text(encoding="utf-8-sig")
+    assert "severity" in text and "general, minor, serious" in text
