@@ -174,7 +174,7 @@ class Server:
 
 
 @contextmanager
-def serving(home: Path, neo4j_port: int, **extra: str) -> Iterator[Server]:
+def serving(home: Path, neo4j_port: int, workers: int = 1, **extra: str) -> Iterator[Server]:
     """Serves the API on a free loopback port in a child process, until the block ends.
 
     The per-key rate limit is raised to :data:`BENCH_RATE_LIMIT` (the benchmarks measure
@@ -192,7 +192,7 @@ def serving(home: Path, neo4j_port: int, **extra: str) -> Iterator[Server]:
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")} | chosen
     process = subprocess.Popen(
-        [sys.executable, "-m", "graph_service.cli", "serve"],
+        [sys.executable, "-m", "graph_service.cli", "serve", "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -5,7 +5,10 @@
 * :mod:`~graph_service.check.evaluate` — the decisions (policy §4–5);
 * :mod:`~graph_service.check.service` — :class:`CheckService`: evaluate, mask, sign, audit
   and store a check; read a stored check; record feedback;
-* :mod:`~graph_service.check.feedback` — what feedback may name, and its stored form.
+* :mod:`~graph_service.check.feedback` — what feedback may name, and its stored form;
+* :mod:`~graph_service.check.snapshot`, :mod:`~graph_service.check.snapshot_build`,
+  :mod:`~graph_service.check.snapshot_eval` — the host's decision snapshot today's checks
+  read, kept equal to the newest propagation run.
 
 REST (``graph_service/api/checks.py``), GraphQL (``graph_service/gql/sanction_check.py``) and
 the CLI (``graph_service/cli/check_cmd.py``) parse their input, call the service and shape its

@@ -7,10 +7,12 @@ Invariants (docs/checks.md, docs/security.md):
 * a :class:`~graph_service.check.request.CheckRequest` is valid by construction (the edges
   build it; :mod:`graph_service.check.request`);
 * :meth:`CheckService.run` is, in this order: evaluated (:func:`graph_service.check.evaluate
-  .evaluate`), masked for the ``checker`` role, signed (``receipt``), and written to the audit
-  log (kind ``check``) together with the stored check — and only then returned. If the entry
-  cannot be written it raises :class:`~graph_service.errors.AuditUnavailable` (503) and nothing
-  is answered;
+  .evaluate`; today's from the host's decision snapshot, :mod:`graph_service.check
+  .snapshot_eval`), masked for the ``checker`` role, signed (``receipt``), and written to the
+  audit log (kind ``check``) together with the stored check — the host's local log
+  (:mod:`graph_service.security.local_audit`, mirrored to Neo4j) or Neo4j's — and only then
+  returned. If the entry cannot be written it raises
+  :class:`~graph_service.errors.AuditUnavailable` (503) and nothing is answered;
 * reading a stored check (kind ``check_viewed``) and feedback on it (kind ``feedback``, with
   the ``:CheckFeedback`` row) are audited the same way, before they are answered;
 * the ``check`` and ``feedback`` entries carry the digest of the row stored with them, so a
