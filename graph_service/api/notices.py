@@ -9,13 +9,16 @@ means UTC); a bad one is a 422 naming it.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BeforeValidator
 
 from graph_service.db import Database
-from graph_service.security.audit_read import parse_moment
+from graph_service.security.audit import utc_stamp
 from graph_service.security.auth import require_role
 from graph_service.security.roles import CHECK_ROLES, Caller
 
@@ -25,6 +28,20 @@ router = APIRouter(prefix="/v1", tags=["notices"])
 BEGINNING = "0001-01-01T00:00:00.000000Z"
 #: The hidden fields of a stored notice (the feed shows what the webhook sends).
 _HIDDEN = ("key_id", "change_id", "audit_seq")
+#: What ``since`` must look like: ISO 8601, never a number (which pydantic would read as a
+#: Unix time).
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: object) -> object:
+    """Refuses a ``since`` that is not ISO 8601 text before pydantic reads it.
+
+    >>> _iso_text("2026-11-01T08:00:00Z")
+    '2026-11-01T08:00:00Z'
+    """
+    if not isinstance(value, str) or not _ISO.match(value):
+        raise ValueError("expected an ISO 8601 date (2026-11-01) or date-time")
+    return value
 
 
 @router.get(
@@ -39,12 +56,16 @@ _HIDDEN = ("key_id", "change_id", "audit_seq")
 async def notices(
     request: Request,
     caller: Annotated[Caller, Depends(require_role(*CHECK_ROLES))],
-    since: Annotated[str | None, Query(description="ISO 8601 date or date-time")] = None,
+    since: Annotated[
+        datetime | date | None,
+        BeforeValidator(_iso_text),
+        Query(description="ISO 8601 date or date-time; without a zone, UTC"),
+    ] = None,
     after: Annotated[str | None, Query(max_length=64, description="from `next`")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """The caller's notices made at or after ``since``, oldest first."""
-    start = parse_moment(since, "since") if since is not None else BEGINNING
+    start = utc_stamp(_utc(since)) if since is not None else BEGINNING
     db: Database = request.app.state.db
     rows = await run_in_threadpool(
         db.read, "notices/feed", key_id=caller.key_id, since=start, after_at=start,
@@ -55,3 +76,14 @@ async def notices(
     last = page[-1] if more else None
     following = {"since": last["made_at"], "after": last["notice_id"]} if last else None
     return {"notices": page, "next": following}
+
+
+def _utc(moment: datetime | date) -> datetime:
+    """``moment`` as a date-time, with UTC assumed when it has no zone (a day: its start).
+
+    >>> _utc(date(2026, 11, 1)).isoformat(), _utc(datetime(2026, 11, 1, 8)).isoformat()
+    ('2026-11-01T00:00:00+00:00', '2026-11-01T08:00:00+00:00')
+    """
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time())
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -26,6 +26,7 @@ from graph_service.security.state import security_of
 router = APIRouter(prefix="/v1", tags=["notices"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the body cannot be read (not UTF-8)"},
     401: {"description": "no valid API key"},
     403: {"description": "the key's role may not check, so it gets no notices"},
     422: {"description": "url not http(s) or pointing at this service; secret under 16 bytes"},
@@ -39,8 +40,16 @@ class SubscriptionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=webhooks.MAX_URL_CHARS, description="http(s) URL to POST to")
-    secret: str = Field(max_length=1024, description="HMAC-SHA256 secret, at least 16 bytes")
+    url: str = Field(
+        max_length=webhooks.MAX_URL_CHARS,
+        pattern=webhooks.URL_PATTERN,
+        description="http(s) URL to POST to (a host name or IPv4 address, no user or password)",
+    )
+    secret: str = Field(
+        min_length=webhooks.MIN_SECRET_BYTES,
+        max_length=1024,
+        description="HMAC-SHA256 secret: at least 16 characters, random",
+    )
 
 
 @router.post("/subscriptions", status_code=201, responses=_ERRORS)

@@ -49,6 +49,11 @@ from graph_service.settings import Settings
 MIN_SECRET_BYTES: Final = 16
 #: Longest URL accepted.
 MAX_URL_CHARS: Final = 2048
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+#: The URLs a subscription may name, as the API's schema says: http(s), a host name or IPv4
+#: address, an optional port 1-65535, then any path and query (no user or password).
+URL_PATTERN: Final = rf"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(?:\.{_LABEL})*(?::{_PORT})?(?:[/?#]\S*)?$"
 #: The headers of a delivery.
 NOTICE_ID_HEADER: Final = "X-Credit-Graph-Notice-Id"
 SIGNATURE_HEADER: Final = "X-Credit-Graph-Signature"
