@@ -39,6 +39,7 @@ from graph_service.check import snapshot
 from graph_service.check.snapshot import Meta, SnapshotReader
 from graph_service.check.snapshot_eval import SnapshotEvaluator
 from graph_service.db import Database
+from graph_service.dueprocess.contested import open_objections
 from graph_service.errors import CreditGraphError, SnapshotUnavailable
 from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.propagation import store
@@ -371,10 +372,3 @@ def snapshot_status(keeper: SnapshotKeeper | None) -> dict[str, Any]:
 def age_s(meta: Meta) -> float:
     """Seconds since ``meta`` was last confirmed current."""
     return max(0.0, time.time() - datetime.fromisoformat(meta.confirmed_at).timestamp())
-
-
-def open_objections(db: Database) -> dict[str, str]:
-    """HOOK (SESSION4 seam 2) until helper A1's ``graph_service.dueprocess.contested.
-    open_objections`` is committed: no open objection known."""
-    del db
-    return {}

@@ -24,6 +24,7 @@ from graph_service.analysis.activity import holds_red_list
 from graph_service.check.evaluate import CheckResult, decide_parties, evaluate
 from graph_service.check.snapshot import SnapshotReader
 from graph_service.db import Database
+from graph_service.dueprocess.contested import mark_contested
 from graph_service.errors import SnapshotUnavailable
 from graph_service.identifiers import normalise, party_kind
 from graph_service.policy.catalog import Catalog, catalog_in_force
@@ -75,12 +76,3 @@ def _decidable(
     red = row.pop("red_records")
     measures = mark_contested(row["measures"], open_by_record)
     return {**row, "measures": measures, "red_listed": holds_red_list(red, catalog, as_of)}
-
-
-def mark_contested(
-    measures: Sequence[Mapping[str, Any]], open_by_record: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """HOOK (SESSION4 seam 2) until helper A1's ``graph_service.dueprocess.contested.
-    mark_contested`` is committed: the measures as they are."""
-    del open_by_record
-    return [dict(m) for m in measures]

@@ -21,6 +21,9 @@ from graph_service.db import Database
 from graph_service.errors import SnapshotUnavailable
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation import runner
+from graph_service.security.appender import AuditLog
+from graph_service.security.audit import Actor
+from graph_service.security.keys import create_key
 from graph_service.security.roles import Caller, Role
 from tests.conftest import ROOT
 from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
@@ -132,3 +135,21 @@ def test_no_snapshot_yet_is_503_snapshot_unavailable(world: Database, tmp_path: 
     with pytest.raises(SnapshotUnavailable) as raised:
         evaluator(world, "bidding", [HUABEI], date.today(), caller)
     assert raised.value.http_status == 503
+
+
+def test_an_objection_filed_marks_the_measure_contested_within_two_seconds(
+    world: Database, client: TestClient, checker: dict[str, str]
+) -> None:
+    with AuditLog(world) as audit:
+        key, _ = create_key(audit, Actor("tests", "operator"), "objector", Role.INVESTIGATOR)
+    (measure,) = check(client, checker, HUABEI)["results"][0]["measures"]
+    assert (measure["contested"], measure["objection_id"]) == (False, None)
+    body = {"record_ref": measure["record"]["ref"], "grounds": "paid in full", "contact": "x"}
+    filed = client.post("/v1/objections", json=body, headers={"X-API-Key": key})
+    assert filed.status_code == 201, filed.text
+    started = time.monotonic()
+    while not (measure := check(client, checker, HUABEI)["results"][0]["measures"][0])["contested"]:
+        assert time.monotonic() - started < 2.0, "the objection was not seen within 2 s"
+        time.sleep(0.05)
+    assert measure["objection_id"] == filed.json()["objection_id"]
+    assert check(client, checker, HUABEI)["results"][0]["decision"] == "deny"  # still restricts
