@@ -52,9 +52,9 @@ LEASE: Final = "delivery"
 PER_SEND: Final = 4
 #: Seconds between the lease holder's looks for notices not made yet: for checks that the
 #: local audit log's mirror copied into Neo4j after the run that lost their measure, and for
-#: a run whose notices failed (each look re-reads the hour before the mark; cheap without
-#: losses).
-MAKE_EVERY_S: Final = 60.0
+#: a run whose notices failed. Each look reads the losses of the hour before the mark again
+#: (a day's full run can lose thousands of measures), so it is a safety net, not a poll.
+MAKE_EVERY_S: Final = 300.0
 
 
 @dataclass(frozen=True)

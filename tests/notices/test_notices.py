@@ -146,7 +146,7 @@ def test_a_check_mirrored_into_neo4j_after_the_loss_still_gets_its_notice(
     with AuditLog(db) as audit:
         audit.submit(Event("check", actor, payload, answered_at)).result(timeout=10)
 
-    # The service's delivery worker looks again when it starts (then every minute).
+    # The service's delivery worker looks again when it starts (then every five minutes).
     with TestClient(create_app(settings.model_copy(update={"notice_delivery": True}))):
         wait_for(lambda: len(_notices(db)) == 1)
 
