@@ -35,7 +35,7 @@ from loaders.mapping import dependency_order, file_stem, get_mapping, kind_for_f
 from loaders.read import RegistryFile
 from loaders.stage import Staged, stage
 from loaders.summary import RejectWriter, Summary
-from loaders.write import BatchLoader, Decider, Provenance
+from loaders.write import BatchLoader, Decider, Ensured, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class LoadOptions:
     batch_size: int | None = None  # rows per transaction; default from settings
     progress: ProgressHook | None = None
     encoding: str | None = None  # --encoding: the files' encoding, when detection cannot tell
+    # References known to exist, shared by the files of one load_directory (loaders.write).
+    ensured: Ensured | None = None
 
 
 def load_file(
@@ -118,6 +120,7 @@ def load_directory(
     if not folder.is_dir():
         raise InvalidInput(f"{folder} is not a folder")
     summaries: list[Summary] = []
+    opts = replace(opts, ensured=opts.ensured or Ensured())
     for kind, path in _plan(folder, summaries):
         file_opts = opts
         if opts.reject_dir is not None:
@@ -155,7 +158,7 @@ def _write(
                "started_at": prov.loaded_at, "encoding": summary.encoding},
     )  # fmt: skip
     batch_size = opts.batch_size or db.settings.batch_size
-    loader = BatchLoader(db, get_mapping(kind), prov, batch_size)
+    loader = BatchLoader(db, get_mapping(kind), prov, batch_size, opts.ensured)
     try:
         loader.load(Decider(staged, rejects, summary, prov), _load_progress(opts, path.name))
     except BaseException as exc:

@@ -2,8 +2,12 @@
 
 Each batch is first *probed* (``mapping.probe``, one read-only, index-backed query): rows
 whose entity the graph already holds with the same ``row_hash`` are counted ``unchanged`` and
-go no further, so a reload of an unchanged file writes nothing at all. The remaining rows are
-one managed write transaction (retried whole by the driver on transient errors):
+go no further, so a reload of an unchanged file writes nothing at all. A probe that finds
+little is a wasted round trip and as many index look-ups as rows, so probing stops while
+batches bring mostly new or changed rows and resumes as soon as a written batch finds at least
+half its rows unchanged (the write query counts them; see ``PROBE_WHEN_UNCHANGED``). The
+remaining rows are one managed write transaction (retried whole by the driver on transient
+errors):
 
 1. ``load/ensure_companies`` / ``load/ensure_persons`` / ``load/ensure_cases`` create the
    parties and cases the rows refer to and the graph does not hold yet (``known_only_from``);
@@ -52,6 +56,16 @@ ENSURE_QUERIES = {
     "case": "load/ensure_cases",
 }
 HISTORY_QUERIES = {"node": "load/push_node_history", "relationship": "load/push_rel_history"}
+#: The next batch is probed when at least this share of the last batch was unchanged (the first
+#: batch always is): a reload stays read-only, new rows skip a probe that would find nothing.
+PROBE_WHEN_UNCHANGED = 0.5
+#: The kinds whose rows own the nodes that references point to: (node space, key field). Once
+#: a batch of them committed, those ids need no ensuring by the files loaded after them.
+OWNED_REFERENCES = {
+    "companies": ("party", "uscc"),
+    "persons": ("party", "id_number"),
+    "cases": ("case", "case_no"),
+}
 #: Properties of an entity that are bookkeeping, not values worth keeping in its history.
 NOT_HISTORY = frozenset({"history", "row_hash"})
 
@@ -235,6 +249,43 @@ class Decider:
         self._held.setdefault(key_hash, []).append(_json(entry))
 
 
+class Ensured:
+    """The parties and cases known to exist, in this process, for the loads that share it.
+
+    ``load_directory`` shares one between its files: the parties that the companies and
+    persons files wrote (and every reference ensured since) are not ensured again by the
+    files after them, which saves an index look-up and a lock per reference — most of the
+    cost a relationship file pays beyond its own rows. Keyed by node space (a company and a
+    person share ``Party.party_id``) and id; the value says whether it has a name: a stub
+    without one is sent again when a row brings a name. Nodes are never deleted by a load,
+    and ids are added only after their batch committed (batches commit in order).
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], bool] = {}
+
+    def fresh(self, kind: str, ref: dict[str, Any]) -> bool:
+        """Whether ``ref`` (an ensure row of ``kind``) must be sent."""
+        seen = self._known.get(_space(kind, ref))
+        return seen is None or (ref["name"] is not None and not seen)
+
+    def sent(self, refs: dict[str, list[dict[str, Any]]]) -> None:
+        """Notes the references of a committed batch."""
+        for kind, rows in refs.items():
+            for ref in rows:
+                key = _space(kind, ref)
+                self._known[key] = self._known.get(key, False) or ref["name"] is not None
+
+    def owned(self, space: str, ids: list[str]) -> None:
+        """Notes nodes written by their own registry rows (never stubs: nothing to fill in)."""
+        for node_id in ids:
+            self._known[(space, node_id)] = True
+
+
+def _space(kind: str, ref: dict[str, Any]) -> tuple[str, str]:
+    return ("case" if kind == "case" else "party", str(ref["id"]))
+
+
 @dataclass(frozen=True)
 class _Outcome:
     """What one committed batch did."""
@@ -249,7 +300,12 @@ class BatchLoader:
     """Writes the staged rows of one file in batches; counts outcomes into the summary."""
 
     def __init__(
-        self, db: Database, mapping: RegistryMapping, prov: Provenance, batch_size: int
+        self,
+        db: Database,
+        mapping: RegistryMapping,
+        prov: Provenance,
+        batch_size: int,
+        ensured: Ensured | None = None,
     ) -> None:
         self.db = db
         self.mapping = mapping
@@ -259,10 +315,13 @@ class BatchLoader:
         # Set by the writer thread when a batch fails, so that a batch already queued behind
         # it is not written: batches commit strictly in order or not at all.
         self._failed = False
-        # (kind, id) → whether it was ensured with a name. A reference ensured by an earlier
-        # batch of this load exists (batches commit in order, or the load stops), so it is not
-        # sent again unless it now brings a name a stub may lack.
-        self._ensured: dict[tuple[str, str], bool] = {}
+        # Whether the next batch is probed (writer thread only; see PROBE_WHEN_UNCHANGED).
+        self._probing = mapping.probe is not None
+        # References ensured, or written as owned nodes, by an earlier batch of this load or of
+        # the loads sharing ``ensured``: they exist (batches commit in order, or the load stops),
+        # so they are not sent again unless they now bring a name a stub may lack.
+        self._ensured = ensured or Ensured()
+        self._owns = OWNED_REFERENCES.get(mapping.kind)
         # What a probe needs of a row: its key (records: their record_key) and content hash.
         self._probe_fields = ("line", "row_hash", *mapping.key)
         if mapping.record:
@@ -324,12 +383,15 @@ class BatchLoader:
         fresh: dict[str, list[dict[str, Any]]] = {}
         for kind, refs in _unique_refs(batch).items():
             for ref in refs:
-                named = ref["name"] is not None
-                seen = self._ensured.get((kind, ref["id"]))
-                if seen is None or (named and not seen):
-                    self._ensured[(kind, ref["id"])] = named
+                if self._ensured.fresh(kind, ref):
                     fresh.setdefault(kind, []).append(ref)
         return fresh
+
+    def _note_owned(self, batch: list[_Pending]) -> None:
+        """After a batch committed (or was found unchanged): the nodes its rows own exist."""
+        if self._owns is not None:
+            space, key = self._owns
+            self._ensured.owned(space, [str(p.row[key]) for p in batch])
 
     def _write(self, batch: list[_Pending]) -> _Outcome:
         """Probes, then writes, one batch (in the writer thread, batches in file order).
@@ -341,20 +403,27 @@ class BatchLoader:
         if self._failed:
             raise RuntimeError("an earlier batch of this load failed")
         try:
-            unchanged = self._unchanged(batch)
+            unchanged = self._unchanged(batch) if self._probing else set()
             todo = [p for p in batch if p.row["line"] not in unchanged] if unchanged else batch
             if not todo:
+                self._note_owned(batch)
                 return _Outcome(0, 0, len(batch), 0)
             refs = self._new_refs(todo)
             written = self.db.write_tx(
                 lambda tx: self._work(tx, todo, refs), timeout_s=BATCH_TIMEOUT_S
             )
             faults.checkpoint(self.db.settings, "load_batch")
+            self._ensured.sent(refs)
+            self._note_owned(batch)
             skipped = len(batch) - len(todo)
-            return _Outcome(
+            outcome = _Outcome(
                 written.created, written.updated, written.unchanged + skipped,
                 written.referenced_created,
             )  # fmt: skip
+            self._probing = self.mapping.probe is not None and (
+                outcome.unchanged >= PROBE_WHEN_UNCHANGED * len(batch)
+            )
+            return outcome
         except BaseException:
             self._failed = True
             raise
