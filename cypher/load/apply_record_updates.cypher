@@ -2,9 +2,13 @@
 // status is the latest update's (by effective_on, then key), 'active' without updates;
 // voided_on is the earliest effective_on among repaired / revoked / removed updates. Only a
 // record whose values change is written, with the provenance of its latest update.
+// A record without updates is skipped at once: it is 'active' with no voided_on from its
+// creation (load/records) and nothing else sets its status, so there is nothing to recompute
+// (most rows of a records file, whose updates come later if at all).
 UNWIND $rows AS row
 WITH DISTINCT coalesce(row.ref, row.record_ref) AS ref
 MATCH (r:Record {ref: ref})
+WHERE EXISTS { (r)-[:HAS_UPDATE]->(:RecordUpdate) }
 OPTIONAL MATCH (r)-[:HAS_UPDATE]->(u:RecordUpdate)
 WITH r, u ORDER BY u.effective_on, u.update_key
 WITH r, collect(u) AS updates
