@@ -10,6 +10,7 @@ they are answered.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,10 +19,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph_service.dueprocess import webhooks
+from graph_service.errors import ConfigError
 from graph_service.security.audit import Actor
 from graph_service.security.auth import require_role
 from graph_service.security.roles import CHECK_ROLES, Caller
 from graph_service.security.state import security_of
+from graph_service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["notices"])
 
@@ -62,7 +67,7 @@ async def subscribe(
     settings = request.app.state.settings
     own = webhooks.own_addresses(settings, str(request.base_url))
     webhooks.validated(body.url, body.secret, own)
-    box = await run_in_threadpool(webhooks.secret_box, settings)
+    box = await run_in_threadpool(_box, settings)
     row = webhooks.subscription_row(caller.key_id, body.url, body.secret, box)
     audit = security_of(request).audit
     made = await webhooks.create(audit, Actor.of(caller), row)
@@ -94,3 +99,12 @@ async def unsubscribe(
     audit = security_of(request).audit
     await webhooks.delete(audit, Actor.of(caller), caller.key_id, subscription_id, active)
     return Response(status_code=204)
+
+
+def _box(settings: Settings) -> webhooks.SecretBox:
+    """The notice key's box; a failure is logged in full, answered without the file's path."""
+    try:
+        return webhooks.secret_box(settings)
+    except ConfigError as exc:
+        log.error("notice key unavailable", extra={"error": str(exc)})
+        raise ConfigError("the notice key cannot be loaded; see the log") from exc

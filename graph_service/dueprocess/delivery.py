@@ -110,7 +110,7 @@ class DeliveryWorker:
         self.settings = settings or db.settings
         self.catalog = catalog or catalog_in_force(self.settings)
         self.holder = uuid.uuid4().hex  # this process's name in the lease
-        self._box = webhooks.secret_box(self.settings)
+        self._box: webhooks.SecretBox | None = None  # read on the first delivery, not at start
         self._pool = ThreadPoolExecutor(self.settings.notice_concurrency, "notice-send")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="notice-delivery", daemon=True)
@@ -181,7 +181,7 @@ class DeliveryWorker:
     def _deliver(self, row: Mapping[str, Any]) -> int:
         delivery, notice = row["delivery"], row["notice"]
         try:
-            secret = self._box.open(row["secret_box"], delivery["subscription_id"])
+            secret = self._secrets().open(row["secret_box"], delivery["subscription_id"])
         except CreditGraphError as exc:
             attempt = webhooks.Attempt(None, str(exc))
         else:
@@ -192,6 +192,13 @@ class DeliveryWorker:
         outcome = outcome_of(attempt, delivery, now, self.catalog)
         self.db.write_tx(lambda tx: _record(tx, delivery, attempt, outcome, now))
         return 1
+
+    def _secrets(self) -> webhooks.SecretBox:
+        """The notice key's box, read (or created) on first use: a service whose key file
+        cannot be read still starts, and each delivery attempt says why it failed."""
+        if self._box is None:
+            self._box = webhooks.secret_box(self.settings)
+        return self._box
 
     def _run(self) -> None:
         made_at = float("-inf")

@@ -187,10 +187,10 @@ _create_lock = threading.Lock()
 def secret_box(settings: Settings) -> SecretBox:
     """The box of the service's notice key file, creating the key (mode 0600) if needed."""
     path = settings.notice_key_file or settings.home / "notice-secrets.key"
-    with _create_lock:
-        if not path.exists():
-            _create_key(path)
     try:
+        with _create_lock:
+            if not path.exists():
+                _create_key(path)
         key = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the notice key {path}: {exc}") from exc

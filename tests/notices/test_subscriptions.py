@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -86,3 +87,20 @@ def test_loaders_cannot_subscribe(client: TestClient, make_key: MakeKey) -> None
     answer = client.post("/v1/subscriptions", json={"url": HOOK, "secret": SECRET},
                          headers=auth(key))  # fmt: skip
     assert answer.status_code == 403
+
+
+def test_an_unreadable_notice_key_is_a_500_without_its_path_and_the_service_still_starts(
+    db: Database, settings: Settings, make_key: MakeKey, tmp_path: Path
+) -> None:
+    folder = tmp_path / "not-a-key-file"
+    folder.mkdir()
+    key, _ = make_key(Role.CHECKER, "agency-a")
+    broken = settings.model_copy(update={"notice_key_file": folder, "notice_delivery": True})
+
+    with TestClient(create_app(broken)) as client:  # the delivery worker starts regardless
+        answer = client.post("/v1/subscriptions", json={"url": HOOK, "secret": SECRET},
+                             headers=auth(key))  # fmt: skip
+
+    assert answer.status_code == 500 and answer.json()["error"] == "config_error"
+    assert str(folder) not in answer.text
+    assert db.read("notices/test_subscriptions") == []
