@@ -10,8 +10,9 @@
 3. stops Neo4j, copies its store aside, starts it, and writes the increment's rows with the
    **floor**: for each file, the very rows the loader would send (its own pass 1 decides them,
    untimed), batch by batch, each batch one ``UNWIND $rows AS row MERGE …`` statement
-   (``bench/cypher/load_floor/``) in its own transaction, with nothing else — no probe, no
-   provenance, outcomes, history or derived links' upkeep. Only the statements are timed;
+   (``bench/cypher/load_floor/``) in its own transaction that writes the same properties
+   (the rows' values, provenance, ``row_hash``) and nothing else — no probe, outcomes,
+   history, stale links' removal or derived links. Only the statements are timed;
 4. stops Neo4j, puts the copied store back, starts it, and loads the increment with
    ``load_directory`` (the **incremental load**: same rows, same graph before, timed end to
    end, pass 1 included), then loads it once more unchanged (the reload);
@@ -147,11 +148,12 @@ def _timed_floor(db: Database, folder: Path, neo4j_pid: int | None) -> dict[str,
     for kind, path in _plan(folder):
         name = _floor_query(kind)
         stats: dict[str, Any] = {"kind": kind, "file": path.name, "status": "done"}
-        batches = list(_floor_batches(kind, path, db.settings.batch_size))
+        prov = Provenance(kind, path.name, uuid.uuid4().hex, datetime.now(UTC))
+        batches = list(_floor_batches(kind, path, db.settings.batch_size, prov))
         before_cpu, before_neo4j = time.process_time(), cpu_seconds(neo4j_pid)
         started = time.perf_counter()
         for batch in batches:
-            db.write(name, timeout_s=600.0, rows=batch)
+            db.write(name, timeout_s=600.0, rows=batch, prov=prov.params())
         took = time.perf_counter() - started
         loader_cpu += time.process_time() - before_cpu
         neo4j_cpu += cpu_seconds(neo4j_pid) - before_neo4j
@@ -192,12 +194,13 @@ def _floor_query(kind: str) -> str:
     return FLOOR[get_mapping(kind).query]
 
 
-def _floor_batches(kind: str, path: Path, size: int) -> Iterator[list[dict[str, Any]]]:
+def _floor_batches(
+    kind: str, path: Path, size: int, prov: Provenance
+) -> Iterator[list[dict[str, Any]]]:
     """The rows the loader would send for ``path``, decided by its own pass 1, in batches."""
     mapping = get_mapping(kind)
     rejects = RejectWriter(OUT / f"floor-{path.name}.rejects.csv")
     staged = stage(RegistryFile(path, mapping), mapping, rejects)
-    prov = Provenance(kind, path.name, uuid.uuid4().hex, datetime.now(UTC))
     decider = Decider(staged, rejects, Summary(kind=kind, file=path.name), prov)
     batch: list[dict[str, Any]] = []
     try:
