@@ -40,7 +40,7 @@ from graph_service.check.snapshot import Meta, SnapshotReader
 from graph_service.check.snapshot_eval import SnapshotEvaluator
 from graph_service.db import Database
 from graph_service.dueprocess.contested import open_objections
-from graph_service.errors import CreditGraphError, SnapshotUnavailable
+from graph_service.errors import CreditGraphError, SnapshotUnavailable, Unavailable
 from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.propagation import store
 from graph_service.settings import Settings
@@ -109,14 +109,20 @@ class SnapshotKeeper:
         self._flux_since: float | None = None
         self._confirmed = 0.0
         self._checked_once = False
+        # Whether the last poll found Neo4j unreachable (the builder only).
+        self._unreachable = False
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self, wait_s: float) -> SnapshotKeeper:
         """Starts the upkeep thread and waits up to ``wait_s`` for a usable snapshot."""
         self._thread = threading.Thread(target=self._run, name="snapshot", daemon=True)
         self._thread.start()
-        if not self.ready.wait(wait_s):
-            log.warning("decision snapshot not ready; checks for today answer 503 until it is")
+        deadline = time.monotonic() + wait_s
+        # Waiting is worth it only while Neo4j answers: with it down, start at once (503).
+        while not self.ready.wait(0.1):
+            if self._unreachable or time.monotonic() > deadline:
+                log.warning("decision snapshot not ready; checks for today answer 503 until it is")
+                break
         return self
 
     def stop(self) -> None:
@@ -145,7 +151,9 @@ class SnapshotKeeper:
                 self._try_lock()
             if self._lock_file is not None:
                 self._sync()
+            self._unreachable = False
         except CreditGraphError as exc:  # Neo4j down: keep serving what is there
+            self._unreachable = isinstance(exc, Unavailable)
             log.debug("snapshot upkeep skipped", extra={"error": str(exc)})
         except Exception:
             log.exception("snapshot upkeep failed")

@@ -104,6 +104,14 @@ class SanctionCheck:
     context: str
     as_of: date
     catalog_version: str
+    run_id: str | None = strawberry.field(
+        description="The propagation run whose stored measures decided a check for today"
+        " (null for another date, computed from history)."
+    )
+    snapshot_at: str | None = strawberry.field(
+        description="When the decision snapshot a check for today read was last confirmed"
+        " to hold the newest run (UTC, ISO 8601): how old the answer's data may be."
+    )
     results: list[PartyDecision] = strawberry.field(description="In request order.")
     receipt: Receipt
     signed_answer: JSON = strawberry.field(
@@ -119,6 +127,8 @@ class SanctionCheck:
             context=answer["context"],
             as_of=date.fromisoformat(answer["as_of"]),
             catalog_version=answer["catalog_version"],
+            run_id=answer.get("run_id"),
+            snapshot_at=answer.get("snapshot_at"),
             results=[_party(r) for r in answer["results"]],
             receipt=Receipt(**answer["receipt"]),
             signed_answer=JSON(dict(answer)),

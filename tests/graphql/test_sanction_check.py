@@ -35,7 +35,7 @@ query Check($context: String!, $parties: [String!]!, $asOf: String, $purpose: St
   sanctionCheck(context: $context, parties: $parties, asOf: $asOf, purpose: $purpose) {
     __typename
     ... on SanctionCheck {
-      checkId context asOf catalogVersion
+      checkId context asOf catalogVersion runId snapshotAt
       results {
         partyId found name kind decision error
         measures {
@@ -90,8 +90,9 @@ def snake_case(value: Any) -> Any:
 
 
 def without_identity(answer: dict[str, Any]) -> dict[str, Any]:
-    """An answer without what differs between two checks: its id and its receipt."""
-    return {k: v for k, v in answer.items() if k not in {"check_id", "receipt"}}
+    """An answer without what differs between two checks: its id, its receipt and when the
+    snapshot it read was last confirmed current (that moves every second)."""
+    return {k: v for k, v in answer.items() if k not in {"check_id", "receipt", "snapshot_at"}}
 
 
 # --- the same answer as REST -----------------------------------------------------------------
