@@ -268,6 +268,26 @@ class PolicyError(CreditGraphError):
     code = "policy_error"
 
 
+class SparkError(CreditGraphError):
+    """The Spark propagation engine cannot run or did not finish (issue #18): Java missing or
+    too old, the ``spark`` extra not installed, a fixed point that reached its iteration cap."""
+
+    code = "spark_error"
+
+
+class SparkUnavailable(Unavailable):
+    """The Spark master named by ``--master`` / ``CREDIT_GRAPH_SPARK_MASTER`` does not answer."""
+
+    code = "spark_unavailable"
+
+
+class ExportRefused(InvalidInput):
+    """A Parquet export that cannot be the input of this run (another catalog version, a
+    manifest that does not match its files)."""
+
+    code = "export_refused"
+
+
 # --- due process (graph_service/dueprocess/, docs/due-process.md) -----------------------------
 
 

@@ -174,6 +174,25 @@ class Settings(BaseSettings):
     # Folder of the local audit log and the mirror's lock; unset means <home>/audit.
     audit_local_dir: Path | None = None
 
+    # --- Spark propagation engine (`propagate --engine spark`, docs/scale.md) ---------------
+    # Spark master URL: local[N] runs inside this process's JVM (needs Java 17 and the
+    # `spark` extra); spark://host:7077 or k8s://https://host:6443 run on a cluster.
+    spark_master: str = "local[2]"
+    # Rounds a fixed point (R3, controller chains, R3 reasons, branch trees, risk) may take
+    # before the run fails without writing anything; a real graph needs its longest chain.
+    spark_iteration_cap: int = Field(default=200, ge=1)
+    # Partitions of Spark's shuffles: small for local[2], a few per core on a cluster.
+    spark_partitions: int = Field(default=4, ge=1)
+    # Seconds to wait for a spark:// or k8s:// master to accept a connection before giving up.
+    spark_connect_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    # Seconds a cluster master has to run a first one-task job (executors started) before
+    # the run gives up; a Kubernetes cluster starts executor pods within this.
+    spark_start_timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    # Memory of the Spark driver JVM (local mode: the executors too).
+    spark_driver_memory: str = "2g"
+    # Folder for the engine's export and measures Parquet; unset means <home>/spark.
+    spark_dir: Path | None = None
+
     # --- Fault injection (tests only; never set in production) ---------------------------
     # A point of graph_service/faults.py (``measures_batch``, or ``measures_batch:2`` for its
     # second pass) where the process SIGKILLs itself: the crash tests' way of hitting a phase

@@ -40,7 +40,7 @@ from graph_service import faults
 from graph_service.analysis.activity import VOIDING, active_index, ended_records, red_listed
 from graph_service.analysis.explain import Measure
 from graph_service.analysis.graph import graph_from_rows
-from graph_service.analysis.propagate import compute_measures, propagate
+from graph_service.analysis.propagate import Propagation, compute_measures, propagate
 from graph_service.db import Database
 from graph_service.dueprocess import notices
 from graph_service.policy.catalog import Catalog, catalog_in_force
@@ -65,6 +65,7 @@ class RunResult:
     risk_seconds: float = 0.0  # of which updating peripheral risk
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     loads: list[str] = field(default_factory=list)  # ids of the pending loads it completed
+    engine: str = "networkx"  # networkx | spark (propagate --engine, graph_service/spark/)
 
     def as_json(self) -> dict[str, Any]:
         """The result as plain JSON-able data."""
@@ -90,6 +91,26 @@ def run_full(db: Database, catalog: Catalog | None = None, as_of: date | None = 
     new = _rows(result.measures.values())
     faults.checkpoint(db.settings, "propagation_compute")
     _apply(db, run, new, store.stored_measures(db, None), LossReasons(db, graph, catalog, as_of))
+    risk = _risk_changes(store.stored_risk(db), result.risk)
+    return _finish(db, run, started, risk, loads)
+
+
+def store_full(
+    db: Database,
+    result: Propagation,
+    records: nx.MultiDiGraph[str],
+    loads: Sequence[store.PendingLoad],
+    started: float,
+    engine: str,
+) -> RunResult:
+    """Stores a full run computed by another engine (``propagate --engine spark``) through
+    the same diff, change log and run record as :func:`run_full`; ``records`` is the graph's
+    parties with their records (edges are not needed), for the reasons of losses."""
+    parties, catalog = records.number_of_nodes(), result.catalog
+    run = RunResult(_run_id(), "full", result.as_of, catalog.version, parties, parties)
+    run.engine = engine
+    reasons = LossReasons(db, records, catalog, result.as_of)
+    _apply(db, run, _rows(result.measures.values()), store.stored_measures(db, None), reasons)
     risk = _risk_changes(store.stored_risk(db), result.risk)
     return _finish(db, run, started, risk, loads)
 
