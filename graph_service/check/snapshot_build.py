@@ -188,15 +188,24 @@ class SnapshotKeeper:
         """Brings the snapshot to the graph's newest run (or confirms it is there)."""
         state = GraphState.read(self.db)
         meta = self._usable()
-        if meta is None or (not self._checked_once and meta.parties != state.parties):
-            if meta is not None:
-                log.info("decision snapshot is of another graph; rebuilding from Neo4j")
+        if meta is None or (not self._checked_once and self._of_another_graph(meta, state)):
             self._build(state)
         elif meta.run_id == state.run_id:
             self._confirm(meta)
         elif self._settled(state):
             self._update(meta, state)
         self._checked_once = True
+
+    def _of_another_graph(self, meta: Meta, state: GraphState) -> bool:
+        """Whether the snapshot found at start was made from another graph (its run is not in
+        this one, or the party count differs): then it is rebuilt whole, not updated."""
+        known = meta.run_id is None or bool(
+            self.db.read_plain("check/snapshot_run_exists", run_id=meta.run_id)[0]["exists"]
+        )
+        if known and meta.parties == state.parties:
+            return False
+        log.info("decision snapshot is of another graph; rebuilding it from Neo4j")
+        return True
 
     def _usable(self) -> Meta | None:
         """The current generation's meta, or None (with the reason logged) to rebuild it."""

@@ -39,8 +39,10 @@ from graph_service.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Seconds the mirror waits before looking again when it found nothing to copy.
-IDLE_S: Final = 0.02
+#: Seconds the mirror waits before looking again when it found nothing to copy: each look
+#: copies everything waiting in one Neo4j transaction, so this is also how many checks share
+#: one (the mirror's CPU competes with the requests of its process).
+IDLE_S: Final = 0.1
 #: Seconds it waits after a failure (Neo4j down) or while another process mirrors.
 RETRY_S: Final = 1.0
 
@@ -143,20 +145,20 @@ class AuditMirror:
                 copied = -1
             if self._stop.is_set() and copied <= 0:
                 return  # stopping: what could be copied is in Neo4j
-            if copied == 0:
-                self._stop.wait(IDLE_S)
-            elif copied < 0:
+            if copied < 0:
                 self._stop.wait(RETRY_S)
+            elif copied < self.batch_max:  # caught up: let the next entries gather
+                self._stop.wait(IDLE_S)
 
     def step(self, conn: sqlite3.Connection) -> int:
         """Copies one batch; the number of entries copied (0 when there was none)."""
         chain_id = local_audit.meta_value(conn, "chain_id")
-        known = int(local_audit.meta_value(conn, "mirrored_seq") or 0)
+        known = local_audit.mirrored(self.folder)
         batch = local_audit.entries_after(conn, known, self.batch_max)
         if not batch:
             return 0
         done = self.db.write_tx(lambda tx: copy(tx, chain_id, batch))
-        local_audit.set_mirrored(conn, done)
+        local_audit.set_mirrored(self.folder, done)
         return max(0, done - known)
 
     def _try_lock(self) -> bool:

@@ -17,8 +17,9 @@ Invariants (docs/security.md, "The local audit log"):
 * An entry keeps its attachment (the stored ``:Check``) beside it, outside the hash: the
   entry's payload carries the row's ``stored_digest``, so the row is covered anyway. The
   mirror (:mod:`.audit_mirror`) copies both to Neo4j and records here how far it got
-  (``mirrored_seq``; Neo4j's own record of it is authoritative, this copy serves waits and
-  the lag).
+  in a small side file (``mirrored_seq``, replaced atomically, never fsync'd: Neo4j's own
+  record of the progress is authoritative, this copy serves waits and the lag, and keeping it
+  out of the log's file keeps the mirror off the appenders' write lock).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 
 #: The file's name inside the local audit folder.
 FILE_NAME: Final = "local-audit.sqlite"
+#: The side file holding the last seq the mirror copied to Neo4j.
+MIRRORED: Final = "mirrored_seq"
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -82,7 +86,6 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute(statement)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("INSERT OR IGNORE INTO meta VALUES ('chain_id', ?)", (uuid.uuid4().hex,))
-    conn.execute("INSERT OR IGNORE INTO meta VALUES ('mirrored_seq', '0')")
     conn.execute("COMMIT")
     return conn
 
@@ -115,14 +118,24 @@ def entries_after(conn: sqlite3.Connection, seq: int, limit: int) -> list[LocalE
 
 
 def meta_value(conn: sqlite3.Connection, key: str) -> str:
-    """A value of the file's meta table (``chain_id``, ``mirrored_seq``)."""
+    """A value of the file's meta table (``chain_id``)."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return str(row[0]) if row else ""
 
 
-def set_mirrored(conn: sqlite3.Connection, seq: int) -> None:
-    """Records that the entries up to ``seq`` are in Neo4j."""
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'mirrored_seq'", (str(seq),))
+def set_mirrored(folder: Path, seq: int) -> None:
+    """Records that the entries up to ``seq`` are in Neo4j (atomically, not fsync'd)."""
+    temporary = folder / f"{MIRRORED}.{uuid.uuid4().hex[:8]}.tmp"
+    temporary.write_text(str(seq), encoding="utf-8")
+    os.replace(temporary, folder / MIRRORED)
+
+
+def mirrored(folder: Path) -> int:
+    """The last seq the mirror recorded as in Neo4j (0 before it recorded any)."""
+    try:
+        return int((folder / MIRRORED).read_text(encoding="utf-8") or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
 
 
 def _row(entry: Entry, attachment: Attachment | None) -> tuple[Any, ...]:
@@ -200,8 +213,7 @@ class LocalAuditLog:
     def progress(self) -> tuple[int, int]:
         """The newest entry's seq and the newest one the mirror has copied to Neo4j."""
         newest = self._query("SELECT coalesce(max(seq), 0) FROM entries")[0][0]
-        mirrored = self._query("SELECT value FROM meta WHERE key = 'mirrored_seq'")
-        return int(newest), int(mirrored[0][0]) if mirrored else 0
+        return int(newest), mirrored(self.path.parent)
 
     def lag(self) -> tuple[int, float]:
         """Entries not yet in Neo4j and the age in seconds of the oldest of them."""
