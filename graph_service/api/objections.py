@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from graph_service.api.repairs import ERRORS, desk
 from graph_service.dueprocess import objections
 from graph_service.dueprocess.repairs import Desk
-from graph_service.dueprocess.requests import ID_PATTERN, ObjectionDecision, ObjectionRequest
+from graph_service.dueprocess.requests import (
+    ID_PATTERN,
+    ObjectionDismissed,
+    ObjectionRequest,
+    ObjectionUpheld,
+)
 from graph_service.security.audit import Actor
 from graph_service.security.auth import require_role
 from graph_service.security.roles import ADMIN_ROLES, EXPLORE_ROLES, Caller
@@ -69,7 +74,7 @@ async def list_objections(
 )
 async def decide_objection(
     objection_id: ObjectionId,
-    body: ObjectionDecision,
+    body: Annotated[ObjectionUpheld | ObjectionDismissed, Body(discriminator="decision")],
     caller: Annotated[Caller, Depends(require_role(*ADMIN_ROLES))],
     at: Annotated[Desk, Depends(desk)],
 ) -> JSONResponse:

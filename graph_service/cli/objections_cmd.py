@@ -15,7 +15,7 @@ from graph_service.cli.common import database, echo_json
 from graph_service.cli.repairs_cmd import AsJson, valid_id
 from graph_service.dueprocess import objections
 from graph_service.dueprocess.repairs import Desk
-from graph_service.dueprocess.requests import ObjectionDecision, parse
+from graph_service.dueprocess.requests import parse_objection_decision
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
@@ -51,7 +51,8 @@ def decide(
     ] = None,
 ) -> None:
     """Uphold or dismiss an open objection; prints it as decided, as JSON."""
-    body = parse(ObjectionDecision, {"decision": decision, "action": action, "reason": reason})
+    fields = {"decision": decision, "action": action, "reason": reason}
+    body = parse_objection_decision({k: v for k, v in fields.items() if v is not None})
     with database() as db, AuditLog(db) as audit:
         desk = Desk(db, audit, catalog_in_force(db.settings))
         found = objections.decide_objection(

@@ -25,7 +25,7 @@ from typing import Any
 
 from graph_service.db import Database, Tx
 from graph_service.dueprocess.repairs import Desk
-from graph_service.dueprocess.requests import ObjectionDecision, ObjectionRequest
+from graph_service.dueprocess.requests import ObjectionDismissed, ObjectionRequest, ObjectionUpheld
 from graph_service.dueprocess.rules import (
     objection_due_on,
     objection_overdue,
@@ -105,7 +105,7 @@ def objections(
 def decide_objection(
     desk: Desk,
     objection_id: str,
-    decision: ObjectionDecision,
+    decision: ObjectionUpheld | ObjectionDismissed,
     actor: Actor,
     today: date | None = None,
 ) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def decide_objection(
     if found["state"] != "open":
         raise Closed(f"the objection is already {found['state']}")
     update = None
-    if decision.decision == "upheld" and decision.action is not None:
+    if isinstance(decision, ObjectionUpheld):
         update = StatusUpdate(
             found["record_ref"], decision.action, today, "objection", objection_id,
             decision.reason, actor.name,
@@ -138,7 +138,7 @@ def decide_objection(
 def _close(
     tx: Tx,
     objection_id: str,
-    decision: ObjectionDecision,
+    decision: ObjectionUpheld | ObjectionDismissed,
     actor: Actor,
     update: StatusUpdate | None,
 ) -> None:

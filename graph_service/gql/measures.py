@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from graph_service.analysis.explain import Measure as Computed
+from graph_service.analysis.graph import as_date as day_of
 from graph_service.dueprocess.contested import mark_contested
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_datetime, as_float, as_str
@@ -352,7 +353,7 @@ def _change(props: Mapping[str, Any]) -> MeasureChange:
     text = ("run_id", "measure", "measure_key", "rule", "record_key", "catalog_version",
             "ended_by", "ended_source")  # fmt: skip
     return MeasureChange(
-        ended_on=as_date(props.get("ended_on")),
+        ended_on=day_of(props.get("ended_on")),  # kept as ISO text on the change
         change_id=strawberry.ID(str(props.get("change_id"))),
         at=as_datetime(props.get("at")),
         party_id=strawberry.ID(str(props.get("party_id"))),

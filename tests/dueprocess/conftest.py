@@ -4,7 +4,9 @@ an HTTP client of the service.
 
 World: 华北 (HUABEI) is a court listing (dishonest debtor, 石家庄市中级人民法院) whose legal
 representative 张伟 (ZHANG) gets R1's derived measures; 黄涛 (HUANG) is blacklisted for more than
-a year (repairable); 华北 has a general admin penalty decided ten days ago (too early).
+a year (repairable) and was blacklisted once before, four years ago with no end date (OLD:
+ended by its 3-year publication period); 华北 has a general admin penalty decided ten days
+ago (too early).
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ HUANG = "130108200106111975"
 COURT = "石家庄市中级人民法院"
 LISTING = f"(2021)冀01执456号|{HUABEI}"
 BLACKLISTING = "WL-1"
+OLD = "WL-0"
 PENALTY = "石市监罚〔2026〕1号"
 TODAY = date.today()
 LISTED_ON = TODAY - timedelta(days=400)  # past the blacklist's 1-year minimum period
 DECIDED_ON = TODAY - timedelta(days=10)  # within the general penalty's 3-month minimum
+OLD_LISTED_ON = TODAY.replace(year=TODAY.year - 4, day=min(TODAY.day, 28))
 
 REGISTRIES = {
     "persons": f"""id_number,name,gender,birth_date,district_code
@@ -55,6 +59,7 @@ established_on,status,district_code,address,industry
 """,
     "blacklists": f"""entry_no,list,party_id,party_name,reason,authority,listed_on,expires_on
 {BLACKLISTING},internet,{HUANG},黄涛,网络造谣传谣,石家庄市互联网信息办公室,{LISTED_ON},
+{OLD},internet,{HUANG},黄涛,网络造谣传谣,石家庄市互联网信息办公室,{OLD_LISTED_ON},
 """,
     "admin_penalties": f"""decision_no,party_id,party_name,severity,authority,decided_on
 {PENALTY},{HUABEI},石家庄华北建设工程有限公司,general,石家庄市市场监督管理局,{DECIDED_ON}

@@ -68,7 +68,7 @@ def test_objections_list_and_decide(world: Database) -> None:
     assert listed.returncode == 0, listed.stderr
     due = (TODAY + timedelta(days=7)).isoformat()
     assert listed.stdout.split("\n")[0].split("\t") == [objection_id, "open", LISTING, f"due {due}"]
-    assert no_action.returncode == 1 and no_action.stderr.startswith("error: action:")
+    assert no_action.returncode == 1 and no_action.stderr.startswith("error: upheld.action:")
     assert decided.returncode == 0, decided.stderr
     assert json.loads(decided.stdout)["state"] == "upheld"
     assert json.loads(decided.stdout)["propagation"]["lost"] >= 3

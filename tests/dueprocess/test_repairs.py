@@ -25,6 +25,9 @@ from tests.dueprocess.conftest import (
 
 Keys = dict[Role, dict[str, str]]
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+CHANGES = """query ($p: String!) { measureChanges(since: "2000-01-01T00:00:00Z", party: $p,
+  change: LOST) { ... on MeasureChangeConnection { nodes { measure endedBy endedOn endedSource }
+} } }"""
 
 
 def _file(client: TestClient, key: dict[str, str], ref: str, **more: Any) -> Any:
@@ -119,6 +122,11 @@ def test_an_approved_repair_ends_the_measures_in_the_same_request(
     (loss,) = _losses(world, HUANG)
     assert (loss["ended_by"], loss["ended_on"], loss["ended_source"]) == (
         "repaired", TODAY.isoformat(), "repair")  # fmt: skip
+    changes = client.post("/graphql", json={"query": CHANGES, "variables": {"p": HUANG}},
+                          headers=keys[Role.INVESTIGATOR]).json()  # fmt: skip
+    assert changes["data"]["measureChanges"]["nodes"] == [
+        {"measure": "blacklist", "endedBy": "repaired", "endedOn": TODAY.isoformat(),
+         "endedSource": "repair"}]  # fmt: skip
 
 
 def test_a_rejected_repair_keeps_its_reason_and_the_measures(
