@@ -56,4 +56,7 @@ def check(
 def _line(result: dict[str, Any]) -> str:
     names = ", ".join(sorted({str(m["measure"]) for m in result["measures"]})) or "-"
     decision = result["decision"] or result["error"]
-    return f"{result['party_id']}\t{decision}\t{result['name'] or ''}\t{names}"
+    line = f"{result['party_id']}\t{decision}\t{result['name'] or ''}\t{names}"
+    # 异议处理中: measures resting on a record under an open objection (they still restrict)
+    contested = sorted({str(m["objection_id"]) for m in result["measures"] if m.get("contested")})
+    return f"{line}\tcontested: objection {', '.join(contested)}" if contested else line

@@ -18,7 +18,7 @@ from graph_service.policy import default_catalog
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
 from tests.conftest import run_cli
-from tests.dueprocess.conftest import BLACKLISTING, LISTING, TODAY
+from tests.dueprocess.conftest import BLACKLISTING, LISTING, TODAY, ZHANG
 
 ACTOR = Actor("tests", "investigator")
 
@@ -60,6 +60,7 @@ def test_objections_list_and_decide(world: Database) -> None:
     objection_id = _objection(world)
 
     listed = run_cli("objections", "list", "--state", "open")
+    checked = run_cli("check", ZHANG, "--context", "high_consumption", "--purpose", "test")
     no_action = run_cli("objections", "decide", objection_id, "--decision", "upheld",
                         "--reason", "核实")  # fmt: skip
     decided = run_cli("objections", "decide", objection_id, "--decision", "upheld",
@@ -68,6 +69,9 @@ def test_objections_list_and_decide(world: Database) -> None:
     assert listed.returncode == 0, listed.stderr
     due = (TODAY + timedelta(days=7)).isoformat()
     assert listed.stdout.split("\n")[0].split("\t") == [objection_id, "open", LISTING, f"due {due}"]
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.split("\t")[1] == "deny"  # it still restricts
+    assert checked.stdout.strip().endswith(f"contested: objection {objection_id}")
     assert no_action.returncode == 1 and no_action.stderr.startswith("error: upheld.action:")
     assert decided.returncode == 0, decided.stderr
     assert json.loads(decided.stdout)["state"] == "upheld"
