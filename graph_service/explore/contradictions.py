@@ -3,8 +3,10 @@
 :func:`refresh` runs after every load that changed something (``credit-graph load``,
 ``load-dir``) and on ``credit-graph contradictions --refresh``: one named query per kind
 (``cypher/contradictions/*``) reads the candidate rows, the pure functions of
-:mod:`graph_service.analysis.contradictions` decide, and the whole set of ``:Contradiction``
-nodes is replaced in one transaction (readers see one refresh or the other, never half).
+:mod:`graph_service.analysis.contradictions` decide, and the stored ``:Contradiction`` nodes
+are made that set in one transaction (readers see one refresh or the other, never half),
+writing only the differences: those gone or changed are removed, those new or changed
+created, the others keep the refresh that first found them.
 
 Invariant: nothing that decides a measure or a check reads ``:Contradiction`` nodes — the
 propagation and the checks are untouched by them (tests/contradictions checks the measures
@@ -13,6 +15,7 @@ with and without contradictions).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -20,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock
+from functools import partial
 from typing import Any
 
 from graph_service.analysis import contradictions as c
@@ -47,7 +51,10 @@ class Refresh:
     refresh_id: str
     count: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
+    removed: int = 0  # stored ones gone or changed
+    created: int = 0  # new or changed ones
+    find_s: float = 0.0  # reading and deciding
+    seconds: float = 0.0  # in all, with the writing
 
 
 def find_all(
@@ -80,16 +87,26 @@ def refresh(
     result = Refresh(uuid.uuid4().hex, count=len(found))
     for item in found:
         result.by_kind[item.kind] = result.by_kind.get(item.kind, 0) + 1
-    rows = [_stored(item, result.refresh_id) for item in found]
-
-    def replace(tx: Tx) -> None:
-        tx.run("contradictions/delete_all")
-        for start in range(0, len(rows), db.settings.batch_size):
-            tx.run("contradictions/create", rows=rows[start : start + db.settings.batch_size])
-
-    db.write_tx(replace, timeout_s=REFRESH_TIMEOUT_S)
+    result.find_s = round(time.perf_counter() - started, 3)
+    rows = {row["contradiction_id"]: row for row in (_stored(x, result.refresh_id) for x in found)}
+    work = partial(_replace, rows, db.settings.batch_size)
+    result.removed, result.created = db.write_tx(work, timeout_s=REFRESH_TIMEOUT_S)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def _replace(rows: Mapping[str, dict[str, Any]], batch: int, tx: Tx) -> tuple[int, int]:
+    """Makes the stored set ``rows``, writing only the differences (a refresh that finds what
+    is stored writes nothing): removes those gone or changed, creates those new or changed.
+    Returns (removed, created)."""
+    stored = {r["contradiction_id"]: r["content_hash"] for r in tx.run("contradictions/stored")}
+    gone = sorted(k for k, h in stored.items() if k not in rows or rows[k]["content_hash"] != h)
+    new = [row for k, row in sorted(rows.items()) if stored.get(k) != row["content_hash"]]
+    for start in range(0, len(gone), batch):
+        tx.run("contradictions/delete", ids=gone[start : start + batch])
+    for start in range(0, len(new), batch):
+        tx.run("contradictions/create", rows=new[start : start + batch])
+    return len(gone), len(new)
 
 
 def stored_count(db: Database, kind: str | None = None) -> int:
@@ -154,13 +171,15 @@ def _deduplicated(found: list[c.Contradiction]) -> list[c.Contradiction]:
 
 def _stored(item: c.Contradiction, refresh_id: str) -> dict[str, Any]:
     """The ``:Contradiction`` properties of one contradiction."""
-    return {
+    row: dict[str, Any] = {
         "contradiction_id": item.key,
         "kind": item.kind,
         "party_id": item.party_id,
         "summary": item.summary,
         "details_json": json.dumps(item.details, ensure_ascii=False, default=str),
         "provenance_json": json.dumps(item.provenance, ensure_ascii=False, default=str),
-        "refresh_id": refresh_id,
-        "refreshed_at": datetime.now(UTC),
     }
+    text = json.dumps(row, sort_keys=True, ensure_ascii=False)
+    row["content_hash"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    row.update(refresh_id=refresh_id, refreshed_at=datetime.now(UTC))
+    return row

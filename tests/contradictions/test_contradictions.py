@@ -102,8 +102,11 @@ def test_reference_only_parties_after_the_catalogs_days(
     loaded: list[dict[str, Any]], world: dict[str, Any], session_db: Database
 ) -> None:
     result = contradictions.refresh(session_db, name_fields(), today=LATER)
+    again = contradictions.refresh(session_db, name_fields(), today=LATER)
 
     assert set(result.by_kind) == set(KINDS)
+    assert (result.removed, result.created) == (0, 2)  # only the two new ones are written
+    assert (again.removed, again.created, again.count) == (0, 0, result.count)
     found = contradictions.stored_page(session_db, "reference_only", 0, 10)
     assert sorted(c["party_id"] for c in found) == sorted([world["x"], world["holder"]])
     assert {c["details"]["known_only_from"] for c in found} == {"shareholdings"}
@@ -111,7 +114,9 @@ def test_reference_only_parties_after_the_catalogs_days(
 
 
 def test_they_never_change_a_measure(loaded: list[dict[str, Any]], session_db: Database) -> None:
-    session_db.write("contradictions/delete_all")
+    stored = contradictions.stored_page(session_db, None, 0, 1000)
+    session_db.write("contradictions/delete", ids=[c["contradiction_id"] for c in stored])
+    assert contradictions.stored_count(session_db) == 0
     runner.run_full(session_db, as_of=TODAY)
     without = {k: m.content_hash for k, m in store.stored_measures(session_db, None).items()}
     contradictions.refresh(session_db, name_fields(), today=LATER)

@@ -73,6 +73,8 @@ def _state(db: Database) -> dict[str, Any]:
         labels, props = row["labels"], row["props"]
         if "PropagationRun" in labels:
             continue  # one per run: a crashed run and its completion are two
+        if "Contradiction" in labels:
+            continue  # found anew after a load, not by propagate or a service start
         if "MeasureChange" in labels:
             changes.append(_change(props))
             continue
