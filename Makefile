@@ -17,7 +17,7 @@ system-deps: ## Debian packages from .ci/apt-packages (Chromium, Noto CJK, poppl
 $(STAMP): pyproject.toml neo4j-embedded/pom.xml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev,spark]"  # spark: the Spark engine's tests (tests/spark/)
 	$(BIN)/credit-graph neo4j build
 	touch $(STAMP)
 

@@ -15,6 +15,7 @@ from graph_service.cli import (
     db_cmd,
     demo_cmd,
     explain_cmd,
+    export_cmd,
     keys_cmd,
     load_cmd,
     neo4j_cmd,
@@ -47,6 +48,7 @@ app.add_typer(objections_cmd.app, name="objections")
 load_cmd.register(app)
 contradictions_cmd.register(app)
 propagate_cmd.register(app)
+export_cmd.register(app)
 app.command("check")(check_cmd.check)
 app.command("report")(report_cmd.report)
 app.command("explain")(explain_cmd.explain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,15 +27,31 @@ def propagate(
         typer.Option("--party", help="Only what a change at this party affects (repeatable)."),
     ] = None,
     json_output: Json = False,
+    engine: Annotated[
+        str, typer.Option(help="networkx (in this process) or spark (graph_service/spark/).")
+    ] = "networkx",
+    master: Annotated[
+        str | None, typer.Option(help="Spark master URL (default CREDIT_GRAPH_SPARK_MASTER).")
+    ] = None,
+    input_dir: Annotated[
+        Path | None, typer.Option("--input", help="Spark: use this export, do not export.")
+    ] = None,
 ) -> None:
     """Compute every party's active measures as of today and store the differences.
 
     Run it daily (records expire, stakes end). With --party, an incremental run recomputes
     only the parties a change there can affect. Either completes every load whose
-    propagation is pending (killed, or loaded with --no-propagate).
+    propagation is pending (killed, or loaded with --no-propagate). --engine spark runs the
+    full run on Apache Spark (docs/scale.md) with the same answers.
     """
+    if engine not in ("networkx", "spark") or (engine == "spark" and party):
+        raise InvalidInput("--engine is networkx or spark; spark runs full runs only (no --party)")
     with database() as db:
-        if party:
+        if engine == "spark":
+            from graph_service.spark.run import run_spark
+
+            result = run_spark(db, master, input_dir).result
+        elif party:
             result = runner.run_incremental(db, party, loads=runner.pending_loads(db))
         else:
             result = runner.run_full(db)
@@ -46,6 +63,8 @@ def propagate(
         f" catalog {result.catalog_version}: +{result.gained} -{result.lost}"
         f" ~{result.changed} measures, {result.risk_changed} risk scores, {result.seconds:.2f}s"
     )
+    if result.engine != "networkx":
+        typer.echo(f"computed by {result.engine}")
     if result.loads:
         typer.echo(f"completed the propagation of {len(result.loads)} loads that were pending")
 

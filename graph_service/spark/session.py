@@ -7,6 +7,7 @@ every other command work without the ``spark`` extra installed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import subprocess
@@ -133,8 +134,9 @@ def probe(session: SparkSession, master: str, timeout_s: float) -> None:
     threading.Thread(target=job, name="spark-probe", daemon=True).start()
     if done.wait(timeout_s) and not failed:
         return
-    session.sparkContext.cancelAllJobs()
-    session.stop()
+    with contextlib.suppress(Exception):  # the context may have stopped itself already
+        session.sparkContext.cancelAllJobs()
+        session.stop()
     reason = f"({type(failed[0]).__name__})" if failed else "(no executor in time)"
     raise SparkUnavailable(
         f"Spark master {master} does not answer: a first job did not run within"
