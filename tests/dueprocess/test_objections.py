@@ -45,6 +45,8 @@ def _gql(client: TestClient, key: dict[str, str], query: str, **variables: Any) 
 
 PARTY_MEASURES = """query ($id: String!) { party(id: $id) { ... on Party {
   measures { measure rule recordRef contested objectionId } } } }"""
+WHY_NOT = """query ($id: String!) { party(id: $id) { ... on Party {
+  whyNot(context: "high_consumption") { facts { kind objectionId endedBy } } } } }"""
 CHECK = """query ($p: [String!]!) { sanctionCheck(context: "high_consumption", parties: $p,
   purpose: "test") { ... on SanctionCheck { results { decision
   measures { measure contested objectionId } } } } }"""
@@ -138,6 +140,8 @@ def test_upheld_revokes_the_record_today_and_ends_the_measures(
     (fact,) = [f for f in why.json()["facts"] if f["record"]["ref"] == LISTING]
     assert (fact["kind"], fact["objection_id"], fact["ended_by"]) == (
         "objection_upheld", oid, "revoked")  # fmt: skip
+    data = _gql(client, admin, WHY_NOT, id=ZHANG)["party"]["whyNot"]["facts"]
+    assert {"kind": "OBJECTION_UPHELD", "objectionId": oid, "endedBy": "revoked"} in data
     again = _decide(client, admin, oid, decision="dismissed")
     assert (again.status_code, again.json()["error"]) == (409, "closed")
     listed = client.get("/v1/objections?state=closed", headers=admin).json()["objections"]
