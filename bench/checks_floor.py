@@ -196,8 +196,8 @@ class TreeRss:
     """Samples :func:`tree_rss_mb` every 0.5 s in the background."""
 
     def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.samples: list[tuple[float, float]] = []
+        self.pid, self.phase = pid, "start"
+        self.samples: list[tuple[float, str, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -212,13 +212,16 @@ class TreeRss:
     def _run(self) -> None:
         started = time.monotonic()
         while not self._stop.wait(0.5):
-            self.samples.append((round(time.monotonic() - started, 1), tree_rss_mb(self.pid)))
+            at = round(time.monotonic() - started, 1)
+            self.samples.append((at, self.phase, tree_rss_mb(self.pid)))
 
     def summary(self) -> dict[str, Any]:
-        """First, last and highest sample (MiB)."""
-        values = [v for _, v in self.samples] or [0.0]
-        return {"first_mb": values[0], "last_mb": values[-1], "max_mb": max(values),
-                "samples": len(values)}  # fmt: skip
+        """First, last and highest sample (MiB) of each phase."""
+        phases: dict[str, list[float]] = {}
+        for _, phase, value in self.samples:
+            phases.setdefault(phase, []).append(value)
+        return {phase: {"first_mb": v[0], "last_mb": v[-1], "max_mb": max(v), "samples": len(v)}
+                for phase, v in phases.items()}  # fmt: skip
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -313,19 +316,26 @@ def _measure(
              "CREDIT_GRAPH_NOTICE_DELIVERY": "false"}  # fmt: skip
     with serving(args.home, args.neo4j_port, workers=args.workers, **extra) as server:
         with TreeRss(server.pid) as rss:
-            service = _scenarios(args, server.url, single, batch)
+            service = _scenarios(args, server.url, single, batch, rss)
         service["rss"] = rss.summary()
         service["readyz"] = _mirror_caught_up(server.url)
     return floor, service
 
 
-def _scenarios(args: argparse.Namespace, url: str, single: Path, batch: Path) -> dict[str, Any]:
-    return {
+def _scenarios(
+    args: argparse.Namespace, url: str, single: Path, batch: Path, rss: TreeRss | None = None
+) -> dict[str, Any]:
+    results = {}
+    for name, script, threads, connections, seconds in (
         # The warm-up's checks are answered and audited too: counted, not reported as figures.
-        "warmup": wrk(url, single, args.threads, args.connections, args.warmup_seconds),
-        "single": wrk(url, single, args.threads, args.connections, args.seconds),
-        "batch": wrk(url, batch, 1, 1, args.batch_seconds),
-    }
+        ("warmup", single, args.threads, args.connections, args.warmup_seconds),
+        ("single", single, args.threads, args.connections, args.seconds),
+        ("batch", batch, 1, 1, args.batch_seconds),
+    ):
+        if rss is not None:
+            rss.phase = name
+        results[name] = wrk(url, script, threads, connections, seconds)
+    return results
 
 
 def _mirror_caught_up(url: str) -> dict[str, Any]:
