@@ -39,7 +39,7 @@ query Check($context: String!, $parties: [String!]!, $asOf: String, $purpose: St
       results {
         partyId found name kind decision error
         measures {
-          measure origin rule basis until decision
+          measure origin rule basis until decision contested objectionId
           record { ref kind authority start end }
           path { partyId name relation stakePct }
         }
