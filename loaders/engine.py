@@ -117,8 +117,14 @@ def _pass_one(kind: str, path: Path, opts: LoadOptions) -> _Staged:
     return _Staged(mapping.kind, path, summary, staged, rejects, started)
 
 
-def _pass_two(db: Database | None, file: _Staged, opts: LoadOptions) -> Summary:
-    """Writes a staged file (or decides it, for a dry run) and records the load."""
+def _pass_two(
+    db: Database | None, file: _Staged, opts: LoadOptions, not_before: float = 0.0
+) -> Summary:
+    """Writes a staged file (or decides it, for a dry run) and records the load.
+
+    Its seconds count from ``not_before`` when it was staged earlier (load_directory: the end
+    of the previous file), so that the files' seconds add up to the run's.
+    """
     summary, staged, rejects = file.summary, file.staged, file.rejects
     try:
         if opts.dry_run or db is None:
@@ -129,7 +135,7 @@ def _pass_two(db: Database | None, file: _Staged, opts: LoadOptions) -> Summary:
         staged.close()
         rejects.close()
     summary.reject_file = str(rejects.path) if rejects.written else None
-    summary.finish(time.monotonic() - file.started)
+    summary.finish(time.monotonic() - max(file.started, not_before))
     summary.check_accounting()
     if db is not None and not opts.dry_run:
         _record_finish(db, summary)
@@ -156,12 +162,14 @@ def load_directory(
     # ahead at most; it is staged completely before any of its rows is written, as alone.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-stage") as ahead:
         upcoming = [ahead.submit(_pass_one, *file) for file in files[:1]]
+        previous_end = 0.0
         for index, (kind, path, file_opts) in enumerate(files):
             current = upcoming.pop()
             if index + 1 < len(files):
                 upcoming.append(ahead.submit(_pass_one, *files[index + 1]))
             try:
-                summaries.append(_pass_two(db, current.result(), file_opts))
+                summaries.append(_pass_two(db, current.result(), file_opts, previous_end))
+                previous_end = time.monotonic()
             except LoadRefused as exc:
                 summaries.append(_refused(kind, path, exc))
             except BaseException:
