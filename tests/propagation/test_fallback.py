@@ -35,4 +35,3 @@ def test_a_load_beyond_the_share_is_propagated_by_a_full_run(
     assert not store.pending_loads(db)  # the fallback completed the loads, as incremental does
     assert (full.gained, full.lost, full.changed, full.risk_changed) == (0, 0, 0, 0)
     assert _state(db) == state
-
