@@ -110,33 +110,42 @@ def spark_session(settings: Settings, master: str | None = None) -> SparkSession
     }
     for key, value in conf.items():
         builder = builder.config(key, str(value))
-    session: SparkSession = builder.master(master).appName("credit-graph-propagation").getOrCreate()
+    builder = builder.master(master).appName("credit-graph-propagation")
+    if master_address(master) is None:
+        return _started(builder)
+    return _probed(builder, master, settings.spark_start_timeout_s)
+
+
+def _started(builder: Any) -> SparkSession:
+    session: SparkSession = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
-    if master_address(master) is not None:
-        probe(session, master, settings.spark_start_timeout_s)
     return session
 
 
-def probe(session: SparkSession, master: str, timeout_s: float) -> None:
-    """Runs a one-task job and waits at most ``timeout_s`` for it: a master that accepts the
-    connection but never gives executors (not a Spark master, a dead cluster) would
-    otherwise leave every job waiting for ever."""
-    done, failed = threading.Event(), []
+def _probed(builder: Any, master: str, timeout_s: float) -> SparkSession:
+    """The session of a cluster master once a one-task job ran on it, waiting at most
+    ``timeout_s`` for both: a master that accepts the connection but never registers the
+    application or never gives executors (not a Spark master, a dead cluster) would otherwise
+    hold the start, or every job, for minutes."""
+    done, found, failed = threading.Event(), [], []
 
-    def job() -> None:
+    def start() -> None:
         try:
+            session = _started(builder)
+            found.append(session)
             session.sparkContext.parallelize([1], 1).count()
         except Exception as error:  # reported below, whatever Spark raised
             failed.append(error)
         finally:
             done.set()
 
-    threading.Thread(target=job, name="spark-probe", daemon=True).start()
+    threading.Thread(target=start, name="spark-probe", daemon=True).start()
     if done.wait(timeout_s) and not failed:
-        return
-    with contextlib.suppress(Exception):  # the context may have stopped itself already
-        session.sparkContext.cancelAllJobs()
-        session.stop()
+        return found[0]
+    for session in found:
+        with contextlib.suppress(Exception):  # the context may have stopped itself already
+            session.sparkContext.cancelAllJobs()
+            session.stop()
     reason = f"({type(failed[0]).__name__})" if failed else "(no executor in time)"
     raise SparkUnavailable(
         f"Spark master {master} does not answer: a first job did not run within"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +62,6 @@ def test_a_spark_run_after_a_networkx_run_changes_nothing(
     assert keys == set(before[0])
 
 
-def test_a_spark_run_stores_what_networkx_would(db: Database, tmp_path: Path, spark: Any) -> None:
-    _load(db, ORDER, tmp_path)
-    done = run_spark(db, as_of=TODAY, session=spark)
-    assert done.result.gained > 0 and done.result.loads  # it completed the pending loads
-    spark_state = _state(db)
-    again = runner.run_full(db, as_of=TODAY)
-    assert (again.gained, again.lost, again.changed, again.risk_changed) == (0, 0, 0, 0)
-    assert _state(db) == spark_state
-
-
 def test_the_cap_reached_writes_nothing(db: Database, tmp_path: Path, spark: Any) -> None:
     _load(db, ORDER, tmp_path)
     with Database(make_settings(spark_iteration_cap=1)) as capped:
@@ -100,10 +91,12 @@ def test_cli_a_master_that_accepts_but_never_answers_fails_in_bounded_time(db: D
         silent.listen(16)
         port = silent.getsockname()[1]
         env = cli_env(CREDIT_GRAPH_SPARK_START_TIMEOUT_S="5")
+        began = time.monotonic()
         done = run_cli(
             "propagate", "--engine", "spark", "--master", f"spark://127.0.0.1:{port}",
             env=env, timeout=300,
         )  # fmt: skip
     assert done.returncode != 0
     assert f"Spark master spark://127.0.0.1:{port} does not answer" in done.stderr
+    assert time.monotonic() - began < 60  # Spark's own give-up takes 3 x 20 s, plus a JVM start
     assert store.last_runs(db, 1) == []
