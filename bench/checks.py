@@ -1,5 +1,8 @@
 """Check benchmark (issue 5): the joint-sanction check, POST /v1/checks, on a synthetic world.
 
+(Issue 14's comparison of the service with the HTTP stack's floor, under ``wrk`` with several
+workers, is ``bench/checks_floor.py``.)
+
     .venv/bin/python bench/checks.py [--parties 100000] [--seed 1] [--seconds 60]
                                      [--concurrency 16] [--batches 50] [--asof-requests 100]
                                      [--propagate] [--keep-running]
