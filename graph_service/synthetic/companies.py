@@ -8,7 +8,7 @@ keep who they are for the tax and debtor lists.
 
 from __future__ import annotations
 
-from graph_service.synthetic.base import TODAY, YEAR, PrefPool, World, amount, iso
+from graph_service.synthetic.base import TODAY, YEAR, PrefPool, World, amount, iso, years_after
 from graph_service.synthetic.plan import FULL, Plan
 from graph_service.synthetic.sink import Sink
 
@@ -101,7 +101,7 @@ def _shareholdings(
         _stake_row(world, sink, index, holder, bp, capital, max(est, world.company_est[holder]), 0)
     holders = _person_stakes(world, people, plan.free(index), bool(planned))
     for person, bp in holders:
-        since = min(TODAY, max(est, world.person_birth[person] + 18 * YEAR))
+        since = min(TODAY, max(est, years_after(world.person_birth[person], 18)))
         if world.chance(0.15):  # joined after the founding
             since = world.recent_day(since)
         ref = world.n_companies + person
@@ -241,7 +241,7 @@ def _roles(world: World, kind: str) -> list[str]:
 def _officer_row(
     world: World, sink: Sink, index: int, person: int, role: str, ended: bool = False
 ) -> None:
-    since = max(world.company_est[index], world.person_birth[person] + 18 * YEAR)
+    since = max(world.company_est[index], years_after(world.person_birth[person], 18))
     since = min(since, TODAY)
     until = 0
     if ended and since < TODAY - 60:
