@@ -79,6 +79,20 @@ def normalise_case_no(text: str) -> str:
     return "".join(normalise(text).translate(_CASE_BRACKETS).split())
 
 
+def normalise_record_ref(text: str) -> str:
+    """A record reference (the record_updates registry's ``record_ref``, a repair's or an
+    objection's): ``CASE_NO|PARTY_ID`` gets each part normalised as its own kind, any other
+    reference is normalised whole — one spelling, whoever wrote it.
+
+    >>> normalise_record_ref("（2021）冀01执456号 | 91130102rg8e64xkkr")
+    '(2021)冀01执456号|91130102RG8E64XKKR'
+    """
+    if "|" in text:
+        case_no, _, party = text.partition("|")
+        return f"{normalise_case_no(case_no)}|{normalise(party)}"
+    return normalise(text)
+
+
 def uscc_check_char(first17: str) -> str | None:
     """The check character for the first 17 characters of a USCC, None if one is invalid.
 

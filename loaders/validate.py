@@ -27,6 +27,7 @@ from graph_service.identifiers import (
     identifier_problem,
     normalise,
     normalise_case_no,
+    normalise_record_ref,
     to_half_width,
 )
 from loaders.mapping import Check, FieldSpec, RegistryMapping, enum_key
@@ -107,18 +108,6 @@ def parse_pct(text: str) -> float:
     if not 0 <= value <= 100:
         raise Invalid("is not between 0 and 100")
     return value
-
-
-def normalise_record_ref(text: str) -> str:
-    """A record reference; ``CASE_NO|DEBTOR_ID`` gets each part normalised as its own kind.
-
-    >>> normalise_record_ref("（2021）冀01执456号 | 91130102rg8e64xkkr")
-    '(2021)冀01执456号|91130102RG8E64XKKR'
-    """
-    if "|" in text:
-        case_no, _, party = text.partition("|")
-        return f"{normalise_case_no(case_no)}|{normalise(party)}"
-    return normalise(text)
 
 
 _EXTENSION = re.compile(r"(转|ext|x|#).*$", re.IGNORECASE)

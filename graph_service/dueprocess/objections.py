@@ -26,12 +26,7 @@ from typing import Any
 from graph_service.db import Database, Tx
 from graph_service.dueprocess.repairs import Desk
 from graph_service.dueprocess.requests import ObjectionDismissed, ObjectionRequest, ObjectionUpheld
-from graph_service.dueprocess.rules import (
-    objection_due_on,
-    objection_overdue,
-    record_ref_of,
-    subject_of,
-)
+from graph_service.dueprocess.rules import objection_due_on, objection_overdue, subject_of
 from graph_service.dueprocess.status import (
     StatusUpdate,
     propagation_summary,
@@ -40,6 +35,7 @@ from graph_service.dueprocess.status import (
     write_update,
 )
 from graph_service.errors import Closed, Conflict, InvalidInput, NotFound, UnknownRecord
+from graph_service.identifiers import normalise_record_ref
 from graph_service.propagation import runner
 from graph_service.security.appender import Attachment
 from graph_service.security.audit import Actor, now_stamp
@@ -53,7 +49,7 @@ def file_objection(
 ) -> dict[str, Any]:
     """Files ``request`` (see the module); the stored objection as :func:`view` shows it."""
     today = today or date.today()
-    ref = record_ref_of(request.record_ref)
+    ref = normalise_record_ref(request.record_ref)
     records = records_named(desk.db, ref)
     if not records:
         raise UnknownRecord("no record has this record_ref")

@@ -24,7 +24,7 @@ from typing import Any
 
 from graph_service.db import Database, Tx
 from graph_service.dueprocess.requests import RepairDecision, RepairRequest
-from graph_service.dueprocess.rules import record_ref_of, refuse_repair, subject_of
+from graph_service.dueprocess.rules import refuse_repair, subject_of
 from graph_service.dueprocess.status import (
     StatusUpdate,
     propagation_summary,
@@ -33,6 +33,7 @@ from graph_service.dueprocess.status import (
     write_update,
 )
 from graph_service.errors import Closed, NotFound, UnknownRecord
+from graph_service.identifiers import normalise_record_ref
 from graph_service.policy.catalog import Catalog
 from graph_service.propagation import runner
 from graph_service.security.appender import Attachment, AuditLog
@@ -56,7 +57,7 @@ def file_repair(
 ) -> dict[str, Any]:
     """Files ``request`` (see the module); the stored application as :func:`view` shows it."""
     today = today or date.today()
-    ref = record_ref_of(request.record_ref)
+    ref = normalise_record_ref(request.record_ref)
     records = records_named(desk.db, ref)
     if not records:
         raise UnknownRecord("no record has this record_ref")

@@ -24,21 +24,7 @@ from typing import Any
 
 from graph_service.analysis.activity import activate, repairable_from
 from graph_service.errors import Conflict, NotRepairableHere, TooEarly
-from graph_service.identifiers import normalise, normalise_case_no
 from graph_service.policy.catalog import Catalog
-
-
-def record_ref_of(text: str) -> str:
-    """A record reference as the record_updates registry normalises it: ``CASE_NO|PARTY_ID``
-    gets each part normalised as its own kind (loaders/validate.py:normalise_record_ref).
-
-    >>> record_ref_of("（2021）冀01执456号 | 91130102rg8e64xkkr")
-    '(2021)冀01执456号|91130102RG8E64XKKR'
-    """
-    if "|" in text:
-        case_no, _, party = text.partition("|")
-        return f"{normalise_case_no(case_no)}|{normalise(party)}"
-    return normalise(text)
 
 
 def refuse_repair(records: Sequence[Mapping[str, Any]], catalog: Catalog, today: date) -> None:
