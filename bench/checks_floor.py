@@ -285,7 +285,7 @@ def _prepare(
 def _snapshot_build(db: Any, settings: Any, home: Path) -> dict[str, Any]:
     """Builds the snapshot from scratch (timed, measured), then the service's own."""
     from graph_service.check.snapshot import current_path
-    from graph_service.check.snapshot_build import SnapshotKeeper
+    from graph_service.check.snapshot_build import SnapshotKeeper, snapshot_folder
     from graph_service.policy.catalog import catalog_in_force
 
     catalog = catalog_in_force(settings)
@@ -296,7 +296,7 @@ def _snapshot_build(db: Any, settings: Any, home: Path) -> dict[str, Any]:
         keeper.stop()
         path = current_path(Path(scratch))
         size = path.stat().st_size if path else 0
-    SnapshotKeeper(db, catalog, home / "snapshot", 0.5).start(3600).stop()
+    SnapshotKeeper(db, catalog, snapshot_folder(settings), 0.5).start(3600).stop()
     return {"build_s": round(seconds, 1), "size_mb": round(size / 2**20, 1)}
 
 

@@ -42,10 +42,11 @@ def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": "",
         "complete_pending_on_start": False, "request_deadline_s": 60.0,
-        # Check entries committed to Neo4j before the answer, as the tests of that mode assert
-        # (an entry readable in Neo4j the moment the check is answered); tests/snapshot/ turn
-        # the local audit log and its mirror on.
-        "audit_local": False,
+        # Checks read Neo4j and commit their entries to Neo4j before the answer, as the tests of
+        # that mode assert (measures planted by test Cypher outside any propagation run, an
+        # entry readable in Neo4j the moment the check is answered); tests/snapshot/ and the
+        # outage test turn the decision snapshot, the local audit log and its mirror on.
+        "audit_local": False, "check_snapshot": False,
     }  # fmt: skip
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

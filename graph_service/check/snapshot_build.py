@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -77,9 +78,8 @@ def start_keeper(settings: Settings, db: Database) -> SnapshotKeeper | None:
     off). Waits up to ``snapshot_start_wait_s`` for a usable snapshot."""
     if not settings.check_snapshot:
         return None
-    keeper = SnapshotKeeper(
-        db, catalog_in_force(settings), settings.effective_snapshot_dir, settings.snapshot_poll_s
-    )
+    catalog = catalog_in_force(settings)
+    keeper = SnapshotKeeper(db, catalog, snapshot_folder(settings), settings.snapshot_poll_s)
     metrics.SNAPSHOT_AGE_SECONDS.set_function(lambda: _age_or_nan(keeper))
     return keeper.start(settings.snapshot_start_wait_s)
 
@@ -89,6 +89,13 @@ def _age_or_nan(keeper: SnapshotKeeper) -> float:
         return age_s(keeper.reader.meta())
     except SnapshotUnavailable:
         return float("nan")
+
+
+def snapshot_folder(settings: Settings) -> Path:
+    """The folder of the snapshot made under the catalog in force: one per catalog version, so
+    that processes running different catalogs (a rolling change) never share a builder."""
+    version = catalog_in_force(settings).version
+    return settings.effective_snapshot_dir / re.sub(r"[^A-Za-z0-9._-]", "_", version)
 
 
 class SnapshotKeeper:
@@ -192,17 +199,20 @@ class SnapshotKeeper:
             self._build(state)
         elif meta.run_id == state.run_id:
             self._confirm(meta)
+        elif self._of_another_graph(meta, state, count=False):  # reset or restored meanwhile
+            self._build(state)
         elif self._settled(state):
             self._update(meta, state)
         self._checked_once = True
 
-    def _of_another_graph(self, meta: Meta, state: GraphState) -> bool:
-        """Whether the snapshot found at start was made from another graph (its run is not in
-        this one, or the party count differs): then it is rebuilt whole, not updated."""
+    def _of_another_graph(self, meta: Meta, state: GraphState, count: bool = True) -> bool:
+        """Whether the snapshot was made from another graph (its run is not in this one, or —
+        with ``count``, at start — the party count differs): then it is rebuilt whole, not
+        updated (an update reads only what newer runs changed)."""
         known = meta.run_id is None or bool(
             self.db.read_plain("check/snapshot_run_exists", run_id=meta.run_id)[0]["exists"]
         )
-        if known and meta.parties == state.parties:
+        if known and (not count or meta.parties == state.parties):
             return False
         log.info("decision snapshot is of another graph; rebuilding it from Neo4j")
         return True

@@ -35,6 +35,7 @@ def serving_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "receipt_key_file": tmp_path / "receipt.pem",
         "snapshot_dir": tmp_path / "snapshot",
         "audit_local": True,
+        "check_snapshot": True,
         "audit_local_dir": tmp_path / "audit",
         "snapshot_poll_s": 0.2,
     }

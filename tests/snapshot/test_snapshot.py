@@ -4,6 +4,7 @@ answer, a newer run visible within 2 s, rebuilt when missing, corrupt or of anot
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
 from graph_service.check import snapshot
-from graph_service.check.snapshot_build import SnapshotKeeper
+from graph_service.check.snapshot_build import SnapshotKeeper, snapshot_folder
 from graph_service.check.snapshot_eval import SnapshotEvaluator
 from graph_service.db import Database
 from graph_service.errors import SnapshotUnavailable
@@ -80,14 +81,14 @@ def test_a_corrupt_snapshot_is_rebuilt_at_start(
     settings = serving_settings(tmp_path)
     with TestClient(create_app(settings)):
         pass
-    current = snapshot.current_path(settings.effective_snapshot_dir)
+    current = snapshot.current_path(snapshot_folder(settings))
     assert current is not None
     current.write_bytes(b"not a database" * 1000)
     with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
         answer = check(client, checker, HUABEI)
     assert answer["results"][0]["decision"] == "deny"
     assert any("snapshot is corrupt" in r.getMessage() for r in caplog.records)
-    assert snapshot.current_path(settings.effective_snapshot_dir) != current
+    assert snapshot.current_path(snapshot_folder(settings)) != current
 
 
 def test_a_snapshot_of_another_catalog_is_refused_and_rebuilt(
@@ -100,17 +101,21 @@ def test_a_snapshot_of_another_catalog_is_refused_and_rebuilt(
     path = tmp_path / "operator.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     settings = serving_settings(tmp_path, catalog=path)
+    # A copy of the packaged catalog's snapshot where the operator catalog's belongs: refused.
+    packaged = snapshot.current_path(snapshot_folder(serving_settings(tmp_path)))
+    assert packaged is not None
+    shutil.copytree(packaged.parent, snapshot_folder(settings))
     with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
         answer = check(client, checker, HUABEI)
     assert answer["catalog_version"] == "operator-2026.12"
     assert any("another catalog" in r.getMessage() for r in caplog.records)
-    meta = snapshot.check_file(snapshot.current_path(settings.effective_snapshot_dir))  # type: ignore[arg-type]
+    meta = snapshot.check_file(snapshot.current_path(snapshot_folder(settings)))  # type: ignore[arg-type]
     assert meta.catalog_version == "operator-2026.12"
 
 
 def test_one_builder_per_host_the_other_workers_follow(world: Database, tmp_path: Path) -> None:
     settings = serving_settings(tmp_path)
-    catalog, folder = catalog_in_force(settings), settings.effective_snapshot_dir
+    catalog, folder = catalog_in_force(settings), snapshot_folder(settings)
     first = SnapshotKeeper(world, catalog, folder, 0.1).start(30)
     second = SnapshotKeeper(world, catalog, folder, 0.1).start(30)
     try:
