@@ -232,10 +232,15 @@ def _propagation(db: Database, world: Path, seed: int) -> dict[str, Any]:
     full = _timed_run(lambda: runner.run_full(db))
     parties = int(db.read("propagation/party_count")[0]["parties"])
     companies = _companies(world, max(1, parties // 100), seed)
-    one = _after_debtors(db, companies[:1], "one")
-    share = _after_debtors(db, companies, "share")
+    # One record, three times on three companies: the first run after a big load pays for
+    # Neo4j planning its statements again (the statistics changed), the next ones do not.
+    ones = {
+        f"one_record_{i + 1}": _after_debtors(db, [company], "one")
+        for i, company in enumerate(companies[:3])
+    }
+    share = _after_debtors(db, companies[3:], "share")
     return {"parties": parties, "after_loads": after_loads, "full": full,
-            "one_record": one, "one_percent": share}  # fmt: skip
+            **ones, "one_percent": share}  # fmt: skip
 
 
 def _after_debtors(db: Database, companies: list[str], tag: str) -> dict[str, Any]:
