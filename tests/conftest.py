@@ -47,6 +47,10 @@ def make_settings(**overrides: object) -> Settings:
         # entry readable in Neo4j the moment the check is answered); tests/snapshot/ and the
         # outage test turn the decision snapshot, the local audit log and its mirror on.
         "audit_local": False, "check_snapshot": False,
+        # The notice worker writes its lease into the graph every few seconds: a service left
+        # running for the session (tests/graphql's api) would put a node into every graph a
+        # later test empties. tests/notices turns it on where it is what is tested.
+        "notice_delivery": False,
     }  # fmt: skip
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -75,6 +75,8 @@ def _state(db: Database) -> dict[str, Any]:
             continue  # one per run: a crashed run and its completion are two
         if "Contradiction" in labels:
             continue  # found anew after a load, not by propagate or a service start
+        if "NoticeMark" in labels:
+            continue  # the notice worker's reading position, set by a service start
         if "MeasureChange" in labels:
             changes.append(_change(props))
             continue
