@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 TEST_PORT ?= 7688
 TEST_ENV  := CREDIT_GRAPH_HOME=.credit-graph/test-$(TEST_PORT) CREDIT_GRAPH_EMBEDDED_PORT=$(TEST_PORT)
 
-.PHONY: system-deps install run test lint types unit neo4j-start neo4j-stop test-neo4j-start test-neo4j-stop bench vendor clean
+.PHONY: system-deps install run test lint types unit neo4j-start neo4j-stop test-neo4j-start test-neo4j-stop bench vendor clean test-large
 
 install: system-deps $(STAMP) ## Python venv with the package and dev tools; the Neo4j launcher built with Maven
 
@@ -26,6 +26,9 @@ run: install ## Start embedded Neo4j, migrate, load the demo world if empty, ser
 
 test: install lint types ## Lint, type-check and run the whole test suite against embedded Neo4j
 	$(TEST_ENV) CREDIT_GRAPH_TEST_PORT=$(TEST_PORT) $(BIN)/pytest -q
+
+test-large: install ## The minutes-long tests left out of `make test` (10,000-party Spark equivalence)
+	$(TEST_ENV) CREDIT_GRAPH_TEST_PORT=$(TEST_PORT) $(BIN)/pytest -q -m large tests
 
 lint:
 	$(BIN)/ruff check graph_service loaders tests bench

@@ -18,7 +18,8 @@ from loaders.engine import LoadOptions, load_directory
 from tests.spark.equal import assert_equal, both_of_tables
 from tests.spark.test_run import _tables
 
-pytestmark = pytest.mark.neo4j
+# Minutes long (load, export, Spark on two dates): `make test-large`, not CI's default run.
+pytestmark = [pytest.mark.neo4j, pytest.mark.large]
 
 
 def test_generated_10k_world_equals_networkx(db: Database, tmp_path: Path, spark: Any) -> None:
