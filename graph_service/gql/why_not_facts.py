@@ -118,8 +118,7 @@ class WhyNotFactView:
     party_id: strawberry.ID = strawberry.field(description="The party the fact is about.")
     ended_on: date | None = strawberry.field(description="First day it no longer held.")
     ended_by: str | None = strawberry.field(
-        description="record_ended, objection_upheld: expired, period, repaired, revoked or "
-        "removed."
+        description="record_ended, objection_upheld: expired, period, repaired, revoked or removed."
     )
     objection_id: str | None = strawberry.field(
         description="objection_upheld: the objection whose decision ended the record."
