@@ -23,20 +23,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from graph_service.db import Database, Tx
+from graph_service.db import Database
 from graph_service.dueprocess.repairs import Desk
 from graph_service.dueprocess.requests import ObjectionDismissed, ObjectionRequest, ObjectionUpheld
 from graph_service.dueprocess.rules import objection_due_on, objection_overdue, subject_of
 from graph_service.dueprocess.status import (
     StatusUpdate,
-    propagation_summary,
+    close_decided,
+    propagate_update,
     records_named,
-    subjects,
-    write_update,
 )
 from graph_service.errors import Closed, Conflict, InvalidInput, NotFound, UnknownRecord
 from graph_service.identifiers import normalise_record_ref
-from graph_service.propagation import runner
 from graph_service.security.appender import Attachment
 from graph_service.security.audit import Actor, now_stamp
 
@@ -122,37 +120,23 @@ def decide_objection(
                "reason": decision.reason,
                "update_key": update.update_key if update else None}  # fmt: skip
     desk.audit.append_sync("objection_decided", actor, payload)
-    desk.db.write_tx(lambda tx: _close(tx, objection_id, decision, actor, update))
+    desk.db.write_tx(
+        lambda tx: close_decided(
+            tx,
+            "dueprocess/close_objection",
+            "the objection",
+            update,
+            objection_id=objection_id,
+            state=decision.decision,
+            action=decision.action,
+            reason=decision.reason,
+            decided_by=actor.name,
+        )
+    )
     answer = objection(desk.db, objection_id, today)
     if update is not None:
-        parties = subjects(records_named(desk.db, update.record_ref))
-        run = runner.run_incremental(desk.db, parties, desk.catalog, today)
-        answer["propagation"] = propagation_summary(run)
+        answer["propagation"] = propagate_update(desk.db, desk.catalog, update, today)
     return answer
-
-
-def _close(
-    tx: Tx,
-    objection_id: str,
-    decision: ObjectionUpheld | ObjectionDismissed,
-    actor: Actor,
-    update: StatusUpdate | None,
-) -> None:
-    """Closes the objection if still open, and writes the status update of an upheld one."""
-    (row,) = tx.run(
-        "dueprocess/close_objection",
-        objection_id=objection_id,
-        state=decision.decision,
-        action=decision.action,
-        reason=decision.reason,
-        decided_at=now_stamp(),
-        decided_by=actor.name,
-        update_key=update.update_key if update else None,
-    )
-    if row["closed"] == 0:  # decided by someone else since it was read
-        raise Closed("the objection was decided meanwhile")
-    if update is not None:
-        write_update(tx, update)
 
 
 def view(props: Mapping[str, Any], today: date) -> dict[str, Any]:

@@ -22,20 +22,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from graph_service.db import Database, Tx
+from graph_service.db import Database
 from graph_service.dueprocess.requests import RepairDecision, RepairRequest
 from graph_service.dueprocess.rules import refuse_repair, subject_of
 from graph_service.dueprocess.status import (
     StatusUpdate,
-    propagation_summary,
+    close_decided,
+    propagate_update,
     records_named,
-    subjects,
-    write_update,
 )
 from graph_service.errors import Closed, NotFound, UnknownRecord
 from graph_service.identifiers import normalise_record_ref
 from graph_service.policy.catalog import Catalog
-from graph_service.propagation import runner
 from graph_service.security.appender import Attachment, AuditLog
 from graph_service.security.audit import Actor, now_stamp
 
@@ -111,33 +109,22 @@ def decide_repair(
                "decision": decision.decision, "reason": decision.reason,
                "update_key": update.update_key if update else None}  # fmt: skip
     desk.audit.append_sync("repair_decided", actor, payload)
-    desk.db.write_tx(lambda tx: _close(tx, repair_id, decision, actor, update))
+    desk.db.write_tx(
+        lambda tx: close_decided(
+            tx,
+            "dueprocess/close_repair",
+            "the application",
+            update,
+            repair_id=repair_id,
+            state=decision.decision,
+            reason=decision.reason,
+            decided_by=actor.name,
+        )
+    )
     answer = repair(desk.db, repair_id)
     if update is not None:
-        parties = subjects(records_named(desk.db, update.record_ref))
-        answer["propagation"] = propagation_summary(
-            runner.run_incremental(desk.db, parties, desk.catalog, today)
-        )
+        answer["propagation"] = propagate_update(desk.db, desk.catalog, update, today)
     return answer
-
-
-def _close(
-    tx: Tx, repair_id: str, decision: RepairDecision, actor: Actor, update: StatusUpdate | None
-) -> None:
-    """Closes the application if still pending, and writes its status update."""
-    (row,) = tx.run(
-        "dueprocess/close_repair",
-        repair_id=repair_id,
-        state=decision.decision,
-        reason=decision.reason,
-        decided_at=now_stamp(),
-        decided_by=actor.name,
-        update_key=update.update_key if update else None,
-    )
-    if row["closed"] == 0:  # decided by someone else since it was read
-        raise Closed("the application was decided meanwhile")
-    if update is not None:
-        write_update(tx, update)
 
 
 def view(props: Mapping[str, Any]) -> dict[str, Any]:

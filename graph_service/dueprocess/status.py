@@ -23,6 +23,10 @@ from typing import Any
 
 from graph_service.analysis.graph import DATE_FIELDS, as_date
 from graph_service.db import Database, Tx
+from graph_service.errors import Closed
+from graph_service.policy.catalog import Catalog
+from graph_service.propagation import runner
+from graph_service.security.audit import now_stamp
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,32 @@ def write_update(tx: Tx, update: StatusUpdate) -> None:
     tx.run("load/record_updates", rows=rows, prov=prov)
     tx.run("load/link_pending_updates", rows=rows, prov=prov)
     tx.run("load/apply_record_updates", rows=rows, prov=prov)
+
+
+def close_decided(
+    tx: Tx, statement: str, what: str, update: StatusUpdate | None, **params: Any
+) -> None:
+    """Closes a pending application or an open objection with the named ``statement`` (which
+    returns ``closed``: how many it closed) and writes the decision's status update, in ``tx``.
+
+    Closing only what is still open makes two deciders race safely: the second one's
+    statement closes nothing and gets :class:`~graph_service.errors.Closed` (409).
+    """
+    key = update.update_key if update else None
+    (row,) = tx.run(statement, decided_at=now_stamp(), update_key=key, **params)
+    if row["closed"] == 0:  # decided by someone else since it was read
+        raise Closed(f"{what} was decided meanwhile")
+    if update is not None:
+        write_update(tx, update)
+
+
+def propagate_update(
+    db: Database, catalog: Catalog, update: StatusUpdate, today: date
+) -> dict[str, Any]:
+    """Runs the incremental propagation from the parties ``update``'s records are about (it
+    ends or corrects the measures resting on them) and summarises the run for the answer."""
+    parties = subjects(records_named(db, update.record_ref))
+    return propagation_summary(runner.run_incremental(db, parties, catalog, today))
 
 
 def propagation_summary(run: Any) -> dict[str, Any]:
