@@ -33,7 +33,7 @@ from graph_service.api import (
 )
 from graph_service.api import notices as notices_api
 from graph_service.api import subscriptions as subscriptions_api
-from graph_service.check.snapshot_build import start_keeper
+from graph_service.check.snapshot_parquet import start_snapshot
 from graph_service.db import Database
 from graph_service.deadline import RequestDeadline, Scope
 from graph_service.dueprocess.delivery import DeliveryWorker
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The host's local audit log and its mirror to Neo4j; the decision snapshot today's
         # checks read (docs/operations.md). Both shared by every worker process of the host.
         mirror = start_local_audit(settings, app.state.db, app.state.security)
-        app.state.snapshot = await run_in_threadpool(start_keeper, settings, app.state.db)
+        app.state.snapshot = await run_in_threadpool(start_snapshot, settings, app.state.db)
         # Loads a killed process left pending are completed in the background; /readyz shows
         # them pending until then (graph_service/propagation/catchup.py says why not before).
         catch_up = CatchUp(app.state.db).start() if settings.complete_pending_on_start else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -192,6 +193,11 @@ class Settings(BaseSettings):
     spark_driver_memory: str = "2g"
     # Folder for the engine's export and measures Parquet; unset means <home>/spark.
     spark_dir: Path | None = None
+    # Where today's checks' snapshot comes from: "neo4j" (one worker of the host builds it and
+    # keeps it equal to the newest run) or "file" (a stateless replica: it only follows the
+    # generation `credit-graph snapshot build --from-parquet` put in snapshot_dir, reads no
+    # Neo4j for today's checks; its audit entries wait in the local log; docs/scale.md).
+    snapshot_source: Literal["neo4j", "file"] = "neo4j"
 
     # --- Fault injection (tests only; never set in production) ---------------------------
     # A point of graph_service/faults.py (``measures_batch``, or ``measures_batch:2`` for its

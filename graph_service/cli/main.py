@@ -25,6 +25,7 @@ from graph_service.cli import (
     receipt_cmd,
     repairs_cmd,
     report_cmd,
+    snapshot_cmd,
 )
 from graph_service.cli.common import database, settings
 from graph_service.cli.workbench_key import FILE_NAME as KEY_FILE
@@ -45,6 +46,7 @@ app.add_typer(receipt_cmd.app, name="receipt")
 app.add_typer(notices_cmd.app, name="notices")
 app.add_typer(repairs_cmd.app, name="repairs")
 app.add_typer(objections_cmd.app, name="objections")
+app.add_typer(snapshot_cmd.app, name="snapshot")
 load_cmd.register(app)
 contradictions_cmd.register(app)
 propagate_cmd.register(app)

@@ -7,9 +7,12 @@ rows of the three tables (graph_service/spark/tables.py) plus the records' statu
 (``export/record_updates``) and is written as it comes (pyarrow), so neither Neo4j nor this
 process holds the whole graph. ``manifest.json`` names the catalog version in force, the time,
 the counts and the schema; a run refuses an export made under another catalog version.
+``open_objections.parquet`` (record_ref, objection_id) holds the objections open at the
+export, which the check snapshot built from Parquet needs (graph_service/check/
+snapshot_parquet.py; the propagation does not read it).
 
-Layout: ``DIR/{parties,records,edges,record_updates}/part-NNNNN.parquet`` and
-``DIR/manifest.json``.
+Layout: ``DIR/{parties,records,edges,record_updates}/part-NNNNN.parquet``,
+``DIR/open_objections.parquet`` and ``DIR/manifest.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from graph_service.analysis.graph import as_date
 from graph_service.db import Database
+from graph_service.dueprocess.contested import open_objections
 from graph_service.errors import ExportRefused, SparkError
 from graph_service.spark.tables import SCHEMAS, Tables, tables_from_rows
 
@@ -38,6 +42,9 @@ UPDATE_COLUMNS = {
 }
 TABLES = {**SCHEMAS, "record_updates": UPDATE_COLUMNS}
 MANIFEST = "manifest.json"
+#: The open objections (what marks a measure contested in a check), one file.
+OBJECTIONS = "open_objections.parquet"
+OBJECTION_COLUMNS = {"record_ref": "string", "objection_id": "string"}
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,20 @@ def export(db: Database, folder: Path, catalog_version: str, batch: int = BATCH)
             table = pa.Table.from_pylist(table_rows, schema=schemas[name])
             pq.write_table(table, folder / name / f"part-{n:05d}.parquet")
             counts[name] += len(table_rows)
+    counts["open_objections"] = _write_objections(db, folder, pa, pq)
     manifest = Manifest(
         FORMAT, catalog_version, datetime.now(UTC).isoformat(), counts, dict(TABLES)
     )
     (folder / MANIFEST).write_text(json.dumps(manifest.as_json(), indent=2), encoding="utf-8")
     return manifest
+
+
+def _write_objections(db: Database, folder: Path, pa: Any, pq: Any) -> int:
+    """Writes the open objections (record_ref, objection_id); how many there are."""
+    rows = [{"record_ref": r, "objection_id": o} for r, o in sorted(open_objections(db).items())]
+    table = pa.Table.from_pylist(rows, schema=_schema(pa, OBJECTION_COLUMNS))
+    pq.write_table(table, folder / OBJECTIONS)
+    return len(rows)
 
 
 def _batches(db: Database, batch: int) -> Iterator[tuple[Tables, list[dict[str, Any]]]]:

@@ -15,6 +15,7 @@ plan grows with the rounds; a round costs three small Spark jobs (frontier, its 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +29,8 @@ from graph_service.spark.frames import meets, pair_stakes, threshold_ends
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +47,8 @@ class Rounds:
         while True:
             i += 1
             size = one_round(i)
+            # A long run on a cluster says where it is (and the benchmark, where it stopped).
+            log.info("spark round", extra={"fixed_point": name, "round": i, "frontier": size})
             if size == 0:
                 self.taken[name] = self.taken.get(name, 0) + i
                 return

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,8 +129,11 @@ def write_measures(folder: Path, groups: Any, risk: dict[str, float]) -> None:
 
 
 def _write_run(folder: Path, result: RunResult) -> None:
-    """``run.json``: which run the Parquet files belong to (its id, date, catalog version)."""
-    text = json.dumps(result.as_json(), indent=2, default=str)
+    """``run.json``: which run the Parquet files belong to (its id, date, catalog version,
+    the parties it read) and when it was stored (written after Neo4j's commit, so a moment
+    after the run record's ``finished_at``): what a snapshot built from them names."""
+    record = {**result.as_json(), "finished_at": datetime.now(UTC).isoformat()}
+    text = json.dumps(record, indent=2, default=str)
     (folder / "run.json").write_text(text, encoding="utf-8")
 
 
