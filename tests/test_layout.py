@@ -28,6 +28,8 @@ LOADERS_MAY_USE = {
 #: The ingest engine's modules; anything else (a generator, a demo) belongs elsewhere.
 ENGINE_MODULES = {
     "__init__", "encoding", "engine", "mapping", "read", "stage", "summary", "validate", "write",
+    # credit-graph import: the engine's statements on a graph in memory, written as importer CSV
+    "bulk", "bulk_csv", "bulk_graph", "bulk_statements",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from graph_service.cli import (
     demo_cmd,
     explain_cmd,
     export_cmd,
+    import_cmd,
     keys_cmd,
     load_cmd,
     neo4j_cmd,
@@ -48,6 +49,7 @@ app.add_typer(repairs_cmd.app, name="repairs")
 app.add_typer(objections_cmd.app, name="objections")
 app.add_typer(snapshot_cmd.app, name="snapshot")
 load_cmd.register(app)
+import_cmd.register(app)
 contradictions_cmd.register(app)
 propagate_cmd.register(app)
 export_cmd.register(app)

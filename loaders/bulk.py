@@ -1,0 +1,54 @@
+"""``credit-graph import``, the loader's half: a folder of registry files → importer CSV files.
+
+The files go through the loader engine exactly as ``load-dir`` sends them (same plan, reading,
+validation, rejects, duplicates and supersession, provenance, history, ``:Load`` records and
+summaries: :func:`loaders.engine.load_directory`), onto a graph held in memory
+(:mod:`loaders.bulk_graph`) instead of Neo4j; that graph is then written as the CSV files of
+Neo4j's offline importer (:mod:`loaders.bulk_csv`). Running the importer, bringing the schema
+online and the propagation are the CLI's (graph_service/cli/import_cmd.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loaders.bulk_csv import CsvSet, write_csv
+from loaders.bulk_graph import MemoryGraph
+from loaders.engine import LoadOptions, load_directory
+from loaders.summary import Summary
+
+
+@dataclass
+class Prepared:
+    """A folder made ready for the importer."""
+
+    summaries: list[Summary]
+    csv: CsvSet
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase: load, csv
+
+    @property
+    def rows(self) -> int:
+        """Rows read from the registry files."""
+        return sum(s.read for s in self.summaries)
+
+    @property
+    def failed(self) -> bool:
+        """True when a file was refused or failed: the import must not go on."""
+        return any(s.status in ("refused", "failed") for s in self.summaries)
+
+
+def prepare(settings: Any, folder: Path, out: Path, options: LoadOptions) -> Prepared:
+    """Loads ``folder`` into a graph in memory and writes it as importer CSV into ``out``.
+
+    ``settings`` are the command's :class:`~graph_service.settings.Settings` (batch size).
+    """
+    began = time.monotonic()
+    graph = MemoryGraph(settings)
+    summaries = load_directory(graph, folder, options)
+    loaded = time.monotonic()
+    files = write_csv(graph, out)
+    done = time.monotonic()
+    return Prepared(summaries, files, {"load": loaded - began, "csv": done - loaded})

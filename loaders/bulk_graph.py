@@ -1,0 +1,210 @@
+"""The load statements of ``cypher/load/`` run on a graph held in memory (``credit-graph import``).
+
+``credit-graph import`` writes the store with Neo4j's offline importer, which takes finished
+nodes and relationships as CSV. To make exactly the graph ``load-dir`` makes, the import runs
+the loader engine itself (:func:`loaders.engine.load_directory`: reading, validation, rejects,
+duplicates, batches, ``Ensured``, probing, history, the ``:Load`` records) against
+:class:`MemoryGraph`, a :class:`~graph_service.db.Database` whose named load queries are
+carried out on Python dicts instead of being sent to Neo4j. Each handler below does what the
+``.cypher`` file of the same name does, statement for statement (MERGE, ``SET +=`` with nulls
+removing a property, ``ON CREATE``, the deletes of stale derived links, the outcome counts and
+returned history), so batch boundaries, the order of writes and every provenance property
+come out as they do in Neo4j. A query name without a handler raises: a change to the load
+statements must be made here too, and ``tests/loaders/test_import.py`` compares the two graphs.
+
+Invariants: node keys are ``(space, id)`` with space one of party, case, record, update,
+contact, load; a relationship's key is ``(type, start key, end key, discriminator)`` where the
+discriminator is the property its MERGE names (role, record_no, via) or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from graph_service.db import Database, Row, Tx
+from graph_service.errors import CreditGraphError
+
+NodeKey = tuple[str, str]
+RelKey = tuple[str, NodeKey, NodeKey, Any]
+Props = dict[str, Any]
+T = TypeVar("T")
+
+#: Statuses of a record update that void the record (load/apply_record_updates).
+VOIDING = ("repaired", "revoked", "removed")
+
+
+class UnsupportedStatement(CreditGraphError):
+    """A load statement the in-memory graph does not implement: the import cannot be exact."""
+
+    code = "import_unsupported_statement"
+
+
+class Stamp(datetime):
+    """A load time that prints as Neo4j's ``DateTime`` does (nanoseconds), so that history
+    entries (JSON of a node's old properties) read as they do after a load through Cypher."""
+
+    def __str__(self) -> str:
+        text = self.isoformat(timespec="microseconds")
+        return text[:26] + "000" + text[26:]
+
+    @classmethod
+    def of(cls, moment: datetime) -> Stamp:
+        """The same instant as a :class:`Stamp`."""
+        m = moment
+        return cls(m.year, m.month, m.day, m.hour, m.minute, m.second, m.microsecond, m.tzinfo)
+
+
+@dataclass
+class Node:
+    """A node: its labels (in the order they were set) and properties."""
+
+    labels: list[str]
+    props: Props = field(default_factory=dict)
+
+    def label(self, name: str) -> None:
+        """``SET n:Label``."""
+        if name not in self.labels:
+            self.labels.append(name)
+
+
+def set_map(props: Props, values: dict[str, Any]) -> None:
+    """``SET n += $map``: a null value removes the property.
+
+    >>> p = {"a": 1, "b": 2}; set_map(p, {"a": None, "c": 3}); p
+    {'b': 2, 'c': 3}
+    """
+    for key, value in values.items():
+        set_prop(props, key, value)
+
+
+def set_prop(props: Props, key: str, value: Any) -> None:
+    """``SET n.key = value``: null removes it."""
+    if value is None:
+        props.pop(key, None)
+    else:
+        props[key] = value
+
+
+def as_date(text: str | None) -> date | None:
+    """``date($text)``; null stays null."""
+    return date.fromisoformat(text) if text is not None else None
+
+
+class MemoryGraph(Database):
+    """A graph in dicts that runs the loader's named queries (see the module docstring).
+
+    It is a :class:`Database` so that the engine runs on it unchanged; it opens no driver.
+    """
+
+    def __init__(self, settings: Any) -> None:  # no super().__init__: no driver, no pool
+        # The run's Settings (batch size, fault points), typed Any: loaders/ may not import
+        # graph_service.settings (tests/test_layout.py).
+        self.settings = settings
+        self.nodes: dict[NodeKey, Node] = {}
+        self.rels: dict[RelKey, Props] = {}
+        self._links: dict[tuple[str, NodeKey], set[RelKey]] = {}  # (index name, node) → rels
+        self._by_prop: dict[tuple[str, str], set[NodeKey]] = {}  # (index, value) → nodes
+        self._handlers: dict[str, Callable[..., list[Row]]] = _handlers(self)
+
+    # --- the Database surface the engine uses --------------------------------------------
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def read(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
+        """Runs a named (probe) query on the graph in memory."""
+        return self.run(name, params)
+
+    def write(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
+        """Runs a named write query on the graph in memory."""
+        return self.run(name, params)
+
+    def write_tx(self, work: Callable[[Tx], T], timeout_s: float | None = None) -> T:
+        """Runs ``work`` at once (nothing fails half-way in memory, nothing to retry)."""
+        return work(_MemoryTx(self))
+
+    def run(self, name: str, params: dict[str, Any]) -> list[Row]:
+        """Runs the handler of the named query."""
+        handler = self._handlers.get(name)
+        if handler is None:
+            raise UnsupportedStatement(
+                f"the bulk import does not implement the load statement {name!r}:"
+                " add it to loaders/bulk_graph.py or load with `credit-graph load-dir`"
+            )
+        return handler(**params)
+
+    # --- nodes and relationships ------------------------------------------------------------
+    def merge_node(self, key: NodeKey, labels: list[str], id_prop: str) -> tuple[Node, bool]:
+        """``MERGE (n:Label {id_prop: id})``; True when it was created."""
+        node = self.nodes.get(key)
+        if node is not None:
+            return node, False
+        node = self.nodes[key] = Node(list(labels), {id_prop: key[1]})
+        return node, True
+
+    def merge_rel(
+        self, rel_type: str, start: NodeKey, end: NodeKey, disc: tuple[str, Any] | None = None
+    ) -> tuple[Props, bool]:
+        """``MERGE (a)-[r:TYPE {disc}]->(b)``; True when it was created."""
+        key: RelKey = (rel_type, start, end, disc[1] if disc else None)
+        props = self.rels.get(key)
+        if props is not None:
+            return props, False
+        props = self.rels[key] = {disc[0]: disc[1]} if disc else {}
+        indexed = _REL_INDEXES.get(rel_type)
+        if indexed is not None:
+            by = {"start": start, "end": end, "disc": ("disc", key[3])}[indexed[1]]
+            self._links.setdefault((indexed[0], by), set()).add(key)
+        return props, True
+
+    def linked(self, index: str, node: NodeKey) -> list[RelKey]:
+        """The relationships an index holds for ``node`` (see ``_REL_INDEXES``), in key order."""
+        return sorted(k for k in self._links.get((index, node), set()) if k in self.rels)
+
+    def delete_rels(self, keys: Iterable[RelKey]) -> None:
+        """``DELETE r`` for each key."""
+        for key in keys:
+            self.rels.pop(key, None)
+
+    def index(self, name: str, value: str, node: NodeKey) -> None:
+        """Notes a node under a property index (Record.ref, RecordUpdate.record_ref)."""
+        self._by_prop.setdefault((name, value), set()).add(node)
+
+    def indexed(self, name: str, value: str) -> list[NodeKey]:
+        """The nodes under a property index, in key order."""
+        return sorted(self._by_prop.get((name, value), ()))
+
+
+#: Relationships that statements find again from one node (to delete stale derived links, to
+#: walk a contact's parties or a record's updates): type → (index, indexed by: its start node,
+#: its end node, or its discriminator as the key ``("disc", value)``).
+_REL_INDEXES: dict[str, tuple[str, str]] = {
+    "LEGAL_REP_OF": ("legal_rep", "end"),
+    "HEARD_BY": ("heard_by", "start"),
+    "HAS_RECORD": ("record_links", "end"),
+    "NAMED_IN": ("record_links", "end"),
+    "CONCERNS_CASE": ("record_links", "start"),
+    "HAS_UPDATE": ("updates", "start"),
+    "HAS_CONTACT": ("contact", "end"),
+    "INTERVENED_IN": ("intervened", "disc"),
+}
+
+
+class _MemoryTx(Tx):
+    """A "transaction" on the graph in memory: statements run as they come."""
+
+    def __init__(self, graph: MemoryGraph) -> None:  # no super().__init__: no driver tx
+        self._graph = graph
+
+    def run(self, name: str, /, **params: Any) -> list[Row]:
+        """Runs the named query on the graph in memory."""
+        return self._graph.run(name, params)
+
+
+def _handlers(g: MemoryGraph) -> dict[str, Callable[..., list[Row]]]:
+    # Imported here: the statements module works on this one's graph (a cycle at import time).
+    from loaders import bulk_statements
+
+    return bulk_statements.handlers(g)

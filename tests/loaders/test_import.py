@@ -1,0 +1,233 @@
+"""``credit-graph import DIR`` (Neo4j's offline importer) makes the graph ``load-dir`` makes.
+
+The real CLI in a subprocess, the real importer and the real Neo4j. An import stops the test
+Neo4j, swaps its store and starts it again, and takes minutes (two JVMs start, one to write
+the store and one to bring its schema online): these tests are ``large``, except those that
+end before the importer runs.
+
+What legitimately differs between the two graphs, and is left out of the comparison: load and
+propagation run ids and times (``VOLATILE``/``RUN_VOLATILE``, as in the crash tests, also inside
+history entries); in the :Load records, the seconds and rows/s a load took and the id of the
+run that propagated it; a stored contradiction's refresh id and time and its content hash (a
+hash over the load ids it names); and the :PropagationRun record itself: after ``load-dir``
+the propagation is an incremental run (or its fallback), after ``import`` one full run; the
+measures, risk scores and change log they leave are compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_service import embedded
+from graph_service.db import Database
+from tests.conftest import ROOT, TEST_HOME, cli_env, make_settings, run_cli
+from tests.loaders.conftest import FIXTURES, VOLATILE, small_world
+
+#: Differ between two runs by nature (see the module docstring).
+RUN_VOLATILE = VOLATILE | {"run_id", "computed_at"}
+LOAD_VOLATILE = RUN_VOLATILE | {"started_at", "finished_at", "seconds", "rows_per_s",
+                                "propagation_run"}  # fmt: skip
+#: A stored contradiction's refresh, and what hashes the load ids it names (its provenance).
+CONTRADICTION_VOLATILE = RUN_VOLATILE | {"refresh_id", "refreshed_at", "content_hash"}
+#: Rows per batch for both commands: several batches per file, as the crash tests use.
+BATCH = "5"
+
+
+def fingerprint(db: Database) -> dict[str, Any]:
+    """Every node (measures, risk, contradictions and :Load records included) and relationship,
+    without what differs by nature; the change log as a multiset."""
+    nodes, changes, loads = [], [], []
+    for row in db.read("meta/test_dump_all_nodes"):
+        labels, props = row["labels"], row["props"]
+        if {"PropagationRun", "SchemaMigration", "NoticeMark"} & set(labels):
+            continue
+        if "MeasureChange" in labels:
+            keep = ("measure_key", "change", "party_id", "measure", "rule", "record_key")
+            changes.append(json.dumps([props.get(k) for k in keep]))
+        elif "Load" in labels:
+            loads.append(_canonical(labels, props, LOAD_VOLATILE))
+        elif "Contradiction" in labels:
+            provenance = json.loads(props["provenance_json"])
+            props = {**props, "provenance_json": [_without(p, VOLATILE) for p in provenance]}
+            nodes.append(_canonical(labels, props, CONTRADICTION_VOLATILE))
+        else:
+            nodes.append(_canonical(labels, props, RUN_VOLATILE))
+    rels = [
+        _canonical([r["type"], r["start"], r["end"]], r["props"], RUN_VOLATILE)
+        for r in db.read("meta/test_dump_rels")
+    ]
+    return {"nodes": sorted(nodes), "rels": sorted(rels), "changes": sorted(changes),
+            "loads": sorted(loads)}  # fmt: skip
+
+
+def _without(values: dict[str, Any], volatile: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in volatile}
+
+
+def _canonical(head: list[Any], props: dict[str, Any], volatile: frozenset[str]) -> str:
+    clean = _without(props, volatile)
+    if "history" in clean:
+        clean["history"] = [_without(json.loads(e), VOLATILE) for e in clean["history"]]
+    return json.dumps([sorted(map(str, head)), clean], sort_keys=True, default=str)
+
+
+def _import(folder: Path, *extra: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "import", str(folder), "--reject-dir", str(folder.parent / "rejects"),
+        "--batch-size", BATCH, *extra,
+        env=cli_env(CREDIT_GRAPH_BATCH_SIZE=BATCH, **env), timeout=900,
+    )  # fmt: skip
+
+
+def _load_dir(folder: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "load-dir", str(folder), "--reject-dir", str(folder.parent / "rejects"),
+        "--batch-size", BATCH, env=cli_env(CREDIT_GRAPH_BATCH_SIZE=BATCH), timeout=600,
+    )  # fmt: skip
+
+
+def _world(tmp_path: Path) -> Path:
+    """The sample registries and the small world (superseded rows, exact duplicates, stubs,
+    a record update) in one folder, and a second companies file that repeats and changes
+    rows of the first (duplicate keys across files: the later file wins, history kept)."""
+    folder = small_world(tmp_path / "world")
+    for path in FIXTURES.iterdir():
+        target = folder / path.name
+        if target.exists():
+            target = folder / f"{path.stem}-2{path.suffix}"
+        shutil.copy(path, target)
+    lines = (folder / "companies.csv").read_text(encoding="utf-8").splitlines()
+    changed = [lines[0], lines[1], lines[2].replace("公司1", "公司1(迁址)")]
+    (folder / "companies-9.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.large
+def test_import_equals_load_dir_of_the_same_files(db: Database, tmp_path: Path) -> None:
+    world = _world(tmp_path)
+    loaded = _load_dir(world)
+    assert loaded.returncode == 0, loaded.stderr
+    expected = fingerprint(db)
+    assert run_cli("db", "reset", "--yes").returncode == 0
+
+    imported = _import(world, "--json")
+
+    assert imported.returncode == 0, imported.stderr
+    report = json.loads(imported.stdout)
+    assert report["import"]["nodes"] > 50 and report["import"]["propagation"]["mode"] == "full"
+    got = fingerprint(db)
+    for part in ("nodes", "rels", "changes", "loads"):
+        only = sorted(set(got[part]) ^ set(expected[part]))
+        assert got[part] == expected[part], f"{part}: {len(only)} differ, e.g. {only[:4]}"
+    assert any("history" in n for n in got["nodes"])  # superseded and cross-file history
+    assert expected["changes"]  # the propagation gave measures, compared above
+
+
+def test_import_refuses_a_graph_that_is_not_empty(db: Database, tmp_path: Path) -> None:
+    world = small_world(tmp_path / "world")
+    db.write("meta/test_create_party", party_id="P1", name="x")
+
+    refused = _import(world)
+
+    assert refused.returncode != 0
+    (line,) = [ln for ln in refused.stderr.splitlines() if ln.strip()]
+    assert "not empty" in line and "credit-graph db reset" in line
+    assert not (TEST_HOME / "import" / "csv").exists()  # refused before anything was written
+
+
+def test_csv_only_writes_importer_files_and_the_command(tmp_path: Path) -> None:
+    world = small_world(tmp_path / "world")
+    out = tmp_path / "csv"
+
+    done = _import(world, "--csv-only", str(out), "--json")
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)["import"]
+    args = (out / "import-args.txt").read_text().split("\n")
+    assert report["importer_command"][:4] == ["neo4j-admin", "database", "import", "full"]
+    node_files = [a for a in args if a.startswith("--nodes=")]
+    assert any(a.startswith("--nodes=Company:Party=") for a in node_files)
+    header = Path(node_files[0].split("=", 2)[2]).read_text(encoding="utf-8").splitlines()[0]
+    assert ":ID(" in header
+
+
+@pytest.mark.large
+def test_import_killed_while_the_importer_runs_leaves_the_store_and_a_rerun_works(
+    db: Database, tmp_path: Path
+) -> None:
+    world = _world(tmp_path)
+    before = fingerprint(db)
+    child = _start_import(world, tmp_path)
+    importer = _wait_for_importer(child)
+
+    os.kill(importer, signal.SIGKILL)  # the importer dies half-way through the store
+    _, err = child.communicate(timeout=120)
+
+    assert child.returncode == 1, err
+    assert "importer failed" in err.decode() and "graph is unchanged" in err.decode()
+    assert fingerprint(db) == before  # Neo4j still serves the old (empty) store
+
+    rerun = _import(world)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert fingerprint(db) != before
+
+
+@pytest.mark.large
+def test_import_killed_at_the_swap_is_undone_by_the_rerun(db: Database, tmp_path: Path) -> None:
+    world = _world(tmp_path)
+
+    killed = _import(world, CREDIT_GRAPH_FAULT_KILL_AT="import_swap")
+
+    assert killed.returncode == -signal.SIGKILL
+    assert not (TEST_HOME / "neo4j").exists()  # died between the two renames
+    rerun = _import(world)
+    assert rerun.returncode == 0, rerun.stderr
+    assert embedded.status(make_settings()).running
+    assert fingerprint(db)["nodes"]
+
+
+@pytest.mark.large
+def test_importer_failure_leaves_the_old_store(db: Database, tmp_path: Path) -> None:
+    world = small_world(tmp_path / "world")
+    before = fingerprint(db)
+
+    failed = _import(world, CREDIT_GRAPH_IMPORT_HEAP="2m")  # the importer's JVM cannot start
+
+    assert failed.returncode == 1
+    assert "importer failed" in failed.stderr and "graph is unchanged" in failed.stderr
+    assert fingerprint(db) == before
+
+
+def _start_import(world: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "graph_service.cli", "import", str(world), "--batch-size", BATCH,
+         "--reject-dir", str(tmp_path / "rejects")],
+        cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _wait_for_importer(child: subprocess.Popen[bytes], timeout_s: float = 300) -> int:
+    """The pid of the importer JVM the CLI started, once it has run for a moment."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["pgrep", "-P", str(child.pid), "-f", "org.neo4j.cli.AdminTool"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if found.stdout.strip():
+            time.sleep(3)  # into the import proper: the JVM started and reads the CSV
+            return int(found.stdout.split()[0])
+        assert child.poll() is None, child.communicate()
+        time.sleep(0.2)
+    raise AssertionError("the importer did not start")
