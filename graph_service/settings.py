@@ -66,12 +66,6 @@ class Settings(BaseSettings):
     java: str = "java"
     # Maven executable used to build the launcher once.
     maven: str = "mvn"
-    # Java heap of Neo4j's offline importer (`credit-graph import`, neo4j-admin database import
-    # full), set explicitly: the JVM's default is a quarter of the machine's RAM.
-    import_heap: str = "1g"
-    # Off-heap memory the importer may use for its caches (--max-off-heap-memory); its default,
-    # 90 % of the RAM, would take the machine from everyone else.
-    import_max_off_heap: str = "1g"
 
     # --- HTTP service ---------------------------------------------------------------------
     # Address `credit-graph serve` binds to.
@@ -180,6 +174,10 @@ class Settings(BaseSettings):
     audit_local: bool = True
     # Folder of the local audit log and the mirror's lock; unset means <home>/audit.
     audit_local_dir: Path | None = None
+    # Whether the mirror to Neo4j runs as a process of its own at a lower priority (started
+    # by the worker holding the mirror's lock) rather than as a thread of that worker, whose
+    # checks it would slow down (docs/security.md).
+    audit_mirror_process: bool = True
 
     # --- Spark propagation engine (`propagate --engine spark`, docs/scale.md) ---------------
     # Spark master URL: local[N] runs inside this process's JVM (needs Java 17 and the

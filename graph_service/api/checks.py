@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from graph_service.check import CheckRequest, CheckService, FeedbackRequest, check_service
 from graph_service.policy.catalog import catalog_in_force
@@ -44,9 +44,10 @@ async def run_check(
     body: CheckRequest,
     caller: Annotated[Caller, Depends(require_role(*CHECK_ROLES))],
     service: Annotated[CheckService, Depends(check_service)],
-) -> JSONResponse:
+) -> Response:
     """Decides every party in the context; the answer carries a receipt and is audited."""
-    return JSONResponse(await service.run(body, caller))
+    # The answer's text as stored with the check: serialised once for both.
+    return Response(await service.run_json(body, caller), media_type="application/json")
 
 
 @router.get("/checks/{check_id}", responses=_STORED_ERRORS)

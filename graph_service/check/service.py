@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -62,10 +62,15 @@ from graph_service.security.state import Security, security_of
 log = logging.getLogger(__name__)
 
 Evaluator = Callable[[Database, str, Sequence[str], date, Caller], CheckResult]
+#: Checks of at most this many parties for today are answered on the event loop when the
+#: evaluation reads the decision snapshot (no Neo4j round trip that could stall the loop).
+INLINE_PARTIES: Final = 20
 
 
-def get_evaluator() -> Evaluator:
-    """The evaluation in use (a dependency, so tests can plug in their own)."""
+async def get_evaluator() -> Evaluator:
+    """The evaluation in use (a dependency, so tests can plug in their own). Async, as
+    :func:`check_service`: FastAPI runs a plain function dependency in a worker thread, a
+    trip that cost more than the rest of a check's dependencies together."""
     return evaluate
 
 
@@ -79,20 +84,38 @@ class CheckService:
 
     async def run(self, request: CheckRequest, caller: Caller) -> dict[str, Any]:
         """The answer to ``request`` for ``caller``, with its receipt, once it is audited."""
+        answer, _body = await self._run(request, caller)
+        return answer
+
+    async def run_json(self, request: CheckRequest, caller: Caller) -> str:
+        """:meth:`run`'s answer as the JSON text stored with the check (REST sends it as is,
+        so the answer is serialised once for both)."""
+        _answer, body = await self._run(request, caller)
+        return body
+
+    async def _run(self, request: CheckRequest, caller: Caller) -> tuple[dict[str, Any], str]:
         check_id = str(uuid.uuid4())
         as_of = request.as_of or date.today()
-        # Evaluating, masking, signing and serialising are all CPU work: one trip to a worker
-        # thread keeps them off the event loop (a 1,000-party answer takes tens of ms to
-        # convert, sign and dump, during which no other request would be served).
-        answer, payload, stored = await run_in_threadpool(
-            self._answered, request, as_of, caller, check_id
-        )
+        if self._inline(request, as_of):
+            answered = self._answered(request, as_of, caller, check_id)
+        else:
+            # Reading Neo4j, or a big answer (a 1,000-party one takes tens of ms to convert,
+            # sign and dump): one trip to a worker thread keeps it off the event loop.
+            answered = await run_in_threadpool(self._answered, request, as_of, caller, check_id)
+        answer, payload, stored = answered
         attachment = Attachment("audit/create_checks", stored)
         # The host's local log when the service keeps one (durable on local disk, mirrored to
         # Neo4j in the background); else a Neo4j commit (docs/security.md).
         audit = self.security.local_audit or self.security.audit
         await audit.append("check", Actor.of(caller), payload, attachment)
-        return answer
+        return answer, str(stored["response"])
+
+    def _inline(self, request: CheckRequest, as_of: date) -> bool:
+        """Whether the check is answered on the event loop: a few parties for today from the
+        decision snapshot are a fraction of a millisecond of CPU, less than the trip to a
+        worker thread and back (measured: the thread hop was the largest cost of a check)."""
+        reads_snapshot = bool(getattr(self.evaluator, "reads_snapshot", False))
+        return reads_snapshot and len(request.parties) <= INLINE_PARTIES and as_of == date.today()
 
     async def stored_check(self, check_id: str, caller: Caller) -> dict[str, Any]:
         """The stored check as answered, with its feedback, once the viewing is audited."""
@@ -181,7 +204,7 @@ class CheckService:
         return result
 
 
-def check_service(
+async def check_service(
     request: Request, evaluator: Annotated[Evaluator, Depends(get_evaluator)]
 ) -> CheckService:
     """The app's :class:`CheckService` (FastAPI dependency of REST routes and GraphQL):
@@ -252,7 +275,8 @@ def _stored_check(caller: Caller, request: CheckRequest, answer: dict[str, Any])
         "caller_key_id": caller.key_id,
         "purpose": request.purpose,
         "request": json.dumps(request.model_dump(mode="json"), ensure_ascii=False),
-        "response": json.dumps(answer, ensure_ascii=False),
+        # Compact, as REST sends it: the same text is the HTTP body (one serialisation).
+        "response": json.dumps(answer, ensure_ascii=False, separators=(",", ":")),
     }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from graph_service.analysis.activity import holds_red_list
 from graph_service.check.evaluate import CheckResult, decide_parties, evaluate
@@ -33,6 +33,10 @@ from graph_service.security.roles import Caller
 
 class SnapshotEvaluator:
     """An :data:`~graph_service.check.service.Evaluator` reading ``reader`` for today."""
+
+    #: Today's checks read the local snapshot, never Neo4j (the service may run small ones
+    #: on the event loop: :func:`graph_service.check.service.CheckService._inline`).
+    reads_snapshot: Final = True
 
     def __init__(self, reader: SnapshotReader) -> None:
         self.reader = reader

@@ -3,22 +3,30 @@
 It runs the same :class:`~graph_service.check.CheckService` as ``POST /v1/checks`` and
 ``sanctionCheck``: the same validation, a receipt, the stored check and its audit entry, under
 the operator's name (an operator acts with the database's credentials, hence as an admin).
+A check for today is decided from the host's decision snapshot, as the service decides it
+(the answer names its ``run_id``; the snapshot is brought up to date first when no service
+keeps it); one for another date from the graph's history.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 
-from graph_service.check import CheckService, get_evaluator, parse_request
+from graph_service.check import CheckService, parse_request
+from graph_service.check.evaluate import evaluate
 from graph_service.check.request import CONTEXTS
+from graph_service.check.snapshot_build import SnapshotKeeper, start_keeper
 from graph_service.cli.common import database, echo_json, settings
+from graph_service.db import Database
 from graph_service.errors import InvalidInput
 from graph_service.security.audit import Actor
 from graph_service.security.roles import Caller, Role
 from graph_service.security.state import Security
+from graph_service.settings import Settings
 
 
 def check(
@@ -38,12 +46,17 @@ def check(
     )
     operator = Actor.operator()
     caller = Caller(name=operator.name, role=Role.ADMIN, key_id="operator")
+    cfg = settings()
     with database() as db:
-        security = Security(settings(), db)
+        security = Security(cfg, db)
+        keeper = _keeper(cfg, db, request.as_of)
         try:
-            service = CheckService(db, security, get_evaluator())
+            evaluator = keeper.evaluator if keeper is not None else evaluate
+            service = CheckService(db, security, evaluator)
             answer = asyncio.run(service.run(request, caller))
         finally:
+            if keeper is not None:
+                keeper.stop()
             security.close()
     if json_output:
         echo_json(answer)
@@ -51,6 +64,16 @@ def check(
     for result in answer["results"]:
         typer.echo(_line(result))
     typer.echo(f"check {answer['check_id']}", err=True)
+
+
+def _keeper(cfg: Settings, db: Database, as_of: date | None) -> SnapshotKeeper | None:
+    """The host's decision snapshot, up to date, for a check for today (None for another
+    date, or when checks read Neo4j: ``check_snapshot`` off). When a service of this host
+    keeps the snapshot this only follows it; else it updates (or builds) it first, like a
+    starting service, waiting up to ``snapshot_start_wait_s``."""
+    if as_of not in (None, date.today()):
+        return None
+    return start_keeper(cfg, db)
 
 
 def _line(result: dict[str, Any]) -> str:

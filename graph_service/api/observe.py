@@ -1,0 +1,53 @@
+"""Counting and timing every HTTP request by its route template (``/metrics``).
+
+A plain ASGI middleware rather than Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``):
+that one runs the rest of the app in a task group and passes the body through memory streams,
+which profiling under load measured as about a sixth of a check's CPU in the worker; this
+only watches the status go by.
+"""
+
+from __future__ import annotations
+
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph_service import metrics
+
+
+class Observe:
+    """ASGI middleware: every HTTP request counted by route template, method and status, and
+    timed by route template (never by the raw path, whose values are personal data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Passes the request on; counts it once it is answered (or has failed)."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app fails before it answers
+
+        async def watched(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        finally:
+            route = route_of(scope)
+            metrics.HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
+            metrics.HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
+
+
+def route_of(scope: Scope) -> str:
+    """The route template the router matched (``/v1/checks/{check_id}``), or ``unmatched``.
+
+    >>> route_of({"type": "http"})
+    'unmatched'
+    """
+    return str(getattr(scope.get("route"), "path", "unmatched"))
