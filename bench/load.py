@@ -25,6 +25,11 @@
    seconds of the loader and of Neo4j (Linux): on a shared machine wall-clock rows/s vary
    with the neighbours, CPU per row much less.
 
+With ``--with-import`` it also times ``credit-graph import`` of the base world into an empty
+store of its own (``bench/load_import.py``: home ``--import-home``, port ``--import-port``),
+so that one run prints every figure of issue 15. The load average is noted at the start and
+the end of the run (the machine is shared).
+
 The Neo4j is stopped at the end (``--keep-running`` keeps it).
 """
 
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -69,6 +75,7 @@ COUNTS = ("read", "loaded", "created", "updated", "unchanged", "rejected", "dupl
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the benchmark; returns the process exit code."""
     args = _arguments(argv)
+    load_before = os.getloadavg()
     base, generated = world(args.parties, args.seed)
     increment, _ = world(args.increment, args.seed + 1)
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
@@ -94,8 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.keep_running:
         embedded.stop(settings)
     shutil.rmtree(saved, ignore_errors=True)
-    _print(_report(args, generated, runs) | {"propagation": propagation})
+    report = _report(args, generated, runs) | {"propagation": propagation}
+    if args.with_import:
+        report["import"] = _import(base, args)
+    report["load_average"] = {"start": load_before, "end": os.getloadavg()}
+    _print(report)
     return 0
+
+
+def _import(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """``credit-graph import`` of ``folder`` into an empty store (bench/load_import.py)."""
+    from load_import import import_figures
+
+    return import_figures(folder, args.import_home.resolve(), args.import_port)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -103,6 +121,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--parties", type=int, default=100_000, help="the base world's parties")
     parser.add_argument("--increment", type=int, default=20_000, help="the increment's parties")
     parser.add_argument("--seed", type=int, default=1, help="seed of the base world")
+    parser.add_argument(
+        "--with-import", action="store_true", help="also time `credit-graph import` of the base"
+    )
+    parser.add_argument(
+        "--import-home", type=Path, default=Path(".credit-graph/bench-import"),
+        help="the import's own Neo4j home (emptied first)",
+    )  # fmt: skip
+    parser.add_argument("--import-port", type=int, default=7741, help="the import's Bolt port")
     add_neo4j_arguments(parser)
     return parser.parse_args(argv)
 
@@ -375,6 +401,14 @@ def _markdown(report: dict[str, Any]) -> str:
                 f"| {name} | {run['seconds']} | {run.get('mode')} | {run.get('parties')} "
                 f"| {run.get('read')} |"
             )
+    imported = report.get("import")
+    if imported:
+        lines += [
+            "",
+            f"import of the base world: {imported['rows']:,} rows in {imported['seconds']} s, "
+            f"{imported['rows_per_s']:,} rows/s (target {imported['target_rows_per_s']:,}: "
+            f"{'met' if imported['met'] else 'miss'}), peak RSS {imported['peak_rss_mib']} MiB",
+        ]
     lines += ["", "| run | s | rows/s | loader CPU s | Neo4j CPU s | rows per CPU-second |"]
     lines.append("|---|---:|---:|---:|---:|---:|")
     for name in ("first_load", "floor", "incremental", "reload"):
@@ -383,6 +417,9 @@ def _markdown(report: dict[str, Any]) -> str:
             f"| {name} | {run['seconds']} | {run['rows_per_s']} | {run['loader_cpu_s']} "
             f"| {run['neo4j_cpu_s']} | {run['rows_per_cpu_s']} |"
         )
+    if "load_average" in report:
+        start, end = report["load_average"]["start"], report["load_average"]["end"]
+        lines += ["", f"load average (1, 5, 15 min): start {start}, end {end}"]
     return "\n".join(lines)
 
 

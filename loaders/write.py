@@ -1,13 +1,16 @@
 """Pass 2 of a load: the staged rows, in batches, into the graph with the kind's named queries.
 
-Each batch is first *probed* (``mapping.probe``, one read-only, index-backed query): rows
+A batch may first be *probed* (``mapping.probe``, one read-only, index-backed query): rows
 whose entity the graph already holds with the same ``row_hash`` are counted ``unchanged`` and
-go no further, so a reload of an unchanged file writes nothing at all. A probe that finds
-little is a wasted round trip and as many index look-ups as rows, so probing stops while
-batches bring mostly new or changed rows and resumes as soon as a written batch finds at least
-half its rows unchanged (the write query counts them; see ``PROBE_WHEN_UNCHANGED``). The
-remaining rows are one managed write transaction (retried whole by the driver on transient
-errors):
+go no further. A probe that finds little is a wasted round trip, a statement to plan and as
+many index look-ups as rows, so the first batch of a file is not probed: the write query
+compares ``row_hash`` itself and writes nothing for an unchanged row. Probing starts as soon
+as a written batch finds at least half its rows unchanged (the write query counts them; see
+``PROBE_WHEN_UNCHANGED``), and stops again while batches bring mostly new or changed rows. A
+reload of an unchanged file therefore writes nothing at all: its first batch's transaction
+changes nothing (not even the ``:Load``'s batch count, see step 5), the batches after it are
+probed. The remaining rows are one managed write transaction (retried whole by the driver on
+transient errors):
 
 1. ``load/ensure_companies`` / ``load/ensure_persons`` / ``load/ensure_cases`` create the
    parties and cases the rows refer to and the graph does not hold yet (``known_only_from``);
@@ -18,8 +21,10 @@ errors):
 3. the kind's ``after_batch`` helpers run on the changed rows only (derived links);
 4. earlier values are appended to ``history``: the old properties of updated entities, then
    the file's own superseded rows for the same key;
-5. the ``:Load`` counts the batch (``load/count_batch``): its rows are pending until a
-   propagation run covers them (graph_service/propagation/runner.py).
+5. the ``:Load`` counts the batch (``load/count_batch``) when it changed something (an
+   entity or a referenced stub created or updated): its rows are pending until a propagation
+   run covers them (graph_service/propagation/runner.py); a batch that changed nothing leaves
+   nothing pending.
 
 Because the work function only reads its arguments and every statement is idempotent, a
 retried or re-run batch leaves the graph exactly as one clean run does. Batches are probed and
@@ -57,7 +62,9 @@ ENSURE_QUERIES = {
 }
 HISTORY_QUERIES = {"node": "load/push_node_history", "relationship": "load/push_rel_history"}
 #: The next batch is probed when at least this share of the last batch was unchanged (the first
-#: batch always is): a reload stays read-only, new rows skip a probe that would find nothing.
+#: batch never is): a reload writes nothing, new rows skip a probe that would find nothing.
+#: Issue 15 measured the first batch's probe at 0.2-2 s a file on a loaded machine (a cold
+#: plan, a round trip and an index look-up per row), most of a small file's extra cost.
 PROBE_WHEN_UNCHANGED = 0.5
 #: The kinds whose rows own the nodes that references point to: (node space, key field). Once
 #: a batch of them committed, those ids need no ensuring by the files loaded after them.
@@ -315,8 +322,9 @@ class BatchLoader:
         # Set by the writer thread when a batch fails, so that a batch already queued behind
         # it is not written: batches commit strictly in order or not at all.
         self._failed = False
-        # Whether the next batch is probed (writer thread only; see PROBE_WHEN_UNCHANGED).
-        self._probing = mapping.probe is not None
+        # Whether the next batch is probed (writer thread only; see PROBE_WHEN_UNCHANGED): not
+        # the first, which the write query sorts into unchanged and changed rows itself.
+        self._probing = False
         # References ensured, or written as owned nodes, by an earlier batch of this load or of
         # the loads sharing ``ensured``: they exist (batches commit in order, or the load stops),
         # so they are not sent again unless they now bring a name a stub may lack.
@@ -454,9 +462,11 @@ class BatchLoader:
         history = _history_rows(result["history"], by_line)
         if history:
             tx.run(self._history_query, rows=history)
-        # Durable with the rows or not at all: what tells the propagation they are pending.
-        tx.run("load/count_batch", load_id=self.prov.load_id)
         counts = (result["created"], result["updated"], result["unchanged"])
+        # Durable with the rows or not at all: what tells the propagation they are pending. A
+        # batch that changed nothing (an unchanged reload's first batch) leaves nothing pending.
+        if counts[0] or counts[1] or created_refs:
+            tx.run("load/count_batch", load_id=self.prov.load_id)
         return _Outcome(*counts, referenced_created=created_refs)
 
 
