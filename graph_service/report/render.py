@@ -63,6 +63,12 @@ FIELD_LABELS: Final = {
     "birth_date": "出生日期 Birth date",
     "known_only_from": "仅见于 Known only from",
 }
+#: Records per block of the listing: each record is one line of a ``white-space: pre-line``
+#: block. Measured on the 5,000-record report (docs/benchmarks.md): a block per record costs
+#: WeasyPrint ~1.7x the CPU of blocks of 25 (a box, a style and a layout pass per record), one
+#: block for a whole group ~2.5x (each line break lays out the rest of the block's text again).
+RECORDS_PER_BLOCK: Final = 25
+
 DECISION_LABELS: Final = {
     "deny": "禁止 deny",
     "restrict": "限制 restrict",
@@ -70,6 +76,15 @@ DECISION_LABELS: Final = {
     "allow": "允许 allow",
     "fast_track": "绿色通道 fast track",
 }
+
+
+def record_line(record: Mapping[str, Any], *context: str | None) -> str:
+    """:func:`record_text` kept on one line: the listing breaks lines only between records.
+
+    >>> record_line({"ref": "R-1", "details": {"note": "a\\nb"}})
+    'R-1 · ? → · note=a b · source not recorded'
+    """
+    return " ".join(record_text(record, *context).splitlines())
 
 
 def css_string(value: object) -> Markup:
@@ -95,17 +110,23 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(record_text=record_text, provenance=provenance_text, sources=sources_of)
+    env.filters.update(record_text=record_line, provenance=provenance_text, sources=sources_of)
     env.filters["css_string"] = css_string
     env.globals.update(
         kinds=KIND_LABELS, contexts=CONTEXT_LABELS, decisions=DECISION_LABELS, fields=FIELD_LABELS
     )
     env.globals["measure_groups"] = measure_groups
+    env.globals["records_per_block"] = RECORDS_PER_BLOCK
     return env
 
 
-def render_html(bundle: Mapping[str, Any]) -> str:
-    """The report as one self-contained HTML document (styles, picture and data inline)."""
+def render_html(bundle: Mapping[str, Any], with_data: bool = True) -> str:
+    """The report as one self-contained HTML document (styles, picture and data inline).
+
+    ``with_data=False`` leaves the bundle's ``<script>`` out: the HTML a PDF is made from,
+    which attaches the bundle as a file (for 5,000 records the script is 8 MB of text that
+    WeasyPrint's HTML parser would read and nothing would show).
+    """
     data, verification = bundle["data"], bundle["verification"]
     related = data["related"]
     picture = network_svg(
@@ -116,7 +137,7 @@ def render_html(bundle: Mapping[str, Any]) -> str:
         data=data,
         v=verification,
         picture=picture,
-        bundle_json=html_json(dict(bundle)),
+        bundle_json=html_json(dict(bundle)) if with_data else "",
         verification_json=json.dumps(verification, ensure_ascii=False),
         bundle_name=BUNDLE_NAME,
     )
@@ -135,7 +156,7 @@ def render_pdf(bundle: Mapping[str, Any], html: str | None = None) -> bytes:
     # between threads, so one per worker thread).
     if getattr(_fonts, "config", None) is None:
         _fonts.config = FontConfiguration()
-    document = weasyprint.HTML(string=html or render_html(bundle))
+    document = weasyprint.HTML(string=html or render_html(bundle, with_data=False))
     attachment = weasyprint.Attachment(
         string=json.dumps(bundle, ensure_ascii=False).encode("utf-8"),
         name=BUNDLE_NAME,
