@@ -275,10 +275,10 @@ interventions_of = strawberry.field(
 CaseLookup = Annotated[Case | InvalidInputError, strawberry.union("CaseLookup")]
 
 
-async def case_by_no(
-    info: Info,
-    case_no: Annotated[str, strawberry.argument(description="Case number, any bracket width.")],
-) -> CaseLookup | None:
+CaseNo = Annotated[str, strawberry.argument(description="Case number, any bracket width.")]
+
+
+async def case_by_no(info: Info, case_no: CaseNo) -> CaseLookup | None:
     """A case by number (normalised as the loaders store it); null when there is none."""
     try:
         number = inputs.case_no(case_no)

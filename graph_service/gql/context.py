@@ -82,15 +82,32 @@ class Context(BaseContext):
         self.checks_run = 0  # sanctionCheck fields resolved in this request (at most one)
         self.today = date.today()  # one "today" per request, so answers agree with each other
         self.loaders = Loaders(self.read, self.measures_on)
+        # reads started before a resolver asks for them (graph_service.gql.prefetch), by
+        # query and parameters; each is handed out once
+        self._early: dict[tuple[str, str], asyncio.Task[list[Row]]] = {}
 
     async def read(self, name: str, /, **params: Any) -> list[Row]:
-        """Runs a named read query off the event loop, with the GraphQL query timeout.
+        """Runs a named read query off the event loop, with the GraphQL query timeout; or
+        awaits the same read (query and parameters) when :meth:`start_read` began it.
 
         Every GraphQL query returns maps, lists and scalars (``properties(n)``, never a bare
         node), so rows are taken as decoded (:meth:`Database.read_plain`).
         """
+        early = self._early.pop(_read_key(name, params), None)
+        if early is not None:
+            return await early
         timeout = self.settings.graphql_query_timeout_s
         return await asyncio.to_thread(self.db.read_plain, name, timeout_s=timeout, **params)
+
+    def start_read(self, name: str, /, **params: Any) -> None:
+        """Begins a read a resolver will ask for with the same parameters, so that it runs
+        beside the reads it would otherwise wait for. A read nobody asks for runs to its end
+        unused; its failure is logged, and the resolver that asks again gets it raised."""
+        key = _read_key(name, params)
+        if key not in self._early:
+            task = asyncio.ensure_future(self.read(name, **params))
+            task.add_done_callback(_retrieved)
+            self._early[key] = task
 
     async def measures_on(self, party_ids: list[str], day: date) -> dict[str, list[Measure]]:
         """The measures the policy gives ``party_ids`` on ``day``, computed off the event loop
@@ -100,6 +117,17 @@ class Context(BaseContext):
 
 
 Info = strawberry.Info[Context, None]
+
+
+def _read_key(name: str, params: dict[str, Any]) -> tuple[str, str]:
+    """A read's identity: its query and parameters (lists, dates and None print exactly)."""
+    return name, repr(sorted(params.items()))
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """Marks a started read's failure as seen (asyncio would warn about it) and logs it."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("a read started early failed", exc_info=task.exception())
 
 
 class _RoleGate(BasePermission):

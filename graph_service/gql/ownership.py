@@ -27,6 +27,7 @@ from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.relations import (
     EXPAND_QUERY,
     GraphView,
+    expand_params,
     graph_view,
     root_node,
     view_edge,
@@ -34,6 +35,7 @@ from graph_service.gql.relations import (
 )
 from graph_service.gql.shared import Direction, PartyRef, party_of
 from graph_service.policy.catalog import catalog_in_force
+from graph_service.policy.spec import Control
 
 if TYPE_CHECKING:
     from graph_service.gql.party import Party
@@ -127,19 +129,12 @@ async def holdings_graph(
     """The active holdings within ``depth`` hops of ``root`` and every party's row."""
     graph = HoldingsGraph(root_node(root))
     seen: dict[str, Mapping[str, Any]] = {str(root.id): graph.view.nodes[str(root.id)].data}
-    query = EXPAND_QUERY[Direction.IN if direction is OwnershipDirection.UP else Direction.OUT]
+    query = holdings_query(direction)
     frontier = [str(root.id)]
     for level in range(1, depth + 1):
         if not frontier:
             break
-        rows = await info.context.read(
-            query,
-            parties=frontier,
-            cases=[],
-            types=["HOLDS_SHARES"],
-            on=on,
-            limit=limits.MAX_NEIGHBOUR_NODES * 4 + 1,
-        )
+        rows = await info.context.read(query, **holdings_params(frontier, on))
         for row in rows:
             graph.digraph.add_edge(
                 row["source"], row["target"], stake_pct=float(row["props"].get("stake_pct") or 0.0)
@@ -148,6 +143,17 @@ async def holdings_graph(
         steps = [_step(r, level) for r in rows]
         frontier = graph.view.add_step(steps)
     return graph, seen
+
+
+def holdings_query(direction: OwnershipDirection) -> str:
+    """The breadth-first step of the ownership tree: holders (UP) or holdings (DOWN)."""
+    return EXPAND_QUERY[Direction.IN if direction is OwnershipDirection.UP else Direction.OUT]
+
+
+def holdings_params(frontier: list[str], on: date) -> dict[str, Any]:
+    """The parameters of one step of the ownership tree's read: the active stakes of the
+    frontier's parties, as many rows as the widest view holds (and one more)."""
+    return expand_params(frontier, [], ["HOLDS_SHARES"], on, limits.MAX_NEIGHBOUR_NODES)
 
 
 def _step(row: Mapping[str, Any], level: int) -> Step:
@@ -216,19 +222,23 @@ async def controllers_of(info: Info, party: Party, on: date) -> list[Controller]
     needs come through the keyed loader (one query per batch), the decision from
     :mod:`graph_service.analysis.control`, as in the propagation."""
     rule = catalog_in_force(info.context.settings).control
-    key = ListKey.of(
-        "explore/control_chains",
-        str(party.id),
-        on=on,
-        majority_pct=rule.majority_pct,
-        roles=rule.officer_roles,
-    )
-    row = await info.context.loaders.keyed.load(key)
+    row = await info.context.loaders.keyed.load(controllers_key(str(party.id), on, rule))
     if row is None:
         return []
     graph, parties = control.control_input(row)
     above = control.control_graph(graph, str(party.id), rule, on)
     return [_controller(c, above, parties) for c in control.control_chains(above, str(party.id))]
+
+
+def controllers_key(owner: str, on: date, rule: Control) -> ListKey:
+    """The list loader's key of the rows the control rule needs above ``owner``."""
+    return ListKey.of(
+        "explore/control_chains",
+        owner,
+        on=on,
+        majority_pct=rule.majority_pct,
+        roles=rule.officer_roles,
+    )
 
 
 def _controller(

@@ -28,8 +28,9 @@ from graph_service.gql.convert import (
     parse_history,
     record_state,
 )
+from graph_service.gql.dataloaders import ListKey
 from graph_service.gql.decisions import ContextDecision, context_decisions
-from graph_service.gql.pagination import Connection, connection, page
+from graph_service.gql.pagination import Connection, Page, connection, page
 from graph_service.gql.shared import (
     CaseRef,
     PartyRef,
@@ -39,7 +40,7 @@ from graph_service.gql.shared import (
     party_of,
     provenance,
 )
-from graph_service.gql.ties import After, First, read_page
+from graph_service.gql.ties import After, First, page_key
 from graph_service.model import RECORD_FIELDS
 from graph_service.policy.catalog import CONVICTION, Catalog, catalog_in_force
 
@@ -207,8 +208,15 @@ async def record_page(
     at = page(first, after)
     on = active_on or info.context.today
     catalog = catalog_in_force(info.context.settings)
-    found = await read_page(
-        info,
+    found = await info.context.loaders.page(records_key(owner, kinds, state, on, at, catalog))
+    return connection([record_from(i, on, catalog) for i in found.items], at, found.total)
+
+
+def records_key(
+    owner: str, kinds: list[str] | None, state: RecordState, on: date, at: Page, catalog: Catalog
+) -> ListKey:
+    """The list loader's key of one page of ``owner``'s records judged on ``on``."""
+    return page_key(
         "party/records",
         owner,
         at,
@@ -217,7 +225,6 @@ async def record_page(
         kinds=tuple(kinds) if kinds is not None else None,
         periods=_periods(catalog),
     )
-    return connection([record_from(i, on, catalog) for i in found.items], at, found.total)
 
 
 def _periods(catalog: Catalog) -> tuple[str, ...]:

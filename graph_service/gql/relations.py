@@ -267,18 +267,29 @@ async def _expand(
     on: date | None,
 ) -> list[str]:
     """One breadth-first step: reads the frontier's edges and adds them to ``graph``."""
-    budget = 4 * graph.max_nodes  # edges among already-seen nodes also count against it
-    rows = await info.context.read(
-        query,
-        parties=[n.id for n in frontier if n.kind != "case"],
-        cases=[n.id for n in frontier if n.kind == "case"],
-        types=types,
-        on=on,
-        limit=budget + 1,
-    )
+    parties = [n.id for n in frontier if n.kind != "case"]
+    cases = [n.id for n in frontier if n.kind == "case"]
+    params = expand_params(parties, cases, types, on, graph.max_nodes)
+    rows = await info.context.read(query, **params)
+    budget = 4 * graph.max_nodes
     if len(rows) > budget:
         graph.truncated = True
     return graph.add_step(Step(view_edge(r), view_node(r["other"], level)) for r in rows[:budget])
+
+
+def expand_params(
+    parties: list[str], cases: list[str], types: list[str], on: date | None, max_nodes: int
+) -> dict[str, Any]:
+    """The parameters of one breadth-first step's read (``explore/expand_*``): at most four
+    rows per node the view may hold (edges among nodes already seen count too), and one more
+    to see that the view is truncated."""
+    return {
+        "parties": parties,
+        "cases": cases,
+        "types": types,
+        "on": on,
+        "limit": 4 * max_nodes + 1,
+    }
 
 
 neighbours_of = strawberry.field(
@@ -316,13 +327,18 @@ async def _paths(
         return InvalidInputError.of(error)
     rows = await info.context.read(
         SHORTEST_PATHS_QUERY[max_hops],
-        source=str(root.id),
-        target=target,
-        types=[t.value for t in (types or PATH_TYPES)],
-        on=active_on,
-        limit=limit + 1,
+        **paths_params(str(root.id), target, types, active_on, limit),
     )
     return connections(rows[:limit], len(rows) > limit, active_on or info.context.today, active_on)
+
+
+def paths_params(
+    source: str, target: str, types: list[RelationType] | None, on: date | None, limit: int
+) -> dict[str, Any]:
+    """The parameters of ``explore/shortest_paths_N`` for ``paths`` (one row more than
+    ``limit``, to see truncation)."""
+    chosen = [t.value for t in (types or PATH_TYPES)]
+    return {"source": source, "target": target, "types": chosen, "on": on, "limit": limit + 1}
 
 
 def connections(

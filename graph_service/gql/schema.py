@@ -8,6 +8,7 @@ Root fields: ``version`` (public); ``sanctionCheck`` for every role that may run
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Annotated, Any
 
 import strawberry
@@ -17,7 +18,7 @@ from strawberry.types import ExecutionContext
 
 from graph_service import __version__
 from graph_service.gql import inputs, limits
-from graph_service.gql.case import case_by_no
+from graph_service.gql.case import CaseLookup, CaseNo, case_by_no
 from graph_service.gql.context import (
     AuthoriseOperation,
     CheckersToo,
@@ -32,6 +33,7 @@ from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
 from graph_service.gql.operation_audit import AuditOperations
 from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
+from graph_service.gql.prefetch import start_case_reads, start_party_reads
 from graph_service.gql.redact import without_values
 from graph_service.gql.sanction_check import sanction_check
 from graph_service.gql.search import search_parties
@@ -69,8 +71,16 @@ async def _party(
         key = inputs.party_id(id)
     except ArgumentError as error:
         return InvalidInputError.of(error)
+    start_party_reads(info, key)  # its fields' reads beside the lookup, not after it
     row = await info.context.loaders.party.load(key)
     return party_of(row) if row else None
+
+
+async def _case(info: Info, case_no: CaseNo) -> CaseLookup | None:
+    """A case by number (null when there is none); its lists are read beside it."""
+    with suppress(ArgumentError):  # case_by_no answers a bad number
+        start_case_reads(info, inputs.case_no(case_no))
+    return await case_by_no(info, case_no)
 
 
 async def _parties(

@@ -169,10 +169,14 @@ def employment(row: Mapping[str, Any], on: date) -> Employment:
 # --- reading --------------------------------------------------------------------------------
 
 
+def page_key(query: str, owner: str, at: Page, **params: Any) -> ListKey:
+    """The list loader's key of one page of ``owner``'s list from ``query``."""
+    return ListKey.of(query, owner, offset=at.offset, limit=at.limit, **params)
+
+
 async def read_page(info: Info, query: str, owner: str, at: Page, **params: Any) -> ListPage:
     """One page of ``owner``'s list from ``query``, through the request's list loader."""
-    key = ListKey.of(query, owner, offset=at.offset, limit=at.limit, **params)
-    return await info.context.loaders.page(key)
+    return await info.context.loaders.page(page_key(query, owner, at, **params))
 
 
 async def _ties(
@@ -306,9 +310,13 @@ async def _shared_contacts(
     return connection(shared, at, found.total)
 
 
+def tie_counts_key(owner: str, active_on: date | None) -> ListKey:
+    """The list loader's key of ``owner``'s tie counts."""
+    return ListKey.of("party/tie_counts", owner, on=active_on)
+
+
 async def _tie_counts(root: Party, info: Info, active_on: ActiveOn = None) -> list[TieCount]:
-    key = ListKey.of("party/tie_counts", str(root.id), on=active_on)
-    row = await info.context.loaders.keyed.load(key)
+    row = await info.context.loaders.keyed.load(tie_counts_key(str(root.id), active_on))
     return [
         TieCount(
             type=RelationType(c["type"]), direction=Direction(c["direction"]), count=c["count"]

@@ -1,0 +1,220 @@
+"""Reads a party's fields will ask for, begun together with the party's own lookup.
+
+``party(id:)`` must read the party before GraphQL can resolve any of its fields (the node's
+labels decide whether it is a Company, a Person or an Official), and each field's read waits
+for that: one Neo4j round trip more, in sequence, on every party view of the workbench. Most
+of those reads need only the party id and the field's arguments, so :func:`start_party_reads`
+begins them at once, beside the lookup:
+
+* reads through a DataLoader are *primed*: the loader is asked for the very key the
+  resolver will ask for, and hands the resolver the same future;
+* the first read of a walk (neighbours, paths, ownership tree) is begun with
+  :meth:`Context.start_read` under the exact parameters the resolver will read with.
+
+``case(caseNo:)`` is the same: its lists are read beside the case (:func:`start_case_reads`).
+
+Nothing here decides what a field answers: the resolvers run as before and take the early
+result only when their key or parameters are the same (the key functions are theirs). A
+field whose arguments the resolver would refuse is not read early; an unknown party's reads
+run for nothing and return nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+
+from graph_service.gql import inputs, limits
+from graph_service.gql.context import Context, Info
+from graph_service.gql.inputs import ArgumentError
+from graph_service.gql.ownership import (
+    OwnershipDirection,
+    controllers_key,
+    holdings_params,
+    holdings_query,
+)
+from graph_service.gql.pagination import Page, page
+from graph_service.gql.records import RecordState, records_key
+from graph_service.gql.relations import (
+    EXPAND_QUERY,
+    SHORTEST_PATHS_QUERY,
+    expand_params,
+    paths_params,
+)
+from graph_service.gql.shared import Direction, RelationType
+from graph_service.gql.ties import page_key, tie_counts_key
+from graph_service.policy.catalog import catalog_in_force
+
+log = logging.getLogger(__name__)
+
+Args = Mapping[str, Any]
+Starter = Callable[[Context, str, Args], None]
+
+
+def start_party_reads(info: Info, party_id: str) -> None:
+    """Begins the reads of the fields selected on the party ``party_id`` (see the module)."""
+    for field in _party_fields(info):
+        starter = STARTERS.get(field.name)
+        if starter is None:
+            continue
+        try:
+            starter(info.context, party_id, field.arguments)
+        except (ArgumentError, KeyError, TypeError, ValueError):
+            continue  # arguments the resolver refuses, with its own message: nothing early
+
+
+def start_case_reads(info: Info, case_no: str) -> None:
+    """Begins the reads of the lists selected on the case ``case_no`` (its parties,
+    officials, interventions and records), beside the case's own lookup."""
+    for field in _party_fields(info):
+        if field.name not in CASE_LISTS:
+            continue
+        try:
+            at = page(field.arguments.get("first"), field.arguments.get("after"))
+            key = page_key(CASE_LISTS[field.name], case_no, at, **_case_params(info, field))
+        except (ArgumentError, KeyError, TypeError, ValueError):
+            continue
+        _primed(info.context.loaders.keyed.load(key))
+
+
+def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
+    """The list parameters besides the page, as ``Case``'s resolvers pass them."""
+    args = field.arguments
+    if field.name == "parties":
+        roles = args.get("roles")
+        return {"roles": tuple(roles) if roles is not None else None}
+    if field.name == "records":
+        on = _day(args.get("activeOn")) or info.context.today
+        return {"on": on, "state": RecordState[args.get("state") or "ALL"].value}
+    return {}
+
+
+def _party_fields(info: Info) -> Iterator[SelectedField]:
+    """The fields selected on the root field's object, through fragments."""
+    for root in info.selected_fields:
+        yield from _fields(root.selections)
+
+
+def _fields(selections: list[Selection]) -> Iterator[SelectedField]:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        elif isinstance(selection, InlineFragment | FragmentSpread):
+            yield from _fields(selection.selections)
+
+
+def _primed(future: Awaitable[Any]) -> None:
+    """A loader's future nobody may await (an unknown party): its failure is seen and logged
+    here, and raised again to any resolver that awaits it."""
+    asyncio.ensure_future(future).add_done_callback(_seen)
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.info("a read started early failed", exc_info=future.exception())
+
+
+def _day(value: Any) -> date | None:
+    """A ``Date`` argument as sent (ISO text) or absent."""
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _credit_report(ctx: Context, party_id: str, _: Args) -> None:
+    _primed(ctx.loaders.credit.load(party_id))
+    _primed(ctx.loaders.measures.load(party_id))
+
+
+def _measures(ctx: Context, party_id: str, _: Args) -> None:
+    _primed(ctx.loaders.measures.load(party_id))
+
+
+def _measures_date(ctx: Context, _party: str, _: Args) -> None:
+    _primed(ctx.loaders.latest_run.load("latest"))
+
+
+def _tie_counts(ctx: Context, party_id: str, args: Args) -> None:
+    _primed(ctx.loaders.keyed.load(tie_counts_key(party_id, _day(args.get("activeOn")))))
+
+
+def _cases(ctx: Context, party_id: str, args: Args) -> None:
+    at = page(args.get("first"), args.get("after"))
+    roles = args.get("roles")
+    key = page_key("party/cases", party_id, at, roles=tuple(roles) if roles is not None else None)
+    _primed(ctx.loaders.keyed.load(key))
+
+
+def _legal_representative(ctx: Context, party_id: str, _: Args) -> None:
+    _primed(ctx.loaders.keyed.load(page_key("party/legal_rep", party_id, Page(0, 1))))
+
+
+def _records(ctx: Context, party_id: str, args: Args) -> None:
+    at = page(args.get("first"), args.get("after"))
+    on = _day(args.get("activeOn")) or ctx.today
+    state = RecordState[args.get("state") or "ALL"]
+    catalog = catalog_in_force(ctx.settings)
+    _primed(
+        ctx.loaders.keyed.load(records_key(party_id, args.get("kinds"), state, on, at, catalog))
+    )
+
+
+def _neighbours(ctx: Context, party_id: str, args: Args) -> None:
+    inputs.bounded(args.get("depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
+    max_nodes = args.get("maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
+    inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
+    types = [RelationType[t].value for t in (args.get("types") or RelationType.__members__)]
+    query = EXPAND_QUERY[Direction[args.get("direction") or "BOTH"]]
+    on = _day(args.get("activeOn"))
+    ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes))
+
+
+def _paths(ctx: Context, party_id: str, args: Args) -> None:
+    target = inputs.party_id(args["to"], "to")
+    hops = args.get("maxHops", limits.DEFAULT_PATH_HOPS)
+    inputs.bounded(hops, "maxHops", 1, limits.MAX_PATH_HOPS)
+    limit = inputs.bounded(args.get("limit", 20), "limit", 1, limits.MAX_PATHS)
+    given = args.get("types")
+    types = [RelationType[t] for t in given] if given else None
+    if target != party_id:
+        params = paths_params(party_id, target, types, _day(args.get("activeOn")), limit)
+        ctx.start_read(SHORTEST_PATHS_QUERY[hops], **params)
+
+
+def _ownership_tree(ctx: Context, party_id: str, args: Args) -> None:
+    inputs.bounded(args.get("depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
+    direction = OwnershipDirection[args.get("direction") or "UP"]
+    on = _day(args.get("activeOn")) or ctx.today
+    ctx.start_read(holdings_query(direction), **holdings_params([party_id], on))
+
+
+def _actual_controllers(ctx: Context, party_id: str, args: Args) -> None:
+    on = _day(args.get("activeOn")) or ctx.today
+    rule = catalog_in_force(ctx.settings).control
+    _primed(ctx.loaders.keyed.load(controllers_key(party_id, on, rule)))
+
+
+#: Party fields read early, by GraphQL name (those the workbench's views select).
+STARTERS: Mapping[str, Starter] = {
+    "creditReport": _credit_report,
+    "measures": _measures,
+    "measuresDate": _measures_date,
+    "tieCounts": _tie_counts,
+    "cases": _cases,
+    "legalRepresentative": _legal_representative,
+    "records": _records,
+    "neighbours": _neighbours,
+    "paths": _paths,
+    "ownershipTree": _ownership_tree,
+    "actualControllers": _actual_controllers,
+}
+#: Lists of a case read early: GraphQL name → query.
+CASE_LISTS: Mapping[str, str] = {
+    "parties": "case/parties",
+    "officials": "case/officials",
+    "interventions": "case/interventions",
+    "records": "case/records",
+}

@@ -1,0 +1,85 @@
+"""Reads begun beside ``party(id:)`` and ``case(caseNo:)`` (graph_service.gql.prefetch): the
+workbench's documents, as the page sends them, make the same reads and get the same answers
+as with the resolvers alone — an early read whose key or parameters differed from the
+resolver's would show as one read more."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_service.db import Database
+from graph_service.gql import prefetch
+from graph_service.identifiers import uscc_check_char
+from tests.graphql.conftest import ENFORCEMENT_CASE, HUABEI, LI_NA, Api
+
+pytestmark = pytest.mark.neo4j
+
+QUERIES_JS = Path(__file__).resolve().parents[2] / "graph_service/web/static/app/queries.js"
+SECURITY = {"keys", "audit"}
+
+
+def page_documents() -> dict[str, str]:
+    """The workbench's GraphQL documents by constant name, fragments filled in."""
+    found = dict(
+        re.findall(r"^(?:export )?const (\w+) = `(.*?)`;", QUERIES_JS.read_text(), re.S | re.M)
+    )
+    fragments = {k: v for k, v in found.items() if v.lstrip().startswith("fragment")}
+    documents = {}
+    for name, body in found.items():
+        for fragment, text in fragments.items():
+            body = body.replace("${" + fragment + "}", text)
+        documents[name] = body
+    return documents
+
+
+DOCUMENTS = page_documents()
+#: Each view with the variables the page sends (graph.js: the network first drawn, the tree UP).
+VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
+    "card": ("PARTY_CARD", {"id": HUABEI}),
+    "records": ("RECORDS", {"id": HUABEI}),
+    "tie counts": ("TIE_COUNTS", {"id": HUABEI}),
+    "network": ("NEIGHBOURS", {"id": HUABEI, "depth": 1, "maxNodes": 41}),
+    "paths": ("PATHS", {"id": HUABEI, "to": LI_NA}),
+    "ownership": ("OWNERSHIP", {"id": HUABEI, "direction": "UP", "depth": 4}),
+    "case": ("CASE", {"caseNo": ENFORCEMENT_CASE, "first": 100}),
+}
+
+
+def _reads(api: Api, name: str, variables: dict[str, Any]) -> tuple[Any, dict[str, int]]:
+    """The answer of one document and the graph reads it made (security's own left out)."""
+    api.db.query_counts.clear()
+    data = api.data(DOCUMENTS[name], variables)
+    reads = {n: c for n, c in api.db.query_counts.items() if n.split("/")[0] not in SECURITY}
+    return data, reads
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_each_view_reads_what_its_resolvers_read_and_answers_the_same(
+    api: Api, samples: Database, view: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, variables = VIEWS[view]
+    early, early_reads = _reads(api, name, variables)
+
+    monkeypatch.setattr(prefetch, "STARTERS", {})
+    monkeypatch.setattr(prefetch, "CASE_LISTS", {})
+    alone, alone_reads = _reads(api, name, variables)
+
+    assert early_reads == alone_reads  # an unused early read would be one read more
+    assert early == alone and next(iter(early.values())) is not None
+
+
+def test_an_unknown_party_reads_early_for_nothing_and_is_null(api: Api, samples: Database) -> None:
+    unknown = "91130100AAAAAAAAA" + (uscc_check_char("91130100AAAAAAAAA") or "")
+    data = api.data(DOCUMENTS["PARTY_CARD"], {"id": unknown})
+    assert data == {"party": None}
+
+
+def test_arguments_the_resolver_refuses_are_refused_as_before(api: Api, samples: Database) -> None:
+    variables = {"id": HUABEI, "depth": 9, "maxNodes": 41}
+    data = api.data(DOCUMENTS["NEIGHBOURS"], variables)
+    refused = data["party"]["neighbours"]
+    assert refused["__typename"] == "InvalidInputError" and refused["argument"] == "depth"
