@@ -1,7 +1,8 @@
 """NetworkX against Spark local[2] on one seeded in-memory world (issue #18).
 
-Usage: ``PYTHONPATH=. .venv/bin/python bench/propagate_spark.py --parties 100000 [--seed 1]
-[--no-spark] [--work DIR]`` (PYTHONPATH: Spark's Python workers import ``graph_service``).
+Usage: ``PYTHONPATH=.:bench .venv/bin/python bench/propagate_spark.py --parties 100000
+[--seed 1] [--no-spark | --no-snapshot] [--work DIR]`` (PYTHONPATH: Spark's Python workers
+import ``graph_service``).
 
 The world is ``bench/propagate_memory.build`` (no Neo4j: both engines get the same input
 tables, so the figures are the engines' own). For each engine: wall time of the computation
@@ -107,12 +108,14 @@ def build_snapshot(work: Path) -> dict[str, Any]:
     wall time and peak RSS."""
     env = {**os.environ, "CREDIT_GRAPH_HOME": str(work / "home"),
            "CREDIT_GRAPH_SNAPSHOT_DIR": str(work / "snapshot")}  # fmt: skip
-    command = [sys.executable, "-m", "graph_service.cli", "snapshot", "build",
-               "--from-parquet", str(work), "--json"]  # fmt: skip
+    # GNU time measures the command's own peak RSS (this process's children's figure would
+    # count the fork of this big process before it became the command).
+    command = ["/usr/bin/time", "-f", "maxrss_kb=%M", sys.executable, "-m", "graph_service.cli",
+               "snapshot", "build", "--from-parquet", str(work), "--json"]  # fmt: skip
     began = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = int(done.stderr.strip().splitlines()[-1].removeprefix("maxrss_kb=")) / 1024
     printed = json.loads(done.stdout)
     return {
         "snapshot_build_s": printed["seconds"],
@@ -131,6 +134,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--no-spark", action="store_true", help="NetworkX and snapshot only")
     parser.add_argument("--work", type=Path, default=None, help="folder for the Parquet files")
+    parser.add_argument("--no-snapshot", action="store_true", help="no Parquet nor snapshot")
     args = parser.parse_args()
     handler = logging.StreamHandler()
     handler.setFormatter(_Extras("%(asctime)s %(message)s"))
@@ -139,7 +143,8 @@ def main() -> None:
     catalog = default_catalog()
     text = resources.files("graph_service.policy").joinpath("catalog.yaml").read_text("utf-8")
     OUT.mkdir(exist_ok=True)
-    out = OUT / f"propagate-spark-{args.parties}-{args.seed}.json"
+    stem = f"propagate-spark-{args.parties}-{args.seed}" + ("-nospark" if args.no_spark else "")
+    out = OUT / f"{stem}.json"
 
     began = time.perf_counter()
     graph = build(args.parties, args.seed)
@@ -156,9 +161,10 @@ def main() -> None:
         "graph_build_s": round(built, 2), "networkx_s": round(nx_s, 2),
         "networkx_peak_rss_mb": round(nx_rss), "load_average": os.getloadavg(),
     }  # fmt: skip
-    work = args.work or Path(tempfile.mkdtemp(prefix="propagate-spark-"))
-    figures["parquet_write_s"] = round(write_parquet(tables, nx_result, catalog, work), 2)
-    figures.update(build_snapshot(work))
+    if not args.no_snapshot:
+        work = args.work or Path(tempfile.mkdtemp(prefix="propagate-spark-"))
+        figures["parquet_write_s"] = round(write_parquet(tables, nx_result, catalog, work), 2)
+        figures.update(build_snapshot(work))
     out.write_text(json.dumps(figures))
     print(json.dumps(figures, indent=2), flush=True)
     if args.no_spark:

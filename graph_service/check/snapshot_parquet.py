@@ -204,14 +204,15 @@ def _red_records(folder: Path, catalog: Catalog) -> dict[str, list[dict[str, Any
     """The records of red-list kinds, by party, with the fields ``check/snapshot_page``
     reads (from ``record_json``: every field as stored, dates as ISO text)."""
     _, pq = _pyarrow()
-    kinds = set(red_list_kinds(catalog))
-    table = pq.read_table(folder, columns=["party_id", "seq", "kind", "record_json"])
+    kinds = list(red_list_kinds(catalog))
+    columns = ["party_id", "seq", "record_json"]
+    # Filtered as it is read: only the few red-list records ever become Python objects.
+    table = pq.read_table(folder, columns=columns, filters=[("kind", "in", kinds)])
     found: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for row in table.to_pylist():
-        if row["kind"] in kinds:
-            record = json.loads(row["record_json"])
-            red = {k: record.get(k) for k in RED_FIELDS}
-            found.setdefault(row["party_id"], []).append((row["seq"], red))
+        record = json.loads(row["record_json"])
+        red = {k: record.get(k) for k in RED_FIELDS}
+        found.setdefault(row["party_id"], []).append((row["seq"], red))
     return {p: [r for _, r in sorted(rs, key=lambda pair: pair[0])] for p, rs in found.items()}
 
 
