@@ -21,12 +21,17 @@ from datetime import date
 from typing import Any, Final
 
 from graph_service.analysis.activity import holds_red_list
-from graph_service.check.evaluate import CheckResult, decide_parties, evaluate
+from graph_service.check.evaluate import (
+    CheckResult,
+    decide_parties,
+    evaluate,
+    normalise,
+    party_kind,
+)
 from graph_service.check.snapshot import SnapshotReader
 from graph_service.db import Database
 from graph_service.dueprocess.contested import mark_contested
 from graph_service.errors import SnapshotUnavailable
-from graph_service.identifiers import normalise, party_kind
 from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.security.roles import Caller
 
