@@ -192,6 +192,22 @@ def tree_rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def tree_cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its live descendants (the
+    supervisor, its workers and the audit mirror's process; or Neo4j)."""
+    total, todo = 0.0, [pid] if pid else []
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        todo += [int(c) for c in children]
+    return total
+
+
 class TreeRss:
     """Samples :func:`tree_rss_mb` every 0.5 s in the background."""
 
@@ -232,8 +248,9 @@ def main() -> int:
     report: dict[str, Any] = {"parties": args.parties, "seed": args.seed,
                               "workers": args.workers, "date": date.today().isoformat(),
                               "load_before": os.getloadavg()}  # fmt: skip
-    with running_neo4j(settings, args.keep_running):
+    with running_neo4j(settings, args.keep_running) as neo4j_pid:
         ids, bodies, key, key_name = _prepare(settings, args, report)
+        args.neo4j_pid = neo4j_pid
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch)
             report["floor"], report["service"] = _measure(args, ids, bodies, key, folder)
@@ -310,20 +327,33 @@ def _measure(
     single = lua_script(bodies["single"], key, folder)
     batch = lua_script(bodies["batch"], key, folder)
     parties = sorted({p for v in ids.values() for p in v})
-    with floor_serving(parties, args.workers) as (url, _pid):
-        floor = _scenarios(args, url, single, batch)
+    with floor_serving(parties, args.workers) as (url, pid):
+        floor = _scenarios(args, url, single, batch, pid)
     extra = {"CREDIT_GRAPH_COMPLETE_PENDING_ON_START": "false",
              "CREDIT_GRAPH_NOTICE_DELIVERY": "false"}  # fmt: skip
     with serving(args.home, args.neo4j_port, workers=args.workers, **extra) as server:
         with TreeRss(server.pid) as rss:
-            service = _scenarios(args, server.url, single, batch, rss)
+            service = _scenarios(args, server.url, single, batch, server.pid, rss)
         service["rss"] = rss.summary()
+        # The mirror copies with the CPU the workers leave: what catching up costs after the
+        # load stops is part of what the checks cost.
+        before = (tree_cpu_s(server.pid), tree_cpu_s(args.neo4j_pid), time.monotonic())
         service["readyz"] = _mirror_caught_up(server.url)
+        service["catch_up"] = {
+            "seconds": round(time.monotonic() - before[2], 1),
+            "server_cpu_s": round(tree_cpu_s(server.pid) - before[0], 1),
+            "neo4j_cpu_s": round(tree_cpu_s(args.neo4j_pid) - before[1], 1),
+        }
     return floor, service
 
 
 def _scenarios(
-    args: argparse.Namespace, url: str, single: Path, batch: Path, rss: TreeRss | None = None
+    args: argparse.Namespace,
+    url: str,
+    single: Path,
+    batch: Path,
+    pid: int,
+    rss: TreeRss | None = None,
 ) -> dict[str, Any]:
     results = {}
     for name, script, threads, connections, seconds in (
@@ -334,7 +364,12 @@ def _scenarios(
     ):
         if rss is not None:
             rss.phase = name
-        results[name] = wrk(url, script, threads, connections, seconds)
+        cpu = (tree_cpu_s(pid), tree_cpu_s(args.neo4j_pid))
+        results[name] = figures = wrk(url, script, threads, connections, seconds)
+        answered = max(1, figures["requests"])
+        # CPU per answer: the server's process tree, and Neo4j (the mirror's writes).
+        figures["server_cpu_ms"] = round(1e3 * (tree_cpu_s(pid) - cpu[0]) / answered, 3)
+        figures["neo4j_cpu_ms"] = round(1e3 * (tree_cpu_s(args.neo4j_pid) - cpu[1]) / answered, 3)
     return results
 
 
@@ -386,19 +421,22 @@ def _markdown(report: dict[str, Any]) -> str:
     p99 = service["p99_ms"] / floor["p99_ms"] if floor["p99_ms"] else 0.0
     batch = report["service"]["batch"]
     lines = [
-        "| server | checks | non-2xx | socket errors | p50 ms | p99 ms | per s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| server | checks | non-2xx | socket errors | p50 ms | p99 ms | per s"
+        " | server CPU ms/check | Neo4j CPU ms/check |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in (("floor, single", floor), ("service, single", service),
                     ("floor, 1,000 parties", report["floor"]["batch"]),
                     ("service, 1,000 parties", batch)):  # fmt: skip
         lines.append(f"| {name} | {r['requests']:,} | {r['non_2xx']} | {r['socket_errors']} |"
-                     f" {r['p50_ms']} | {r['p99_ms']} | {r['per_s']:,.0f} |")  # fmt: skip
+                     f" {r['p50_ms']} | {r['p99_ms']} | {r['per_s']:,.0f} |"
+                     f" {r['server_cpu_ms']} | {r['neo4j_cpu_ms']} |")  # fmt: skip
     lines += [
         "",
         f"throughput ratio {ratio:.1%} (target ≥ 50 %), p99 ratio {p99:.2f}× (target ≤ 3×),"
         f" 1,000-party p99 {batch['p99_ms']} ms (target ≤ 25 ms)",
         f"snapshot: {report['snapshot']}; RSS: {report['service']['rss']}",
+        f"mirror catch-up after the load: {report['service']['catch_up']}",
         f"audit: {report['audit']}",
     ]
     return "\n".join(lines)
