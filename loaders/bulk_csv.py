@@ -12,13 +12,14 @@ holds (a value that does is refused, not cut).
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from graph_service.errors import InvalidInput
-from loaders.bulk_graph import MemoryGraph, NodeKey
+from loaders.bulk_graph import MemoryGraph, NodeKey, Stamp
 
 #: Between the elements of an array value (U+001E, the ASCII record separator).
 ARRAY_DELIMITER = "\x1e"
@@ -106,15 +107,14 @@ def write_csv(graph: MemoryGraph, folder: Path) -> CsvSet:
         for (space, _), node in graph.nodes.items():
             id_space, id_prop = SPACES[space]
             props = {k: v for k, v in node.props.items() if k != id_prop and v != []}
-            _note_empty_lists(out, space, node.props[id_prop], node.props)
-            head = [f"{id_prop}:ID({id_space})", *_columns(props)]
-            files.row(
-                "n", ":".join(sorted(node.labels)), head, [node.props[id_prop], *props.values()]
-            )
+            if len(props) + 1 < len(node.props):
+                _note_empty_lists(out, space, node.props[id_prop], node.props)
+            ends: tuple[str, ...] = (f"{id_prop}:ID({id_space})",)
+            files.row("n", ":".join(sorted(node.labels)), ends, (node.props[id_prop],), props)
             out.node_count += 1
         for (rel_type, start, end, _), props in graph.rels.items():
-            head = [_end(":START_ID", start), _end(":END_ID", end), *_columns(props)]
-            files.row("r", rel_type, head, [start[1], end[1], *props.values()])
+            ends = (_end(":START_ID", start), _end(":END_ID", end))
+            files.row("r", rel_type, ends, (start[1], end[1]), props)
             out.relationship_count += 1
     return out
 
@@ -128,20 +128,32 @@ def _note_empty_lists(out: CsvSet, space: str, node_id: str, props: dict[str, An
     out.empty_lists[node_id] = empty
 
 
-def _columns(props: dict[str, Any]) -> list[str]:
-    return [f"{name}:{csv_type(value)}" for name, value in props.items()]
-
-
 def _end(column: str, key: NodeKey) -> str:
     return f"{column}({SPACES[key[0]][0]})"
 
 
+#: How each Python type of a property value is written (csv_type/csv_text, without the
+#: isinstance chain: one dict look-up per cell is what a million rows can afford).
+_TEXT: dict[type, Callable[[Any], str]] = {
+    str: str, bool: csv_text, int: str, float: repr, date: date.isoformat,
+    datetime: datetime.isoformat, Stamp: datetime.isoformat, list: csv_text,
+}  # fmt: skip
+
+_Layout = tuple[Any, list[str], list[Callable[[Any], str]]]  # writer, columns, formatters
+
+
 class _Files:
-    """One open CSV writer per (node or relationship, labels or type, header)."""
+    """One open CSV writer per (node or relationship, labels or type, typed header).
+
+    Rows are told apart by their signature (the names and Python types of their properties,
+    in their order): each signature is worked out once into a file, a column order and one
+    formatter per column.
+    """
 
     def __init__(self, folder: Path, out: CsvSet) -> None:
         self.folder, self.out = folder, out
         self._open: dict[tuple[str, str, tuple[str, ...]], tuple[IO[str], Any]] = {}
+        self._layouts: dict[tuple[Any, ...], _Layout] = {}
 
     def __enter__(self) -> _Files:
         return self
@@ -151,18 +163,36 @@ class _Files:
             self.out.bytes += handle.tell()
             handle.close()
 
-    def row(self, what: str, name: str, head: list[str], values: list[Any]) -> None:
+    def row(
+        self,
+        what: str,
+        name: str,
+        ends: tuple[str, ...],
+        ids: tuple[str, ...],
+        props: dict[str, Any],
+    ) -> None:
         """Writes one row into the file of its kind (made, with its header, on first use)."""
-        order = sorted(range(2 if what == "r" else 1, len(head)), key=head.__getitem__)
-        fixed = list(range(2 if what == "r" else 1))
-        head = [head[i] for i in fixed + order]
-        key = (what, name, tuple(head))
-        if key not in self._open:
-            self._open[key] = self._new(what, name, head)
-        cells = [csv_text(values[i]) for i in fixed + order]
-        if any("\n" in c or "\r" in c for c in cells):
+        signature = (what, name, ends, *[(k, type(v)) for k, v in props.items()])
+        layout = self._layouts.get(signature)
+        if layout is None:
+            layout = self._layouts[signature] = self._layout(what, name, ends, props)
+        writer, columns, formats = layout
+        cells = [*ids, *[f(props[c]) for c, f in zip(columns, formats, strict=True)]]
+        text = "".join(cells)
+        if "\n" in text or "\r" in text:
             self.out.multiline = True
-        self._open[key][1].writerow(cells)
+        writer.writerow(cells)
+
+    def _layout(
+        self, what: str, name: str, ends: tuple[str, ...], props: dict[str, Any]
+    ) -> _Layout:
+        columns = sorted(props)
+        head = (*ends, *[f"{c}:{csv_type(props[c])}" for c in columns])
+        key = (what, name, head)
+        if key not in self._open:
+            self._open[key] = self._new(what, name, list(head))
+        formats = [_TEXT.get(type(props[c]), csv_text) for c in columns]
+        return self._open[key][1], columns, formats
 
     def _new(self, what: str, name: str, head: list[str]) -> tuple[IO[str], Any]:
         path = self.folder / f"{what}{len(self._open):03d}-{name.replace(':', '_')}.csv"

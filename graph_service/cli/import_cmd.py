@@ -11,7 +11,8 @@ offline importer (``neo4j-admin database import full``).
    and it is stopped again.
 5. Only then the two data folders are swapped by two renames (the old one is kept until the
    new one is in place; an interrupted swap is undone by the next ``import``), and Neo4j is
-   started again if it was running.
+   started again (the import starts it at the beginning if it was not running: it leaves it
+   running, on the new store or, after a failure, the old one).
 
 A kill or failure before step 5 leaves the old store exactly as it was (the staging files are
 cleared by the next run); the importer is killed with this process (``PR_SET_PDEATHSIG``).
@@ -178,7 +179,6 @@ class Importer:
     def run(self, folder: Path, options: LoadOptions) -> Report:
         """The whole import; raises with the old store in place when a step fails."""
         self.recover()
-        was_running = embedded.status(self.cfg).running
         embedded.start(self.cfg)
         self.require_empty()
         seconds: dict[str, float] = {}
@@ -194,8 +194,7 @@ class Importer:
             report.propagation = self._timed(seconds, "schema_and_propagation", finish)
             self.swap()
         finally:
-            if was_running:
-                embedded.start(self.cfg)
+            embedded.start(self.cfg)  # the new store, or the old one after a failure
         shutil.rmtree(self.csv, ignore_errors=True)
         return report
 

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +232,32 @@ def _wait_for_importer(child: subprocess.Popen[bytes], timeout_s: float = 300) -
         assert child.poll() is None, child.communicate()
         time.sleep(0.2)
     raise AssertionError("the importer did not start")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An 8 KiB file system (tmpfs), which the small world's CSV files fill; root only."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(mount)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_while_writing_the_import_files_is_one_clear_line(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    world = small_world(tmp_path / "world")  # about 30 KiB of importer CSV
+
+    full = _import(world, "--csv-only", str(small_disk / "out"))
+
+    assert full.returncode == 1
+    (line,) = [ln for ln in full.stderr.splitlines() if ln.strip()]
+    assert "no space left on the disk" in line and "graph is unchanged" in line
