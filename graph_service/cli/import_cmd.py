@@ -178,33 +178,42 @@ class Importer:
 
     def run(self, folder: Path, options: LoadOptions) -> Report:
         """The whole import; raises with the old store in place when a step fails."""
-        self.recover()
-        embedded.start(self.cfg)
-        self.require_empty()
         seconds: dict[str, float] = {}
-        began = time.monotonic()
+        self._timed(seconds, "check", self.check)
+        _say("reading and validating the files (as load-dir), writing the importer's CSV")
         shutil.rmtree(self.csv, ignore_errors=True)
-        prepared = _prepare(self.cfg, folder, self.csv, options)
-        seconds["load_and_csv"] = time.monotonic() - began
+        prepare_csv = lambda: _prepare(self.cfg, folder, self.csv, options)  # noqa: E731
+        prepared: Prepared = self._timed(seconds, "load_and_csv", prepare_csv)
         report = Report(prepared, seconds)
+        _say(f"neo4j-admin database import full (heap {self.cfg.import_heap}, off-heap"
+             f" {self.cfg.import_max_off_heap}) into {self.staged}")  # fmt: skip
         self._timed(seconds, "importer", lambda: self.write_store(prepared))
+        _say("schema, indexes, full propagation and contradictions on the new store")
         embedded.stop(self.cfg)
         try:
             finish = lambda: self.finish(prepared)  # noqa: E731 - one use, here
             report.propagation = self._timed(seconds, "schema_and_propagation", finish)
-            self.swap()
+            self._timed(seconds, "swap", self.swap)
         finally:
-            embedded.start(self.cfg)  # the new store, or the old one after a failure
+            # The new store, or the old one after a failure.
+            self._timed(seconds, "neo4j_start", lambda: embedded.start(self.cfg))
         shutil.rmtree(self.csv, ignore_errors=True)
+        _say("the new store is in place")
         return report
+
+    def check(self) -> None:
+        """Undoes an interrupted import, starts Neo4j if needed, refuses a non-empty graph."""
+        self.recover()
+        embedded.start(self.cfg)
+        self.require_empty()
 
     def recover(self) -> None:
         """Undoes what an interrupted import left: a half-done swap, a staging server."""
         if not self.live.exists() and self.previous.exists():
             self.previous.rename(self.live)  # killed between the two renames: the old store
         embedded.stop(self.stage)  # a staging Neo4j left running by a killed import
-        shutil.rmtree(self.previous, ignore_errors=True)
-        shutil.rmtree(self.work / "stage", ignore_errors=True)
+        for leftover in (self.previous, self.work / "stage", self.csv):
+            shutil.rmtree(leftover, ignore_errors=True)
 
     def require_empty(self) -> None:
         """Refuses a graph holding anything but the schema's bookkeeping."""
@@ -309,6 +318,11 @@ def _die_with_parent() -> None:
     """In the importer's process: die with SIGKILL when the CLI dies (Linux prctl)."""
     pr_set_pdeathsig = 1
     ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _say(message: str) -> None:
+    """A step of the import, on stderr (``--json`` keeps stdout one document)."""
+    typer.echo(f"import: {message}", err=True)
 
 
 def _tail(text: str) -> str:

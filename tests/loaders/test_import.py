@@ -143,7 +143,7 @@ def test_import_refuses_a_graph_that_is_not_empty(db: Database, tmp_path: Path) 
     assert refused.returncode != 0
     (line,) = [ln for ln in refused.stderr.splitlines() if ln.strip()]
     assert "not empty" in line and "credit-graph db reset" in line
-    assert not (TEST_HOME / "import" / "csv").exists()  # refused before anything was written
+    assert not (tmp_path / "rejects").exists()  # refused before any file was read
 
 
 def test_csv_only_writes_importer_files_and_the_command(tmp_path: Path) -> None:
