@@ -124,9 +124,10 @@ async function runExpand(network, nodeId, state, page) {
   if (nodeId.startsWith("more:")) nodeId = network.cy.getElementById(nodeId).data("moreOf");
   setStatus(page, "Expanding…");
   try {
+    const before = new Set(network.cy.nodes().map((n) => n.id()));
     const text = await expand(network, nodeId, expandOptions(network, state, page));
     if (!state.expanded.includes(nodeId)) state.expanded.push(nodeId);
-    network.layout();
+    network.placeAround(nodeId, network.cy.nodes().map((n) => n.id()).filter((id) => !before.has(id)));
     setStatus(page, text);
   } catch (error) {
     setStatus(page, error.message, "error");
