@@ -32,6 +32,7 @@ from graph_service.api import (
 )
 from graph_service.api import notices as notices_api
 from graph_service.api import subscriptions as subscriptions_api
+from graph_service.api.checks_fast import CheckFastPath
 from graph_service.api.observe import Observe
 from graph_service.check.snapshot_parquet import start_snapshot
 from graph_service.db import Database
@@ -120,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    # Innermost: plain checks answered without the router (api/checks_fast.py), under the
+    # deadline, the metrics and the body limit like every request.
+    app.add_middleware(CheckFastPath, api=app)
     # Added before _observe, so inside it: the deadline's 503 is counted like any answer.
     app.add_middleware(
         RequestDeadline,
