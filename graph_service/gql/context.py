@@ -96,6 +96,9 @@ class Context(BaseContext):
         early = self._early.pop(_read_key(name, params), None)
         if early is not None:
             return await early
+        return await self._read_now(name, params)
+
+    async def _read_now(self, name: str, params: dict[str, Any]) -> list[Row]:
         timeout = self.settings.graphql_query_timeout_s
         return await asyncio.to_thread(self.db.read_plain, name, timeout_s=timeout, **params)
 
@@ -105,7 +108,8 @@ class Context(BaseContext):
         unused; its failure is logged, and the resolver that asks again gets it raised."""
         key = _read_key(name, params)
         if key not in self._early:
-            task = asyncio.ensure_future(self.read(name, **params))
+            # the read itself, not self.read: that would find this very task and await it
+            task = asyncio.ensure_future(self._read_now(name, params))
             task.add_done_callback(_retrieved)
             self._early[key] = task
 
