@@ -18,7 +18,10 @@ transient errors):
    ``row_hash`` itself as well (a row may have changed since the probe): an equal one is
    ``unchanged`` and writes nothing; others are ``created`` / ``updated``. The query returns
    one record: the counts, the changed lines, and the old properties of the updated entities;
-3. the kind's ``after_batch`` helpers run on the changed rows only (derived links);
+3. the kind's ``after_batch`` helpers run on the changed rows only (derived links); the
+   helpers that join records and their updates only on the rows the write query names in
+   ``updates_pending``, when it names them (``load/records``: the records some update refers
+   to), and not at all when there are none;
 4. earlier values are appended to ``history``: the old properties of updated entities, then
    the file's own superseded rows for the same key;
 5. the ``:Load`` counts the batch (``load/count_batch``) when it changed something (an
@@ -73,6 +76,10 @@ OWNED_REFERENCES = {
     "persons": ("party", "id_number"),
     "cases": ("case", "case_no"),
 }
+#: After-batch helpers that only concern records some :RecordUpdate refers to: when the write
+#: query returns ``updates_pending`` (load/records), they run on those rows alone, and are
+#: skipped when there are none (most batches of new records: two statements saved each).
+UPDATE_HELPERS = frozenset({"load/link_pending_updates", "load/apply_record_updates"})
 #: Properties of an entity that are bookkeeping, not values worth keeping in its history.
 NOT_HISTORY = frozenset({"history", "row_hash"})
 
@@ -456,9 +463,12 @@ class BatchLoader:
         (result,) = tx.run(self.mapping.query, rows=[p.row for p in batch], prov=prov)
         by_line = {p.row["line"]: p for p in batch}
         changed = [by_line[line].row for line in result["changed"]]
+        pending = result.get("updates_pending")
+        for_updates = changed if pending is None else [by_line[line].row for line in pending]
         for helper in self.mapping.after_batch:
-            if changed:
-                tx.run(helper, rows=changed, prov=prov)
+            rows = for_updates if helper in UPDATE_HELPERS else changed
+            if rows:
+                tx.run(helper, rows=rows, prov=prov)
         history = _history_rows(result["history"], by_line)
         if history:
             tx.run(self._history_query, rows=history)

@@ -2,7 +2,10 @@
 // docs/model.md) with its subject (HAS_RECORD), the persons named in it (NAMED_IN) and its
 // case (CONCERNS_CASE). Outcome per row as in load/companies. A changed record gets its
 // derived links anew; its status comes from its updates (load/apply_record_updates) and is
-// kept here.
+// kept here. `updates_pending` lists the changed lines whose ref some :RecordUpdate carries:
+// only those need load/link_pending_updates and load/apply_record_updates (HAS_UPDATE joins a
+// record and an update of the same ref, and neither's ref ever changes: it is in their keys),
+// so a batch of records nobody has updated skips both statements.
 UNWIND $rows AS row
 MERGE (r:Record {record_key: row.record_key})
 WITH row, r, r.row_hash AS old_hash,
@@ -36,9 +39,13 @@ CALL (row, r, outcome) {
     SET c += $prov, c.src_row = row.line
   }
 }
+WITH row, r, old, outcome,
+     CASE WHEN outcome <> 'unchanged'
+          THEN EXISTS { (:RecordUpdate {record_ref: row.ref}) } ELSE false END AS pending
 RETURN count(CASE outcome WHEN 'created' THEN 1 END) AS created,
        count(CASE outcome WHEN 'updated' THEN 1 END) AS updated,
        count(CASE outcome WHEN 'unchanged' THEN 1 END) AS unchanged,
        collect(CASE WHEN outcome <> 'unchanged' THEN row.line END) AS changed,
        collect(CASE WHEN outcome = 'updated' OR (outcome = 'created' AND row.held)
-                    THEN {line: row.line, eid: elementId(r), old: old} END) AS history
+                    THEN {line: row.line, eid: elementId(r), old: old} END) AS history,
+       collect(CASE WHEN pending THEN row.line END) AS updates_pending

@@ -236,6 +236,24 @@ def test_record_updates_before_their_records_wait_and_then_apply(db: Database) -
     assert len(rels(db, "HAS_UPDATE")) == 1
 
 
+def test_records_with_and_without_pending_updates_in_one_batch(
+    db: Database, tmp_path: Path
+) -> None:
+    # load/records names the rows some update refers to (updates_pending): only those are
+    # linked and get their status from the updates; the other record stays active, unlinked.
+    load(db, "record_updates", FIXTURES / "record_updates.csv")
+    lines = (FIXTURES / "tax_violations.csv").read_text(encoding="utf-8").splitlines()
+    other = lines[1].replace("SW-130111-2022-003", "SW-130111-2022-099")
+    load(db, "tax_violations", write(tmp_path, "tax_violations.csv", "\n".join([*lines, other])))
+
+    status = {r["ref"]: (r["status"], r.get("voided_on")) for r in nodes(db, "Record")}
+    assert {ref: (s, str(v)) for ref, (s, v) in status.items()} == {
+        "SW-130111-2022-003": ("repaired", "2024-01-10"),
+        "SW-130111-2022-099": ("active", "None"),
+    }
+    assert len(rels(db, "HAS_UPDATE")) == 1
+
+
 def test_shared_contacts_link_parties_as_inferred(db: Database) -> None:
     load(db, "contacts", FIXTURES / "contacts.jsonl")
 
