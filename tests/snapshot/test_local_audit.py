@@ -3,7 +3,9 @@ chain through the mirror: `audit show`, stored checks and `audit verify` see the
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -64,3 +66,30 @@ def test_an_unwritable_local_log_is_503_and_no_answer(
     assert response.status_code == 503
     assert response.json()["error"] == "audit_unavailable"
     assert "results" not in response.json()
+
+
+def _mirror_processes() -> list[int]:
+    """Processes started by this one running the audit mirror's module."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"graph_service.security.audit_mirror" in command and parent == os.getpid():
+            found.append(int(proc.name))
+    return found
+
+
+def test_the_mirror_copies_from_a_process_of_its_own_and_stops_with_the_service(
+    world: Database, tmp_path: Path, checker: dict[str, str]
+) -> None:
+    with TestClient(create_app(serving_settings(tmp_path))) as client:
+        answer = check(client, checker, HUABEI)
+        deadline = time.monotonic() + 30
+        while not [e for e in by_check(world, answer["check_id"]) if e.kind == "check"]:
+            assert time.monotonic() < deadline, "not mirrored while the service runs"
+            time.sleep(0.1)
+        assert len(_mirror_processes()) == 1
+    assert _mirror_processes() == []
