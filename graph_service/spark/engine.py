@@ -17,6 +17,7 @@ type, so the run stores it through the same diffed write path.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from graph_service.spark.tables import record_of
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,19 @@ def compute(
     edges = fixpoints._fix(frames.active_edges(inputs, as_of))
     own = fixpoints._fix(frames.serious_until(active))
     index = _index(active.select("party_id", "seq", "record_json").collect(), catalog, as_of)
+    _stage("active records and edges")
     facts, names = _facts(spark, edges, own, index, catalog, as_of, rounds)
+    _stage("control facts (R1/R5 chains, R3)")
     ctx = assemble.context(_parties(inputs, names, index), catalog, as_of, index)
     found = assemble.measures(ctx, facts)
     roots = [p for p in found if found[p]]
     paths = _branch_paths(spark, edges, roots, rounds)
     for m in list(assemble.r4(ctx, found, paths)):
         found[m.party_id].append(m)
+    _stage("measures (R1-R6)")
     risk = fixpoints.peripheral_risk(edges, own.select("party_id"), catalog, rounds)
     scores = {r["party_id"]: float(r["score"]) for r in risk.collect()}
+    _stage("peripheral risk")
     result = Propagation(
         as_of=as_of,
         catalog=catalog,
@@ -69,6 +76,11 @@ def compute(
         risk={p: scores[p] for p in sorted(scores)},
     )
     return SparkResult(result, dict(rounds.taken))
+
+
+def _stage(name: str) -> None:
+    """Logs a finished stage (a long run says where it is; the benchmark, where it stopped)."""
+    log.info("spark stage done", extra={"stage": name})
 
 
 def _index(rows: Iterable[Any], catalog: Catalog, as_of: date) -> ActiveIndex:
