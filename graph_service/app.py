@@ -258,4 +258,3 @@ def _without_values(message: str, values: Iterable[object]) -> str:
 def _route(request: Request) -> str:
     """The route template (``/v1/checks/{check_id}``), never the path with its values."""
     return str(getattr(request.scope.get("route"), "path", "unmatched"))
-
