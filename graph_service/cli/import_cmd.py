@@ -141,7 +141,8 @@ def _csv_only(cfg: Settings, folder: Path, out: Path, options: LoadOptions) -> R
     report = Report(prepared, {"load_and_csv": time.monotonic() - began}, csv_folder=out)
     report.importer_command = ["neo4j-admin", "database", "import", "full",
                                *prepared.csv.importer_args(), cfg.neo4j_database]  # fmt: skip
-    (out / "import-args.txt").write_text("\n".join(report.importer_command[4:]) + "\n")
+    # The options only, one a line: the database name is the caller's (docs/import.md).
+    (out / "import-args.txt").write_text("\n".join(report.importer_command[4:-1]) + "\n")
     return report
 
 

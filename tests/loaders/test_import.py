@@ -155,6 +155,7 @@ def test_csv_only_writes_importer_files_and_the_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)["import"]
     args = (out / "import-args.txt").read_text().split("\n")
+    assert all(arg.startswith("--") for arg in args if arg)  # options only: no database name
     assert report["importer_command"][:4] == ["neo4j-admin", "database", "import", "full"]
     node_files = [a for a in args if a.startswith("--nodes=")]
     assert any(a.startswith("--nodes=Company:Party=") for a in node_files)
