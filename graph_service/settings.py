@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     java: str = "java"
     # Maven executable used to build the launcher once.
     maven: str = "mvn"
+    # Java heap of Neo4j's offline importer (`credit-graph import`, neo4j-admin database import
+    # full), set explicitly: the JVM's default is a quarter of the machine's RAM.
+    import_heap: str = "1g"
+    # Off-heap memory the importer may use for its caches (--max-off-heap-memory); its default,
+    # 90 % of the RAM, would take the machine from everyone else.
+    import_max_off_heap: str = "1g"
 
     # --- HTTP service ---------------------------------------------------------------------
     # Address `credit-graph serve` binds to.
