@@ -99,8 +99,9 @@ def _load_dir(folder: Path) -> subprocess.CompletedProcess[str]:
 
 def _world(tmp_path: Path) -> Path:
     """The sample registries and the small world (superseded rows, exact duplicates, stubs,
-    a record update) in one folder, and a second companies file that repeats and changes
-    rows of the first (duplicate keys across files: the later file wins, history kept)."""
+    a record update) in one folder, a second companies file that repeats and changes rows of
+    the first (duplicate keys across files: the later file wins, history kept), and contacts
+    shared across batches."""
     folder = small_world(tmp_path / "world")
     for path in FIXTURES.iterdir():
         target = folder / path.name
@@ -110,7 +111,21 @@ def _world(tmp_path: Path) -> Path:
     lines = (folder / "companies.csv").read_text(encoding="utf-8").splitlines()
     changed = [lines[0], lines[1], lines[2].replace("公司1", "公司1(迁址)")]
     (folder / "companies-9.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    (folder / "contacts-9.jsonl").write_text(_shared_contacts(lines[1:12]), encoding="utf-8")
     return folder
+
+
+def _shared_contacts(company_lines: list[str]) -> str:
+    """Eleven companies reporting two phones, so that parties sharing a contact arrive in
+    different batches of 5 (where the derived SHARES_CONTACT takes its provenance from), and
+    a row superseded by a later one with another date."""
+    rows = []
+    for i, line in enumerate(company_lines):
+        phone = "0311-8666 1234" if i % 2 else "0311-8777 5678"
+        rows.append({"party_id": line.split(",")[0], "kind": "phone", "value": phone,
+                     "reported_on": f"2024-0{i % 9 + 1}-01"})  # fmt: skip
+    rows.append({**rows[0], "reported_on": "2024-12-31"})
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 @pytest.mark.large
@@ -131,6 +146,7 @@ def test_import_equals_load_dir_of_the_same_files(db: Database, tmp_path: Path) 
         only = sorted(set(got[part]) ^ set(expected[part]))
         assert got[part] == expected[part], f"{part}: {len(only)} differ, e.g. {only[:4]}"
     assert any("history" in n for n in got["nodes"])  # superseded and cross-file history
+    assert sum('"SHARES_CONTACT"' in r for r in got["rels"]) > 20  # across batches
     assert expected["changes"]  # the propagation gave measures, compared above
 
 
