@@ -49,7 +49,7 @@ from graph_service.errors import (
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation.catchup import CatchUp
-from graph_service.security.audit_mirror import start_local_audit
+from graph_service.security.audit_mirror import AuditMirror, start_local_audit
 from graph_service.security.bodylimit import BodyLimit
 from graph_service.security.state import Security
 from graph_service.settings import Settings, get_settings
@@ -73,18 +73,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = Database(settings)
         # Keys, rate limits, the audit writer and the receipt signer (docs/security.md).
         app.state.security = Security(settings, app.state.db)
-        # The host's local audit log and its mirror to Neo4j; the decision snapshot today's
-        # checks read (docs/operations.md). Both shared by every worker process of the host.
-        mirror = start_local_audit(settings, app.state.db, app.state.security)
-        app.state.snapshot = await run_in_threadpool(start_snapshot, settings, app.state.db)
-        # Loads a killed process left pending are completed in the background; /readyz shows
-        # them pending until then (graph_service/propagation/catchup.py says why not before).
-        catch_up = CatchUp(app.state.db).start() if settings.complete_pending_on_start else None
-        # Webhook deliveries of stop-sharing notices, off the request path; a lease in Neo4j
-        # lets one process of several deliver (graph_service/dueprocess/delivery.py).
-        delivery = DeliveryWorker.of_service(settings).start() if settings.notice_delivery else None
-        log.info("service started", extra={"neo4j": settings.effective_uri})
+        # Started inside the try: a step that fails stops those started before it (the
+        # mirror's process would otherwise keep the host's mirror lock).
+        mirror: AuditMirror | None = None
+        catch_up: CatchUp | None = None
+        delivery: DeliveryWorker | None = None
+        app.state.snapshot = None
         try:
+            # The host's local audit log and its mirror to Neo4j; the decision snapshot today's
+            # checks read (docs/operations.md). Both shared by every worker process of the host.
+            mirror = start_local_audit(settings, app.state.db, app.state.security)
+            app.state.snapshot = await run_in_threadpool(start_snapshot, settings, app.state.db)
+            # Loads a killed process left pending are completed in the background; /readyz
+            # shows them pending until then (graph_service/propagation/catchup.py says why).
+            if settings.complete_pending_on_start:
+                catch_up = CatchUp(app.state.db).start()
+            # Webhook deliveries of stop-sharing notices, off the request path; a lease in
+            # Neo4j lets one process of several deliver (graph_service/dueprocess/delivery.py).
+            if settings.notice_delivery:
+                delivery = DeliveryWorker.of_service(settings).start()
+            log.info("service started", extra={"neo4j": settings.effective_uri})
             yield
         finally:
             if catch_up is not None:

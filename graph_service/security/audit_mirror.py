@@ -21,6 +21,11 @@ Invariants (docs/security.md, "The local audit log"):
   competed for its GIL with the checks; in its own process it takes only idle CPU while the
   workers are busy, and catches up in bigger batches once they are not (its lag is on
   ``/metrics`` and ``/readyz``; a check is durable in the local log before it is answered).
+  The process learns its worker is gone from its stdin: the worker holds the pipe's write end
+  open for the process's life, and the kernel closes it when the worker dies (``kill -9``
+  included), so the process exits and frees the lock for another worker. A process that
+  cannot be started, or fails at start, is tried :data:`SPAWN_TRIES` times with growing
+  pauses; then the worker mirrors in a thread of its own instead (logged as an error).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
@@ -60,6 +66,11 @@ RETRY_S: Final = 1.0
 #: How much lower the mirror process's priority is than the workers' (``nice``): it copies
 #: with the CPU the workers leave.
 NICE: Final = 10
+#: Mirror processes in a row that may fail (not started, or gone within :data:`STARTED_S`)
+#: before the worker mirrors in its own thread; the pause doubles after each.
+SPAWN_TRIES: Final = 3
+#: Seconds a mirror process must have run for its exit not to count as a failed start.
+STARTED_S: Final = 30.0
 
 
 def start_local_audit(settings: Settings, db: Database, security: Security) -> AuditMirror | None:
@@ -136,6 +147,8 @@ class AuditMirror:
         self._lock_file: IO[bytes] | None = None
         #: In a mirror process: the worker that started it (it stops when that one is gone).
         self._parent: int | None = None
+        #: Set in a mirror process when its worker is gone: stop at once, copy nothing more.
+        self._orphaned = threading.Event()
 
     def start(self) -> AuditMirror:
         """Starts the thread."""
@@ -156,7 +169,7 @@ class AuditMirror:
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
-        while True:
+        while not self._orphaned.is_set():  # its worker gone: another worker takes over
             if self._lock_file is None and not self._try_lock():
                 if self._stop.wait(RETRY_S):
                     return
@@ -188,26 +201,53 @@ class AuditMirror:
         return max(0, done - known)
 
     # --- the mirror in its own process ---------------------------------------------------------
+    #: The mirror process's command (before the lock's descriptor and the worker's pid).
+    command: tuple[str, ...] = (sys.executable, "-m", "graph_service.security.audit_mirror")
+
     def _keep_process(self) -> None:
         """Takes the host's lock when it is free, then keeps a mirror process running with it
-        until stopped (the process inherits the lock: one mirror per host still)."""
+        until stopped (the process inherits the lock: one mirror per host still). After
+        :data:`SPAWN_TRIES` failed processes in a row it mirrors in this thread instead: the
+        lock stays with a mirror that copies, never with one that only retries."""
+        failures = 0
         while not self._stop.is_set():
             if self._lock_file is None and not self._try_lock():
                 self._stop.wait(RETRY_S)
                 continue
             if self._settings is None or self._lock_file is None:
                 return
-            child = self._spawn(self._settings, self._lock_file)
+            started = time.monotonic()
+            try:
+                if self._keep_one(self._settings, self._lock_file):
+                    return  # stopped
+            except Exception:  # a thread that dies here would hold the lock with no mirror
+                log.exception("audit mirror process could not be run")
+            failures = 0 if time.monotonic() - started >= STARTED_S else failures + 1
+            if failures >= SPAWN_TRIES:
+                log.error("audit mirror process failed %d times in a row; mirroring in a"
+                          " thread of this worker instead", failures)  # fmt: skip
+                self._run()
+                return
+            self._stop.wait(RETRY_S * 2 ** max(0, failures - 1))
+
+    def _keep_one(self, settings: Settings, lock: IO[bytes]) -> bool:
+        """Runs one mirror process until it exits (False) or the mirror is stopped (True:
+        the process stopped, and what it left copied here)."""
+        child = self._spawn(settings, lock)
+        try:
             while child.poll() is None:
                 if self._stop.wait(0.2):
                     self._stop_process(child)
                     # What the process left (it may have been starting still) is copied
                     # here, with the lock this process holds: stopping flushes, as before.
                     self._run()
-                    return
-            log.warning("audit mirror process exited; starting another",
-                        extra={"code": child.returncode})  # fmt: skip
-            self._stop.wait(RETRY_S)
+                    return True
+        finally:
+            if child.stdin is not None:
+                child.stdin.close()  # the process's "worker gone" (it has exited by now)
+        log.warning("audit mirror process exited; starting another",
+                    extra={"code": child.returncode})  # fmt: skip
+        return False
 
     _stop_timeout_s: float = 10.0
 
@@ -220,15 +260,22 @@ class AuditMirror:
             child.wait()
 
     def _spawn(self, settings: Settings, lock: IO[bytes]) -> subprocess.Popen[bytes]:
-        """Starts ``python -m graph_service.security.audit_mirror`` with the lock's file
-        descriptor; it reads its settings (password included) from a pipe, not the
-        environment or the command line."""
+        """Starts the mirror process (:attr:`command`) with the lock's file descriptor and
+        this process's pid. It reads its settings (password included) from a pipe, not the
+        environment or the command line; the pipe stays open while this process lives."""
         fd = lock.fileno()
-        command = [sys.executable, "-m", "graph_service.security.audit_mirror", str(fd)]
+        command = [*self.command, str(fd), str(os.getpid())]
         child = subprocess.Popen(command, stdin=subprocess.PIPE, pass_fds=(fd,))  # noqa: S603 - our own module
-        if child.stdin is not None:
-            with child.stdin:
-                child.stdin.write(settings_json(settings).encode("utf-8"))
+        try:
+            if child.stdin is not None:
+                child.stdin.write(settings_json(settings).encode("utf-8") + b"\n")
+                child.stdin.flush()
+        except OSError:  # it died before reading (BrokenPipeError): reaped, counted a failure
+            child.kill()
+            child.wait()
+            if child.stdin is not None:
+                child.stdin.close()
+            raise
         return child
 
     def _try_lock(self) -> bool:
@@ -255,18 +302,36 @@ def settings_json(settings: Settings) -> str:
     return json.dumps(values)
 
 
-def run_process(lock_fd: int) -> None:
+def run_process(lock_fd: int, parent: int) -> None:
     """The mirror process: copies the host's local log to Neo4j with the lock its worker took
-    (file descriptor ``lock_fd``), at a lower priority, until SIGTERM or its worker is gone."""
-    settings = Settings(**json.loads(sys.stdin.read()))
+    (file descriptor ``lock_fd``), at a lower priority, until SIGTERM or its worker (pid
+    ``parent``) is gone."""
+    # Ctrl-C reaches the whole process group; the worker stops this process with SIGTERM
+    # after its own shutdown, so a KeyboardInterrupt here would only cut a batch short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.getppid() != parent:
+        return  # the worker died while this process was starting: the lock is freed now
+    line = sys.stdin.buffer.readline()
+    if not line.endswith(b"\n"):
+        return  # the worker died before it had sent the settings
+    settings = Settings(**json.loads(line))
     logs.configure(settings.log_level)
     os.nice(NICE)
     with Database(settings) as db:
         mirror = AuditMirror(db, settings.effective_audit_local_dir, settings.audit_batch_max)
         mirror._lock_file = os.fdopen(lock_fd, "ab")  # held already: inherited
-        mirror._parent = os.getppid()
+        mirror._parent = parent
         signal.signal(signal.SIGTERM, lambda *_: mirror._stop.set())
+        threading.Thread(target=_watch_worker, args=(mirror,), daemon=True).start()
         mirror._run()
+
+
+def _watch_worker(mirror: AuditMirror) -> None:
+    """Stops ``mirror`` at once when its stdin reaches end of file: the worker holding the
+    pipe's other end is gone (the kernel closes it, even after ``kill -9``)."""
+    sys.stdin.buffer.read()
+    mirror._orphaned.set()
+    mirror._stop.set()
 
 
 # --- verification (`credit-graph audit verify`) ----------------------------------------------
@@ -333,4 +398,4 @@ def _content(entry: Entry) -> str:
 
 
 if __name__ == "__main__":
-    run_process(int(sys.argv[1]))
+    run_process(int(sys.argv[1]), int(sys.argv[2]))
