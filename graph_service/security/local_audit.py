@@ -297,17 +297,22 @@ class LocalAuditLog:
     def _commit(
         self, conn: sqlite3.Connection | None, batch: list[_Pending]
     ) -> sqlite3.Connection | None:
-        """Writes ``batch``; every waiter learns the outcome. The connection to keep."""
+        """Writes ``batch``; every waiter learns the outcome. The connection to keep.
+
+        Any failure fails the batch's waiters (503), never the thread: a writer thread gone
+        would leave every later check waiting for its timeout."""
         try:
             if conn is None:
                 conn = connect(self.path)
                 conn.execute("PRAGMA busy_timeout=0")  # write_batch waits for the lock itself
             entries = write_batch(conn, batch)
-        except (sqlite3.Error, OSError) as exc:
-            log.error(
-                "local audit append failed", extra={"entries": len(batch), "error": repr(exc)}
-            )
+        except Exception as exc:
+            expected = isinstance(exc, sqlite3.Error | OSError)  # disk full, folder gone
+            log.error("local audit append failed", exc_info=not expected,
+                      extra={"entries": len(batch), "error": repr(exc)})  # fmt: skip
             _tell(batch, [AuditUnavailable("the audit log cannot be written") for _ in batch])
+            if conn is not None:
+                conn.close()
             return None  # reconnect next time (the folder may be back)
         _tell(batch, [Stamp(entry.seq, entry.hash) for entry in entries])
         return conn
