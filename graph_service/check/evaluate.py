@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from graph_service import identifiers
 from graph_service.analysis.activity import holds_red_list, red_list_kinds
@@ -109,10 +109,26 @@ def evaluate(
     return CheckResult(catalog.version, decide_parties(party_ids, found, context, catalog))
 
 
-#: The normal form and kind of a party id (pure; checks repeat the same ids, and a 1,000-party
-#: check asked each about three times: 13 % of its CPU in the profile), cached per process.
+#: The normal form of a party id (pure; checks repeat the same ids, and a 1,000-party check
+#: asked each about three times: 13 % of its CPU in the profile), cached per process.
 normalise = lru_cache(maxsize=1 << 15)(identifiers.normalise)
-party_kind = lru_cache(maxsize=1 << 15)(identifiers.party_kind)
+
+
+def party_kind(code: str) -> Literal["company", "person"] | None:
+    """:func:`graph_service.identifiers.party_kind`, cached per process and day: whether an
+    ID number is valid depends on the day (a birth date in the future is not), so an answer
+    is only reused on the day it was given (the day that function itself reads).
+
+    >>> party_kind("91130102RG8E64XKKR"), party_kind("x")
+    ('company', None)
+    """
+    return _party_kind_on(code, identifiers._today())
+
+
+@lru_cache(maxsize=1 << 15)
+def _party_kind_on(code: str, day: date) -> Literal["company", "person"] | None:
+    del day  # the cache's key only
+    return identifiers.party_kind(code)
 
 
 def decide_parties(

@@ -95,13 +95,17 @@ class CheckService:
 
     async def _run(self, request: CheckRequest, caller: Caller) -> tuple[dict[str, Any], str]:
         check_id = str(uuid.uuid4())
-        as_of = request.as_of or date.today()
-        if self._inline(request, as_of):
-            answered = self._answered(request, as_of, caller, check_id)
+        today = date.today()  # once: the inline path must not see another day than this
+        as_of = request.as_of or today
+        inline = self._inline(request, as_of, today)
+        if inline is not None:
+            answered = self._answered(request, as_of, caller, check_id, inline)
         else:
             # Reading Neo4j, or a big answer (a 1,000-party one takes tens of ms to convert,
             # sign and dump): one trip to a worker thread keeps it off the event loop.
-            answered = await run_in_threadpool(self._answered, request, as_of, caller, check_id)
+            answered = await run_in_threadpool(
+                self._answered, request, as_of, caller, check_id, self.evaluator
+            )
         answer, payload, stored = answered
         attachment = Attachment("audit/create_checks", stored)
         # The host's local log when the service keeps one (durable on local disk, mirrored to
@@ -110,12 +114,16 @@ class CheckService:
         await audit.append("check", Actor.of(caller), payload, attachment)
         return answer, str(stored["response"])
 
-    def _inline(self, request: CheckRequest, as_of: date) -> bool:
-        """Whether the check is answered on the event loop: a few parties for today from the
-        decision snapshot are a fraction of a millisecond of CPU, less than the trip to a
-        worker thread and back (measured: the thread hop was the largest cost of a check)."""
-        reads_snapshot = bool(getattr(self.evaluator, "reads_snapshot", False))
-        return reads_snapshot and len(request.parties) <= INLINE_PARTIES and as_of == date.today()
+    def _inline(self, request: CheckRequest, as_of: date, today: date) -> Evaluator | None:
+        """The evaluation to run on the event loop, None when the check goes to a worker
+        thread: a few parties for ``today`` from the decision snapshot are a fraction of a
+        millisecond of CPU, less than the trip to a worker thread and back (measured: the
+        thread hop was the largest cost of a check). It is the snapshot-only evaluation
+        (``from_snapshot``), which never reads Neo4j even if the clock passes midnight."""
+        from_snapshot: Evaluator | None = getattr(self.evaluator, "from_snapshot", None)
+        if from_snapshot is None or len(request.parties) > INLINE_PARTIES or as_of != today:
+            return None
+        return from_snapshot
 
     async def stored_check(self, check_id: str, caller: Caller) -> dict[str, Any]:
         """The stored check as answered, with its feedback, once the viewing is audited."""
@@ -172,10 +180,16 @@ class CheckService:
         return rows
 
     def _answered(
-        self, request: CheckRequest, as_of: date, caller: Caller, check_id: str
+        self,
+        request: CheckRequest,
+        as_of: date,
+        caller: Caller,
+        check_id: str,
+        evaluator: Evaluator,
     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-        """The signed answer, its audit payload and the ``:Check`` row that stores it."""
-        result = self._evaluate(request, as_of, caller, check_id)
+        """The signed answer (by ``evaluator``), its audit payload and the ``:Check`` row
+        that stores it."""
+        result = self._evaluate(request, as_of, caller, check_id, evaluator)
         answer = _answer(check_id, request, as_of, result, caller.role)
         answer["receipt"] = self.security.signer.sign(answer)
         stored = _stored_check(caller, request, answer)
@@ -184,11 +198,16 @@ class CheckService:
         return answer, payload, stored
 
     def _evaluate(
-        self, request: CheckRequest, as_of: date, caller: Caller, check_id: str
+        self,
+        request: CheckRequest,
+        as_of: date,
+        caller: Caller,
+        check_id: str,
+        evaluator: Evaluator,
     ) -> CheckResult:
-        """Runs the evaluation; failures are answered without internals."""
+        """Runs ``evaluator``; failures are answered without internals."""
         try:
-            result = self.evaluator(self.db, request.context, request.parties, as_of, caller)
+            result = evaluator(self.db, request.context, request.parties, as_of, caller)
         except CreditGraphError as exc:
             if exc.http_status < 500 or isinstance(exc, Unavailable):
                 raise  # the caller's to fix, or to retry (503 + Retry-After): said as it is

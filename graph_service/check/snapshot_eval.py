@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from graph_service.analysis.activity import holds_red_list
 from graph_service.check.evaluate import (
@@ -39,10 +39,6 @@ from graph_service.security.roles import Caller
 class SnapshotEvaluator:
     """An :data:`~graph_service.check.service.Evaluator` reading ``reader`` for today."""
 
-    #: Today's checks read the local snapshot, never Neo4j (the service may run small ones
-    #: on the event loop: :func:`graph_service.check.service.CheckService._inline`).
-    reads_snapshot: Final = True
-
     def __init__(self, reader: SnapshotReader) -> None:
         self.reader = reader
 
@@ -54,6 +50,15 @@ class SnapshotEvaluator:
         """
         if as_of != date.today():
             return evaluate(db, context, party_ids, as_of, caller)
+        return self.from_snapshot(db, context, party_ids, as_of, caller)
+
+    def from_snapshot(
+        self, db: Database, context: str, party_ids: Sequence[str], as_of: date, caller: Caller
+    ) -> CheckResult:
+        """Decides from the snapshot for ``as_of``, which the caller has decided is today;
+        never reads Neo4j, whatever the clock says by now (the service runs small checks on
+        the event loop with it: :meth:`graph_service.check.service.CheckService._inline`)."""
+        del caller  # masking by role happens at the edge
         catalog = catalog_in_force(db.settings)
         valid = sorted({p for p in (normalise(s) for s in party_ids) if party_kind(p)})
         read = self.reader.read(valid)
