@@ -17,6 +17,12 @@ HTTP_REQUESTS = Counter(
     "credit_graph_http_requests_total", "HTTP requests handled", ["route", "method", "status"]
 )
 
+#: ``POST /v1/checks`` answered by the fast path (graph_service/api/checks_fast.py), not the
+#: route: beside the route's count it shows how many checks skip FastAPI's routing.
+CHECKS_FAST_PATH = Counter(
+    "credit_graph_checks_fast_path_total", "Checks answered without FastAPI's routing"
+)
+
 #: Seconds spent handling HTTP requests, by route template.
 HTTP_SECONDS = Histogram(
     "credit_graph_http_request_seconds",

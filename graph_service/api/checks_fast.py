@@ -29,6 +29,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph_service import metrics
 from graph_service.api import checks
 from graph_service.check import CheckRequest, CheckService
 from graph_service.check.evaluate import evaluate
@@ -78,6 +79,7 @@ class CheckFastPath:
         except CreditGraphError as exc:
             handler = self.api.exception_handlers[CreditGraphError]
             response = await handler(request, exc)  # type: ignore[misc]
+        metrics.CHECKS_FAST_PATH.inc()
         await response(scope, replay, send)
 
     def route(self) -> Any:

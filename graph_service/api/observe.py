@@ -9,6 +9,7 @@ only watches the status go by.
 from __future__ import annotations
 
 import time
+from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,8 +41,23 @@ class Observe:
             await self.app(scope, receive, watched)
         finally:
             route = route_of(scope)
-            metrics.HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
+            metrics.HTTP_REQUESTS.labels(route, method_of(scope), str(status)).inc()
             metrics.HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
+
+
+#: The methods counted by name; any other is counted as ``other`` (a client may send any
+#: token as a method, and each new label value is a new time series kept forever).
+METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_of(scope: Scope) -> str:
+    """The request's method as a label: one of :data:`METHODS`, or ``other``.
+
+    >>> method_of({"method": "GET"}), method_of({"method": "BREW"})
+    ('GET', 'other')
+    """
+    method = str(scope["method"])
+    return method if method in METHODS else "other"
 
 
 def route_of(scope: Scope) -> str:

@@ -4,6 +4,8 @@ handed to the FastAPI route, untouched, when it is not (issue 14)."""
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +14,9 @@ from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from graph_service.api.checks_fast import CheckFastPath
-from tests.snapshot.conftest import HUABEI
+from graph_service.app import create_app
+from graph_service.db import Database
+from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
 
 BODY = {"context": "bidding", "parties": [HUABEI], "purpose": "fast path test"}
 
@@ -56,3 +60,54 @@ def test_a_plain_check_is_answered_without_the_route_and_the_rest_reaches_it(
         refused, handed = _post(app, **kw)
         assert refused.status_code == 418 and len(handed) == 1  # the route got it, body too
     assert handed == ["{}"]
+
+
+def _fast_answers(client: TestClient) -> float:
+    """``credit_graph_checks_fast_path_total`` as the service's ``/metrics`` says it."""
+    text = client.get("/metrics").text
+    found = re.search(r"^credit_graph_checks_fast_path_total (\S+)$", text, re.MULTILINE)
+    assert found is not None, "the fast path's counter is not on /metrics"
+    return float(found.group(1))
+
+
+#: What differs between two answers to the same check: its id, receipt and snapshot time.
+_OWN = ("check_id", "receipt", "snapshot_at")
+
+
+def test_the_service_answers_a_plain_check_by_the_fast_path_as_the_route_does(
+    client: TestClient, checker: dict[str, str]
+) -> None:
+    before = _fast_answers(client)
+    by_route = check(client, checker, HUABEI, UNKNOWN)  # the key is not cached yet: the route
+    assert _fast_answers(client) == before
+    by_fast_path = check(client, checker, HUABEI, UNKNOWN)
+    assert _fast_answers(client) == before + 1
+    assert {k: v for k, v in by_fast_path.items() if k not in _OWN} == {
+        k: v for k, v in by_route.items() if k not in _OWN
+    }
+    assert by_fast_path.keys() == by_route.keys()
+    assert by_fast_path["receipt"].keys() == by_route["receipt"].keys()
+
+
+def test_an_unwritable_local_log_is_503_by_the_fast_path_as_by_the_route(
+    world: Database, tmp_path: Path, checker: dict[str, str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
+    settings = serving_settings(tmp_path, audit_local_dir=blocker / "audit")
+    with TestClient(create_app(settings)) as client:
+        by_route = client.post("/v1/checks", json=BODY, headers=checker)
+        before = _fast_answers(client)
+        by_fast_path = client.post("/v1/checks", json=BODY, headers=checker)
+        after = _fast_answers(client)
+    assert by_fast_path.status_code == by_route.status_code == 503
+    assert by_fast_path.json() == by_route.json()
+    assert by_fast_path.json()["error"] == "audit_unavailable"
+    assert after == before + 1
+
+
+def test_metrics_count_an_unknown_method_as_other(client: TestClient) -> None:
+    client.request("BREW", "/healthz")
+    text = client.get("/metrics").text
+    assert 'method="BREW"' not in text  # a client cannot add label values at will
+    assert re.search(r'credit_graph_http_requests_total\{method="other",', text)
