@@ -82,18 +82,20 @@ def _canonical(head: list[Any], props: dict[str, Any], volatile: frozenset[str])
     return json.dumps([sorted(map(str, head)), clean], sort_keys=True, default=str)
 
 
-def _import(folder: Path, *extra: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _import(
+    folder: Path, *extra: str, batch: str = BATCH, **env: str
+) -> subprocess.CompletedProcess[str]:
     return run_cli(
         "import", str(folder), "--reject-dir", str(folder.parent / "rejects"),
-        "--batch-size", BATCH, *extra,
-        env=cli_env(CREDIT_GRAPH_BATCH_SIZE=BATCH, **env), timeout=900,
+        "--batch-size", batch, *extra,
+        env=cli_env(CREDIT_GRAPH_BATCH_SIZE=batch, **env), timeout=900,
     )  # fmt: skip
 
 
-def _load_dir(folder: Path) -> subprocess.CompletedProcess[str]:
+def _load_dir(folder: Path, batch: str = BATCH) -> subprocess.CompletedProcess[str]:
     return run_cli(
         "load-dir", str(folder), "--reject-dir", str(folder.parent / "rejects"),
-        "--batch-size", BATCH, env=cli_env(CREDIT_GRAPH_BATCH_SIZE=BATCH), timeout=600,
+        "--batch-size", batch, env=cli_env(CREDIT_GRAPH_BATCH_SIZE=batch), timeout=600,
     )  # fmt: skip
 
 
@@ -128,15 +130,38 @@ def _shared_contacts(company_lines: list[str]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
+def test_import_equals_load_dir_of_the_sample_registries(db: Database, tmp_path: Path) -> None:
+    """The default run's equality: every registry kind once (the sample registries) and a
+    second companies file repeating and changing rows of the first, in whole-file batches;
+    the large test below repeats it over more rows in batches of 5."""
+    world = tmp_path / "world"
+    shutil.copytree(FIXTURES, world)
+    lines = (world / "companies.csv").read_text(encoding="utf-8").splitlines()
+    changed = [lines[0], lines[1].replace("有限公司", "有限责任公司", 1), lines[2]]
+    (world / "companies-9.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+
+    got = _assert_import_equals_load_dir(db, world, batch="5000")
+
+    assert any("history" in n for n in got["nodes"])  # the second file's change, kept
+
+
 @pytest.mark.large
 def test_import_equals_load_dir_of_the_same_files(db: Database, tmp_path: Path) -> None:
-    world = _world(tmp_path)
-    loaded = _load_dir(world)
+    got = _assert_import_equals_load_dir(db, _world(tmp_path), batch=BATCH)
+
+    assert any("history" in n for n in got["nodes"])  # superseded and cross-file history
+    assert sum('"SHARES_CONTACT"' in r for r in got["rels"]) > 20  # across batches
+
+
+def _assert_import_equals_load_dir(db: Database, world: Path, batch: str) -> dict[str, Any]:
+    """Loads ``world`` with load-dir, resets, imports it, and asserts the two graphs' fingerprints
+    are equal; the imported fingerprint."""
+    loaded = _load_dir(world, batch)
     assert loaded.returncode == 0, loaded.stderr
     expected = fingerprint(db)
     assert run_cli("db", "reset", "--yes").returncode == 0
 
-    imported = _import(world, "--json")
+    imported = _import(world, "--json", batch=batch)
 
     assert imported.returncode == 0, imported.stderr
     report = json.loads(imported.stdout)
@@ -145,9 +170,8 @@ def test_import_equals_load_dir_of_the_same_files(db: Database, tmp_path: Path) 
     for part in ("nodes", "rels", "changes", "loads"):
         only = sorted(set(got[part]) ^ set(expected[part]))
         assert got[part] == expected[part], f"{part}: {len(only)} differ, e.g. {only[:4]}"
-    assert any("history" in n for n in got["nodes"])  # superseded and cross-file history
-    assert sum('"SHARES_CONTACT"' in r for r in got["rels"]) > 20  # across batches
     assert expected["changes"]  # the propagation gave measures, compared above
+    return got
 
 
 def test_import_refuses_a_graph_that_is_not_empty(db: Database, tmp_path: Path) -> None:
