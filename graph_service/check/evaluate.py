@@ -193,13 +193,20 @@ def _computed(measure: Measure) -> dict[str, Any]:
     return dict(row)
 
 
-def _order(measure: Mapping[str, Any], catalog: Catalog) -> tuple[int, str, str]:
-    """Strongest first (the catalog's ``outcomes``), then by measure and record."""
+def _order(measure: Mapping[str, Any], catalog: Catalog) -> tuple[int, str, str, str, str]:
+    """Strongest first (the catalog's ``outcomes``), then by measure, record, rule and path.
+
+    Rule and path break the last ties (one record reaching a party by two paths gives two
+    measures alike in the rest), so that an answer's order never depends on where the
+    measures were read from (Neo4j, a snapshot built from Neo4j or from Parquet).
+    """
     rank = {outcome.value: n for n, outcome in enumerate(catalog.outcomes)}
     return (
         rank.get(str(measure["decision"]), len(rank)),
         str(measure["measure"]),
         str(measure["record"]["ref"]),
+        str(measure.get("rule")),
+        "/".join(str(hop.get("party_id")) for hop in measure.get("path") or ()),
     )
 
 

@@ -143,26 +143,16 @@ def _answers(client: TestClient, key: dict[str, str], parties: list[str]) -> lis
 
 
 def _differences(ours: list[Any], theirs: list[Any]) -> list[Any]:
-    """The first few results that differ, side by side (a readable failure).
-
-    An answer orders a party's measures by decision, measure and record
-    (``check.evaluate._order``); two measures equal in all three (R3 through two paths from
-    one record) come in the order the snapshot stores them, which from Neo4j is the graph's
-    storage order. So each result's measures are compared as sorted lists: every field of
-    every measure still has to be equal.
-    """
+    """The first few results that differ, side by side (a readable failure): every field of
+    every result, its measures in the answer's own order (``check.evaluate._order`` breaks
+    every tie, so the order may not depend on where the snapshot was built from)."""
     found = []
     for a, b in zip(ours, theirs, strict=True):
         if {**a, "results": None} != {**b, "results": None}:
             found.append(({**a, "results": None}, {**b, "results": None}))
         pairs = zip(a["results"], b["results"], strict=True)
-        found += [(x, y) for x, y in pairs if _canonical(x) != _canonical(y)]
+        found += [(x, y) for x, y in pairs if x != y]
     return found[:3]
-
-
-def _canonical(result: dict[str, Any]) -> dict[str, Any]:
-    measures = sorted(result["measures"], key=lambda m: json.dumps(m, sort_keys=True))
-    return {**result, "measures": measures}
 
 
 def _wait_ready(client: TestClient) -> None:
