@@ -27,7 +27,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph_service import metrics
 from graph_service.api import checks
@@ -35,6 +35,7 @@ from graph_service.check import CheckRequest, CheckService
 from graph_service.check.evaluate import evaluate
 from graph_service.errors import CreditGraphError
 from graph_service.security.auth import enforce_rate, presented_key
+from graph_service.security.bodylimit import replay
 from graph_service.security.keys import MISS
 from graph_service.security.roles import CHECK_ROLES, allowed
 from graph_service.security.state import security_of
@@ -56,17 +57,17 @@ class CheckFastPath:
             await self.app(scope, receive, send)
             return
         body = await _body(receive)
-        replay = _replay(body, receive)
-        request = Request(scope, replay)
+        replayed = replay(body, receive)
+        request = Request(scope, replayed)
         key = presented_key(request)
         caller = security_of(request).keys.cached(key) if key else None
         if caller is None or caller is MISS or not allowed(caller.role, CHECK_ROLES):
-            await self.app(scope, replay, send)  # 401/403, or the key read off the loop
+            await self.app(scope, replayed, send)  # 401/403, or the key read off the loop
             return
         try:
             check = CheckRequest.model_validate_json(body)
         except ValidationError:
-            await self.app(scope, replay, send)  # the route's 422 names the field
+            await self.app(scope, replayed, send)  # the route's 422 names the field
             return
         scope["route"] = self.route()  # the metrics' label, as the router would set it
         try:
@@ -80,7 +81,7 @@ class CheckFastPath:
             handler = self.api.exception_handlers[CreditGraphError]
             response = await handler(request, exc)  # type: ignore[misc]
         metrics.CHECKS_FAST_PATH.inc()
-        await response(scope, replay, send)
+        await response(scope, replayed, send)
 
     def route(self) -> Any:
         """The ``POST /v1/checks`` route of :mod:`graph_service.api.checks` (found once)."""
@@ -113,17 +114,3 @@ async def _body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that hands out ``body`` once, then defers to the real one."""
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed

@@ -39,7 +39,7 @@ class BodyLimit:
         if body is None:
             await self._refuse(send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
     async def _read(self, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it passes the limit."""
@@ -76,7 +76,7 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that hands out the body read already, then defers to the real one."""
     sent = False
 
