@@ -25,6 +25,7 @@ POINTS: dict[str, str] = {
     "propagation_compute": "the run's measures computed, nothing of them written yet",
     "measures_batch": "a batch of measures and their change-log entries committed",
     "risk_update": "the run's risk scores computed; they, the run and its loads' marks not",
+    "import_finish": "an import's staged store started on its own port, not yet migrated",
     "import_swap": "an import's new store complete, the old one moved aside, the new one not"
     " yet in its place",
 }

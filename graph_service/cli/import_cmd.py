@@ -6,9 +6,12 @@ offline importer (``neo4j-admin database import full``).
    written as importer CSV (:mod:`loaders.bulk`): same validation, rejects, summaries.
 3. The importer writes a new store into a staging home beside the live one
    (``<home>/import/stage``); Neo4j keeps serving the old store meanwhile.
-4. Neo4j is stopped; the staging store is started on its own, the schema migrations bring
-   constraints and indexes online, a full propagation and the contradictions refresh run,
-   and it is stopped again.
+4. The graph is checked empty again (Neo4j served it meanwhile: anything written since the
+   first check would be lost by the swap, so the import is refused then), and Neo4j is
+   stopped; the staging store is started on its own, on a free loopback port of its own
+   (never the live port: no client of the live port sees the half-finished store), the
+   schema migrations bring constraints and indexes online, a full propagation and the
+   contradictions refresh run, and it is stopped again.
 5. Only then the two data folders are swapped by two renames (the old one is kept until the
    new one is in place; an interrupted swap is undone by the next ``import``), and Neo4j is
    started again (the import starts it at the beginning if it was not running: it leaves it
@@ -28,6 +31,7 @@ import hashlib
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -190,6 +194,7 @@ class Importer:
              f" {self.cfg.import_max_off_heap}) into {self.staged}")  # fmt: skip
         self._timed(seconds, "importer", lambda: self.write_store(prepared))
         _say("schema, indexes, full propagation and contradictions on the new store")
+        self.require_empty(since_check=True)
         embedded.stop(self.cfg)
         try:
             finish = lambda: self.finish(prepared)  # noqa: E731 - one use, here
@@ -216,10 +221,20 @@ class Importer:
         for leftover in (self.previous, self.work / "stage", self.csv):
             shutil.rmtree(leftover, ignore_errors=True)
 
-    def require_empty(self) -> None:
-        """Refuses a graph holding anything but the schema's bookkeeping."""
+    def require_empty(self, since_check: bool = False) -> None:
+        """Refuses a graph holding anything but the schema's bookkeeping; ``since_check``: the
+        second check, just before the swap's stop, which also discards the staged store."""
         with Database(self.cfg) as db:
             found = db.read("bulk/any_data")[0]["nodes"]
+        if found and since_check:
+            for leftover in (self.work / "stage", self.csv):
+                shutil.rmtree(leftover, ignore_errors=True)
+            raise ImportRefused(
+                "the graph was written to while the import ran (it was empty when the import"
+                " began): the import would have discarded that, so nothing was imported and the"
+                " graph is unchanged; empty it with `credit-graph db reset --yes` and import again,"
+                " or load with `load-dir`"
+            )
         if found:
             raise ImportRefused(
                 "the graph is not empty: credit-graph import only fills an empty graph;"
@@ -262,9 +277,13 @@ class Importer:
     def finish(self, prepared: Prepared) -> dict[str, Any]:
         """Schema, indexes, full propagation and contradictions on the staged store (which
         also puts the contradictions' count into the summaries, as after load-dir)."""
-        embedded.start(self.stage)
+        # A port of its own: on the live one, clients would see the half-finished store, and a
+        # staged server left by a kill -9 would keep the port from `neo4j start`.
+        stage = self.stage.model_copy(update={"embedded_port": _free_port()})
+        embedded.start(stage)
+        faults.checkpoint(self.cfg, "import_finish")
         try:
-            with Database(self.stage) as db:
+            with Database(stage) as db:
                 migrations.migrate(db)
                 empty = prepared.csv.empty_lists.items()
                 rows = [{"load_id": load_id, "props": props} for load_id, props in empty]
@@ -313,6 +332,14 @@ def _peak_rss() -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"cli": round(own / 1024, 1), "largest_child": round(children / 1024, 1)}
+
+
+def _free_port() -> int:
+    """A loopback TCP port free at the moment (the kernel's pick), for the staged Neo4j."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _die_with_parent() -> None:
