@@ -42,8 +42,9 @@ class CsvSet:
     nodes: list[tuple[str, Path]] = field(default_factory=list)  # (labels "A:B", file)
     relationships: list[tuple[str, Path]] = field(default_factory=list)  # (type, file)
     multiline: bool = False  # a value holds a line break: the importer must be told
-    #: Empty lists of :Load records (``unknown_columns``): the importer reads an empty array
-    #: as no property, so they are set once the store runs (load id → properties).
+    #: Lists of :Load records (``unknown_columns``) the importer cannot write: it reads an
+    #: empty array, and ``[""]`` (an empty cell), as no property, so they are set once the
+    #: store runs (load id → properties).
     empty_lists: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     node_count: int = 0
     relationship_count: int = 0
@@ -106,7 +107,7 @@ def write_csv(graph: MemoryGraph, folder: Path) -> CsvSet:
     with _Files(folder, out) as files:
         for (space, _), node in graph.nodes.items():
             id_space, id_prop = SPACES[space]
-            props = {k: v for k, v in node.props.items() if k != id_prop and v != []}
+            props = {k: v for k, v in node.props.items() if k != id_prop and not _unwritable(v)}
             if len(props) + 1 < len(node.props):
                 _note_empty_lists(out, space, node.props[id_prop], node.props)
             ends: tuple[str, ...] = (f"{id_prop}:ID({id_space})",)
@@ -119,12 +120,25 @@ def write_csv(graph: MemoryGraph, folder: Path) -> CsvSet:
     return out
 
 
+def _unwritable(value: Any) -> bool:
+    """A list the importer would not read back as it is: empty, or holding an empty string
+    (``[""]`` is written as an empty cell, which reads as no property).
+
+    >>> [_unwritable(v) for v in ([], [""], ["a", ""], ["a"], "")]
+    [True, True, True, False, False]
+    """
+    return isinstance(value, list) and (not value or "" in value)
+
+
 def _note_empty_lists(out: CsvSet, space: str, node_id: str, props: dict[str, Any]) -> None:
-    empty: dict[str, list[str]] = {k: [] for k, v in props.items() if v == []}
+    """Keeps the lists the importer cannot write, set on the staged store afterwards."""
+    empty: dict[str, list[str]] = {k: list(v) for k, v in props.items() if _unwritable(v)}
     if not empty:
         return
-    if space != "load":  # no statement of cypher/load/ writes an empty list elsewhere
-        raise InvalidInput(f"an empty list in {sorted(empty)} of {node_id} cannot be imported")
+    if space != "load":  # no statement of cypher/load/ writes such a list elsewhere
+        raise InvalidInput(
+            f"an empty list or empty string in {sorted(empty)} of {node_id} cannot be imported"
+        )
     out.empty_lists[node_id] = empty
 
 

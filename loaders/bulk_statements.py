@@ -109,6 +109,7 @@ class _Owned:
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         changed: list[int] = []
         history: list[dict[str, Any]] = []
+        pending: list[int] = []
         for row in rows:
             found = self.entity(row, create=True)
             if found is None:
@@ -122,9 +123,22 @@ class _Owned:
                 self._set(props, row, prov)
                 self.after_set(row, handle, prov)
                 changed.append(row["line"])
+                if self.update_pending(row):
+                    pending.append(row["line"])
             if outcome == "updated" or (outcome == "created" and row.get("held")):
                 history.append({"line": row["line"], "eid": props, "old": old})
-        return [{**counts, "changed": changed, "history": history}]
+        result = {**counts, "changed": changed, "history": history}
+        if self.reports_pending:  # as its statement returns it (load/records.cypher)
+            result["updates_pending"] = pending
+        return [result]
+
+    #: Whether the statement returns ``updates_pending`` (the engine then runs the update
+    #: helpers on those rows only).
+    reports_pending = False
+
+    def update_pending(self, row: dict[str, Any]) -> bool:
+        """Whether some :RecordUpdate refers to the changed row's entity."""
+        return False
 
     def _set(self, props: Props, row: dict[str, Any], prov: dict[str, Any]) -> None:
         set_map(props, row["props"])
@@ -206,6 +220,11 @@ class _Cases(_Owned):
 
 class _Records(_Owned):
     dates = ("start", "end")
+    reports_pending = True
+
+    def update_pending(self, row: dict[str, Any]) -> bool:
+        """EXISTS { (:RecordUpdate {record_ref: row.ref}) }."""
+        return bool(self.g.indexed("update_ref", row["ref"]))
 
     def entity(self, row: dict[str, Any], create: bool) -> tuple[Props, Any] | None:
         key: NodeKey = ("record", row["record_key"])
