@@ -79,7 +79,12 @@ def _canonical(head: list[Any], props: dict[str, Any], volatile: frozenset[str])
     clean = _without(props, volatile)
     if "history" in clean:
         clean["history"] = [_without(json.loads(e), VOLATILE) for e in clean["history"]]
-    return json.dumps([sorted(map(str, head)), clean], sort_keys=True, default=str)
+    # The type beside the text: a Neo4j Date and the string "2021-06-01" must not compare equal.
+    return json.dumps([sorted(map(str, head)), clean], sort_keys=True, default=_typed)
+
+
+def _typed(value: Any) -> list[str]:
+    return [type(value).__name__, str(value)]
 
 
 def _import(
@@ -139,10 +144,15 @@ def test_import_equals_load_dir_of_the_sample_registries(db: Database, tmp_path:
     lines = (world / "companies.csv").read_text(encoding="utf-8").splitlines()
     changed = [lines[0], lines[1].replace("有限公司", "有限责任公司", 1), lines[2]]
     (world / "companies-9.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    # A header ending in a comma: its :Load's unknown_columns is [""], which the importer's
+    # CSV cannot hold (an empty cell reads as no property).
+    trailing = [line + "," for line in lines[:2]]
+    (world / "companies-8.csv").write_text("\n".join(trailing) + "\n", encoding="utf-8")
 
     got = _assert_import_equals_load_dir(db, world, batch="5000")
 
     assert any("history" in n for n in got["nodes"])  # the second file's change, kept
+    assert any('"unknown_columns": [""]' in n for n in got["loads"])
 
 
 @pytest.mark.large
@@ -240,6 +250,57 @@ def test_import_killed_at_the_swap_is_undone_by_the_rerun(db: Database, tmp_path
 
 
 @pytest.mark.large
+def test_import_killed_with_the_staged_store_running_leaves_the_live_port_free(
+    db: Database, tmp_path: Path
+) -> None:
+    """The staged store runs on a port of its own: after a kill -9 while it runs, `neo4j start`
+    brings the old store back on the live port, and the next import stops the staged server."""
+    world = small_world(tmp_path / "world")
+    before = fingerprint(db)
+
+    killed = _import(world, CREDIT_GRAPH_FAULT_KILL_AT="import_finish")
+
+    assert killed.returncode == -signal.SIGKILL
+    staged_pid = int((TEST_HOME / "import" / "stage" / "neo4j.pid").read_text())
+    started = run_cli("neo4j", "start")
+    assert started.returncode == 0, started.stderr  # the live port was not taken
+    assert fingerprint(db) == before  # the old (empty) store on the live port
+    rerun = _import(world)
+    assert rerun.returncode == 0, rerun.stderr
+    assert not _alive(staged_pid)  # the next import stopped the leftover staged server
+    assert fingerprint(db)["nodes"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    return state != "Z"
+
+
+@pytest.mark.large
+def test_import_refuses_when_the_graph_was_written_while_it_ran(
+    db: Database, tmp_path: Path
+) -> None:
+    """Something written to the live graph after the first check (here while the importer
+    runs) would be thrown away by the swap: the import refuses and keeps the live store."""
+    world = small_world(tmp_path / "world")
+    child = _start_import(world, tmp_path)
+    _wait_for_importer(child, settle_s=0)
+
+    db.write("meta/test_create_party", party_id="P-LATE", name="written during the import")
+    _, err = child.communicate(timeout=600)
+
+    assert child.returncode == 1, err
+    (line,) = [ln for ln in err.decode().splitlines() if ln.strip() and "import:" not in ln]
+    assert "written to while the import ran" in line and "graph is unchanged" in line
+    assert [n for n in fingerprint(db)["nodes"] if "P-LATE" in n]
+    assert not (TEST_HOME / "import" / "stage").exists()  # the staged store discarded
+
+
+@pytest.mark.large
 def test_importer_failure_leaves_the_old_store(db: Database, tmp_path: Path) -> None:
     world = small_world(tmp_path / "world")
     before = fingerprint(db)
@@ -259,8 +320,10 @@ def _start_import(world: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def _wait_for_importer(child: subprocess.Popen[bytes], timeout_s: float = 300) -> int:
-    """The pid of the importer JVM the CLI started, once it has run for a moment."""
+def _wait_for_importer(
+    child: subprocess.Popen[bytes], timeout_s: float = 300, settle_s: float = 3
+) -> int:
+    """The pid of the importer JVM the CLI started, once it has run for ``settle_s``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         found = subprocess.run(
@@ -268,7 +331,7 @@ def _wait_for_importer(child: subprocess.Popen[bytes], timeout_s: float = 300) -
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if found.stdout.strip():
-            time.sleep(3)  # into the import proper: the JVM started and reads the CSV
+            time.sleep(settle_s)  # into the import proper: the JVM started and reads the CSV
             return int(found.stdout.split()[0])
         assert child.poll() is None, child.communicate()
         time.sleep(0.2)
