@@ -328,8 +328,15 @@ def run_process(lock_fd: int, parent: int) -> None:
 
 def _watch_worker(mirror: AuditMirror) -> None:
     """Stops ``mirror`` at once when its stdin reaches end of file: the worker holding the
-    pipe's other end is gone (the kernel closes it, even after ``kill -9``)."""
-    sys.stdin.buffer.read()
+    pipe's other end is gone (the kernel closes it, even after ``kill -9``).
+
+    Reads the descriptor itself, unbuffered: a daemon thread blocked in ``sys.stdin.buffer``
+    holds that reader's lock, and the interpreter's shutdown then aborts the process with a
+    fatal error ("could not acquire lock for <stdin>") instead of exiting cleanly.
+    """
+    fd = sys.stdin.fileno()
+    while os.read(fd, 4096):
+        pass
     mirror._orphaned.set()
     mirror._stop.set()
 

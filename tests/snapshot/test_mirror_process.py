@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,39 @@ def test_a_mirror_process_that_cannot_run_is_replaced_by_a_thread_that_copies(
         mirror.stop()
         local.close()
     assert "mirroring in a thread of this worker instead" in caplog.text
+
+
+def test_a_mirror_process_stopped_while_its_worker_lives_exits_cleanly(tmp_path: Path) -> None:
+    """SIGTERM from a live worker (its stdin pipe still open, the watching thread blocked on
+    it) ends the process without the interpreter's fatal "could not acquire lock for <stdin>"
+    at shutdown, which the service's structured log would carry as a non-JSON line."""
+    settings = serving_settings(tmp_path)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER], cwd=ROOT, env=cli_env(),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(settings_json(settings).encode("utf-8") + b"\n")
+    worker.stdin.flush()
+    child = int(worker.stdout.readline())
+    try:
+        _wait(lambda: len(os.listdir(f"/proc/{child}/task")) >= 2, 60)  # watching, mirroring
+        time.sleep(1.0)
+        os.kill(child, signal.SIGTERM)
+        _wait(lambda: _state(child) == "Z", 60)  # exited (the sleeping worker does not reap)
+    finally:
+        worker.kill()
+        _, stderr = worker.communicate(timeout=30)
+    assert b"Fatal Python error" not in stderr, stderr.decode(errors="replace")[-2000:]
+
+
+def _wait(condition: Callable[[], bool], within_s: float) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _state(pid: int) -> str:
+    """The process's state letter from /proc (Z: exited, not yet reaped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
