@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,11 @@ def db(session_db: Database) -> Database:
     migrations.reset(session_db)
     session_db.query_counts.clear()
     return session_db
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
+    """Returns once ``condition()`` holds; fails after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)

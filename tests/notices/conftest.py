@@ -32,7 +32,11 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_file
-from tests.conftest import ROOT, make_settings
+from tests.conftest import (
+    ROOT,
+    make_settings,
+    wait_for,  # noqa: F401 - the notice tests import it from here
+)
 
 HUANG = "130108200106111975"  # 黄涛, blacklisted (WL-1)
 ZHANG = "130102197203158350"  # 张伟, blacklisted (WL-2, no end: its period ends it)
@@ -159,14 +163,6 @@ def notices_for(db: Database, key_id: str, count: int = 1, party: str = HUANG) -
     ]  # fmt: skip
     write_notices(db, found, datetime.now(UTC))
     return [n.notice_id for n in found]
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
-    """Returns once ``condition()`` holds; fails after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def check(client: TestClient, key: str, party: str, context: str = "bidding") -> dict[str, Any]:

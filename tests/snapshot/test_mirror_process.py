@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from graph_service.security.audit import Actor, Event
 from graph_service.security.audit_mirror import AuditMirror, settings_json
 from graph_service.security.audit_read import by_check
 from graph_service.security.local_audit import LocalAuditLog
-from tests.conftest import ROOT, cli_env
+from tests.conftest import ROOT, cli_env, wait_for
 from tests.snapshot.conftest import HUABEI, check, serving_settings
 from tests.snapshot.test_local_audit import _mirror_processes
 
@@ -145,21 +144,14 @@ def test_a_mirror_process_stopped_while_its_worker_lives_exits_cleanly(tmp_path:
     worker.stdin.flush()
     child = int(worker.stdout.readline())
     try:
-        _wait(lambda: len(os.listdir(f"/proc/{child}/task")) >= 2, 60)  # watching, mirroring
+        wait_for(lambda: len(os.listdir(f"/proc/{child}/task")) >= 2, 60)  # watching, mirroring
         time.sleep(1.0)
         os.kill(child, signal.SIGTERM)
-        _wait(lambda: _state(child) == "Z", 60)  # exited (the sleeping worker does not reap)
+        wait_for(lambda: _state(child) == "Z", 60)  # exited (the sleeping worker does not reap)
     finally:
         worker.kill()
         _, stderr = worker.communicate(timeout=30)
     assert b"Fatal Python error" not in stderr, stderr.decode(errors="replace")[-2000:]
-
-
-def _wait(condition: Callable[[], bool], within_s: float) -> None:
-    deadline = time.monotonic() + within_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def _state(pid: int) -> str:
