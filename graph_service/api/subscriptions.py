@@ -48,7 +48,10 @@ class SubscriptionRequest(BaseModel):
     url: str = Field(
         max_length=webhooks.MAX_URL_CHARS,
         pattern=webhooks.URL_PATTERN,
-        description="http(s) URL to POST to (a host name or IPv4 address, no user or password)",
+        description=(
+            "http(s) URL to POST to (a host name, an IPv4 address or a bracketed IPv6 one; "
+            "no user or password)"
+        ),
     )
     secret: str = Field(
         min_length=webhooks.MIN_SECRET_BYTES,

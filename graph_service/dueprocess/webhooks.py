@@ -51,9 +51,15 @@ MIN_SECRET_BYTES: Final = 16
 MAX_URL_CHARS: Final = 2048
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-#: The URLs a subscription may name, as the API's schema says: http(s), a host name or IPv4
-#: address, an optional port 1-65535, then any path and query (no user or password).
-URL_PATTERN: Final = rf"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(?:\.{_LABEL})*(?::{_PORT})?(?:[/?#]\S*)?$"
+#: An IPv6 literal in brackets (RFC 3986), e.g. ``[fd00::8]``: government networks number
+#: hosts in IPv6 too. Its digits are checked by :func:`url_refusal`.
+_IPV6 = r"\[[0-9A-Fa-f:.]{2,45}\]"
+#: The URLs a subscription may name, as the API's schema says: http(s), a host name, an IPv4
+#: address or a bracketed IPv6 one, an optional port 1-65535, then any path and query (no
+#: user or password).
+URL_PATTERN: Final = (
+    rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_LABEL}(?:\.{_LABEL})*|{_IPV6})(?::{_PORT})?(?:[/?#]\S*)?$"
+)
 #: The headers of a delivery.
 NOTICE_ID_HEADER: Final = "X-Credit-Graph-Notice-Id"
 SIGNATURE_HEADER: Final = "X-Credit-Graph-Signature"
@@ -96,12 +102,18 @@ def url_refusal(url: str, own: Iterable[str]) -> str | None:
     ('points at this service itself', 'points at this service itself')
     >>> url_refusal("http://127.0.0.1:9000/hook", own) is None
     True
+    >>> url_refusal("http://[::1]:8000/hook", own), url_refusal("http://[fd00::8]:8000/", own)
+    ('points at this service itself', None)
+    >>> url_refusal("http://[fd00::zz]/hook", own)
+    'is not a valid URL'
     """  # noqa: E501 - doctest lines
     if len(url) > MAX_URL_CHARS:
         return f"must be at most {MAX_URL_CHARS} characters"
     try:
         parts = urlsplit(url)
         target = _endpoint(parts.scheme, parts.hostname, parts.port)
+        if parts.netloc.rpartition("@")[2].startswith("["):
+            ipaddress.IPv6Address(parts.hostname or "")  # urlsplit checks only some versions
     except ValueError:
         return "is not a valid URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:

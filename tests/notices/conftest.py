@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -211,8 +212,9 @@ class Receiver:
         return self.statuses.pop(0) if self.statuses else 200
 
 
-def serve_receiver(receiver: Receiver) -> ThreadingHTTPServer:
-    """Serves ``receiver`` on a free loopback port (in a thread); sets its ``url``."""
+def serve_receiver(receiver: Receiver, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Serves ``receiver`` on a free port of ``host`` (a loopback address; in a thread); sets
+    its ``url``."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -225,10 +227,14 @@ def serve_receiver(receiver: Receiver) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: Any) -> None:
             del format, args  # quiet
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = Server((host, 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/credit"
+    shown = f"[{host}]" if ":" in host else host
+    receiver.url = f"http://{shown}:{server.server_address[1]}/hooks/credit"
     return server
 
 

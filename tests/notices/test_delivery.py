@@ -24,6 +24,7 @@ from tests.notices.conftest import (
     auth,
     notices_for,
     quick_catalog_file,
+    serve_receiver,
     subscribe,
     wait_for,
 )
@@ -81,6 +82,29 @@ def test_a_notice_is_delivered_once_signed_with_the_subscriptions_secret(
         200,
         "delivered",
     )
+
+
+def test_a_receiver_at_an_ipv6_address_gets_its_notice(
+    db: Database, client: TestClient, settings: Settings, quick_catalog: Catalog,
+    make_key: MakeKey,
+) -> None:  # fmt: skip
+    found = Receiver()
+    server = serve_receiver(found, host="::1")
+    try:
+        key, key_id = make_key(Role.CHECKER, "agency-a")
+        subscribe(client, key, found.url)  # http://[::1]:PORT/hooks/credit
+        (notice_id,) = notices_for(db, key_id)
+
+        sent = DeliveryWorker(db, quick_catalog, settings).run_once()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert found.url.startswith("http://[::1]:") and sent == 1
+    (got,) = found.received
+    assert got.signature_ok and got.notice_id == notice_id
+    (delivery,) = _deliveries(db)
+    assert (delivery["state"], delivery["last_status"]) == ("delivered", 200)
 
 
 def test_a_receiver_answering_500_is_retried_with_growing_delays(

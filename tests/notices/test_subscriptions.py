@@ -61,6 +61,9 @@ def test_a_key_registers_lists_and_deletes_its_own_webhooks(
         ({"url": "http://testserver/v1/checks", "secret": SECRET}, "url"),  # the request's base
         ({"url": "http://127.0.0.1:8000/x", "secret": SECRET}, "url"),  # host:port it serves
         ({"url": "https://credit.example.gov.cn/x", "secret": SECRET}, "url"),  # public_url
+        ({"url": "http://[::1]:8000/x", "secret": SECRET}, "url"),  # its port, by IPv6 loopback
+        ({"url": "http://[fd00::8::9]/hook", "secret": SECRET}, "url"),  # two "::"
+        ({"url": "http://[fd00::8/hook", "secret": SECRET}, "url"),  # unclosed bracket
         ({"url": HOOK, "secret": "fifteen-bytes.."}, "secret"),
         ({"url": HOOK, "secret": "短密钥"}, "secret"),  # 9 bytes in UTF-8
     ],
