@@ -51,9 +51,29 @@ MIN_SECRET_BYTES: Final = 16
 MAX_URL_CHARS: Final = 2048
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-#: An IPv6 literal in brackets (RFC 3986), e.g. ``[fd00::8]``: government networks number
-#: hosts in IPv6 too. Its digits are checked by :func:`url_refusal`.
-_IPV6 = r"\[[0-9A-Fa-f:.]{2,45}\]"
+_H16 = r"[0-9A-Fa-f]{1,4}"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LS32 = rf"(?:{_H16}:{_H16}|{_OCTET}(?:\.{_OCTET}){{3}})"
+
+
+def _ipv6_forms() -> str:
+    """RFC 3986's IPv6address, its nine forms in its order: up to ``n`` groups before ``::``
+    (``head(n)``) and what may follow."""
+
+    def head(n: int) -> str:
+        return rf"(?:(?:{_H16}:){{0,{n - 1}}}{_H16})?" if n else ""
+
+    after = [rf"(?:{_H16}:){{{k}}}{_LS32}" for k in (5, 4, 3, 2)]
+    forms = [rf"(?:{_H16}:){{6}}{_LS32}", f"::{after[0]}", rf"(?:{_H16})?::{after[1]}"]
+    forms += [f"{head(2)}::{after[2]}", f"{head(3)}::{after[3]}"]
+    forms += [rf"{head(4)}::{_H16}:{_LS32}", f"{head(5)}::{_LS32}", f"{head(6)}::{_H16}"]
+    return "|".join([*forms, f"{head(7)}::"])
+
+
+#: An IPv6 literal in brackets, exactly as RFC 3986 writes it (e.g. ``[fd00::8]``): government
+#: networks number hosts in IPv6 too. Exact, because the API's schema publishes this pattern
+#: and a client that follows it must not be refused.
+_IPV6 = rf"\[(?:{_ipv6_forms()})\]"
 #: The URLs a subscription may name, as the API's schema says: http(s), a host name, an IPv4
 #: address or a bracketed IPv6 one, an optional port 1-65535, then any path and query (no
 #: user or password).
