@@ -253,8 +253,9 @@ async def get_context(
 ) -> Context:
     """The context of one request (FastAPI dependency of the GraphQL router)."""
     settings: Settings = request.app.state.settings
-    audit = AuditHook(
-        security_of(request).audit, settings.graphql_audit_wait, settings.audit_timeout_s
-    )
+    security = security_of(request)
+    # the host's local log when the service keeps one (as check entries), else Neo4j's
+    audit_log = security.local_audit or security.audit
+    audit = AuditHook(audit_log, settings.graphql_audit_wait, settings.audit_timeout_s)
     db: Database = request.app.state.db
     return Context(db=db, settings=settings, caller=caller, audit=audit, checks=checks)

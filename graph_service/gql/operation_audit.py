@@ -1,12 +1,17 @@
 """The audit trail of GraphQL operations: who asked what.
 
 Every operation of a caller with a key is written to the security module's audit log (kind
-``graphql``). The entry is queued once the operation has been validated and *before* any
-resolver runs; if the log cannot take it, nothing is read and the caller gets HTTP 503
-(``audit_unavailable``). With ``Settings.graphql_audit_wait`` the answer also waits until the
-entry is committed, as the check API's answers do; without it (the default) the group-commit
-writer commits it just after the answer, which keeps a party lookup within its latency budget
-(a commit costs tens of milliseconds), and a failed commit is logged as an error.
+``graphql``): the host's local log (:mod:`graph_service.security.local_audit`: SQLite, fsync'd,
+group commit, copied to Neo4j's chain by the mirror) when the service keeps one, as check
+entries are, else Neo4j's own appender. The entry is queued once the operation has been
+validated and *before* any resolver runs; if the log cannot take it, nothing is read and the
+caller gets HTTP 503 (``audit_unavailable``). With ``Settings.graphql_audit_wait`` the answer
+also waits until the entry is committed, as the check API's answers do; without it (the
+default) the group-commit writer commits it just after the answer, and a failed commit is
+logged as an error. Writing to the local log keeps a Neo4j write transaction per operation off
+the machine the next request runs on (three statements, 12–30 ms each under load, measured in
+docs/benchmarks.md); the mirror copies entries in batches, niced, and "who looked at this
+party" (the audit log's ``parties`` index) sees them once copied.
 
 The payload names the operation, its root fields, its variables and the party ids it asked
 about (``parties``, which the audit log indexes: "who looked at this party"). ``sanctionCheck``
@@ -49,6 +54,7 @@ from graph_service.errors import AuditUnavailable, CreditGraphError
 from graph_service.identifiers import normalise
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor, Event
+from graph_service.security.local_audit import LocalAuditLog
 
 if TYPE_CHECKING:
     from graph_service.security.roles import Caller
@@ -93,7 +99,7 @@ class AuditEvent:
 class AuditHook:
     """What the context carries: queues events on the audit log and settles them."""
 
-    log: AuditLog
+    log: AuditLog | LocalAuditLog  # the host's local log when kept (Security.local_audit)
     wait: bool  # Settings.graphql_audit_wait
     timeout_s: float  # Settings.audit_timeout_s
 

@@ -385,16 +385,26 @@ def _mirror_problems(db: Database, entries: list[Entry]) -> list[str]:
     problems: list[str] = []
     for start in range(0, len(entries), 1_000):
         chunk = entries[start : start + 1_000]
-        ids = [str(e.payload.get("check_id")) for e in chunk]
-        rows = db.read("audit/mirrored_checks", check_ids=ids)
+        ids = [str(e.payload.get("check_id")) for e in chunk if e.kind == "check"]
+        rows = db.read("audit/mirrored_checks", check_ids=ids) if ids else []
+        # GraphQL operations' entries (no check id) are found by their time (indexed)
+        ats = sorted({e.at for e in chunk if e.kind != "check"})
+        rows += db.read("audit/mirrored_entries", ats=ats) if ats else []
         found = {_content(from_row(r["entry"])) for r in rows}
         problems += [
-            f"local entry {e.seq} (check {e.payload.get('check_id')}) is not in Neo4j's log as"
+            f"local entry {e.seq} ({_named(e)}) is not in Neo4j's log as"
             " it was written (removed or changed after it was mirrored)"
             for e in chunk
             if _content(e) not in found
         ]
     return problems
+
+
+def _named(entry: Entry) -> str:
+    """How a problem names a local entry: its check, else its kind and time."""
+    if entry.kind == "check":
+        return f"check {entry.payload.get('check_id')}"
+    return f"{entry.kind} at {entry.at}"
 
 
 def _content(entry: Entry) -> str:
