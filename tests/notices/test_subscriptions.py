@@ -7,11 +7,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import hypothesis
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import strategies as st
 
 from graph_service.app import create_app
 from graph_service.db import Database
+from graph_service.dueprocess import webhooks
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from tests.notices.conftest import SECRET, auth
@@ -107,3 +110,14 @@ def test_an_unreadable_notice_key_is_a_500_without_its_path_and_the_service_stil
     assert answer.status_code == 500 and answer.json()["error"] == "config_error"
     assert str(folder) not in answer.text
     assert db.read("notices/test_subscriptions") == []
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(url=st.from_regex(webhooks.URL_PATTERN))
+def test_every_url_the_published_pattern_allows_is_accepted(url: str) -> None:
+    """A client that follows the schema's pattern (IPv6 literals included) is never refused
+    as invalid: only a URL pointing at the service itself may be."""
+    assert webhooks.url_refusal(url, ["http://127.0.0.1:8000"]) in (
+        None,
+        "points at this service itself",
+    )
