@@ -73,6 +73,9 @@ class CheckResult:
     results: Sequence[PartyResult]
     run_id: str | None = None
     snapshot_at: str | None = None
+    #: The results hold JSON values only (read from the decision snapshot's JSON, no dates):
+    #: the answer needs no conversion pass over them.
+    plain: bool = False
 
 
 def evaluate(
@@ -140,20 +143,59 @@ def decide_parties(
     """The results, in request order, for rows ``found`` by normalised id (each with
     ``name``, ``kind``, ``measures`` applying on the check's date and ``red_listed``);
     shared by the graph's reads and the decision snapshot (:mod:`.snapshot_eval`)."""
-    return [_result(sent, party, found.get(party), context, catalog)
+    ranking = _Ranking(catalog, context)
+    return [_result(sent, party, found.get(party), context, catalog, ranking)
             for sent, party in ((sent, normalise(sent)) for sent in party_ids)]  # fmt: skip
 
 
+class _Ranking:
+    """What every measure of one check needs from the catalog, worked out once per check
+    (a 1,000-party check decides hundreds of measures, mostly of a few names): each
+    measure name's decision in the context, and the outcomes' strength."""
+
+    def __init__(self, catalog: Catalog, context: str) -> None:
+        self.catalog = catalog
+        self.context = context
+        self.rank = {outcome.value: n for n, outcome in enumerate(catalog.outcomes)}
+        self._decisions: dict[str, str] = {}
+
+    def decision(self, measure: str) -> str:
+        """The decision a measure alone leads to in the context (``decide`` of it)."""
+        known = self._decisions.get(measure)
+        if known is None:
+            known = decide([measure], self.context, False, self.catalog).value
+            self._decisions[measure] = known
+        return known
+
+    def order(self, measure: Mapping[str, Any]) -> tuple[int, str, str, str, str]:
+        """Strongest first (the catalog's ``outcomes``), then by measure, record, rule and
+        path. Rule and path break the last ties (one record reaching a party by two paths
+        gives two measures alike in the rest), so that an answer's order never depends on
+        where the measures were read from (Neo4j, a snapshot built from Neo4j or from
+        Parquet)."""
+        return (
+            self.rank.get(str(measure["decision"]), len(self.rank)),
+            str(measure["measure"]),
+            str(measure["record"]["ref"]),
+            str(measure.get("rule")),
+            "/".join(str(hop.get("party_id")) for hop in measure.get("path") or ()),
+        )
+
+
 def _result(
-    sent: str, party: str, row: Mapping[str, Any] | None, context: str, catalog: Catalog
+    sent: str,
+    party: str,
+    row: Mapping[str, Any] | None,
+    context: str,
+    catalog: Catalog,
+    ranking: _Ranking,
 ) -> PartyResult:
     kind = party_kind(party)
     if kind is None:
         return PartyResult(sent, found=False, error="invalid_identifier")
     if row is None:  # unknown to every registry: nothing restricts it
         return PartyResult(sent, found=False, kind=kind, decision=Outcome.ALLOW.value)
-    answers = [_answer(m, context, catalog) for m in row["measures"]]
-    measures = sorted(answers, key=lambda m: _order(m, catalog))
+    measures = sorted((_answer(m, ranking) for m in row["measures"]), key=ranking.order)
     names = [str(m["measure"]) for m in measures]
     decision = decide(names, context, bool(row["red_listed"]), catalog)
     return PartyResult(
@@ -161,7 +203,7 @@ def _result(
     )
 
 
-def _answer(m: Mapping[str, Any], context: str, catalog: Catalog) -> dict[str, Any]:
+def _answer(m: Mapping[str, Any], ranking: _Ranking) -> dict[str, Any]:
     """A stored (or computed) measure in the answer's shape, with its decision here."""
     path = m["path"] if "path" in m else json.loads(m["path_json"])
     return {
@@ -180,7 +222,7 @@ def _answer(m: Mapping[str, Any], context: str, catalog: Catalog) -> dict[str, A
             {k: hop.get(k) for k in ("party_id", "name", "relation", "stake_pct")} for hop in path
         ],
         "until": _iso(m.get("until")),
-        "decision": decide([str(m["measure"])], context, False, catalog).value,
+        "decision": ranking.decision(str(m["measure"])),
         "contested": bool(m.get("contested")),  # an objection to its record is open (异议)
         "objection_id": m.get("objection_id"),
     }
@@ -191,23 +233,6 @@ def _computed(measure: Measure) -> dict[str, Any]:
     row = measure_row(measure)["props"]
     row["path"] = json.loads(row.pop("path_json"))
     return dict(row)
-
-
-def _order(measure: Mapping[str, Any], catalog: Catalog) -> tuple[int, str, str, str, str]:
-    """Strongest first (the catalog's ``outcomes``), then by measure, record, rule and path.
-
-    Rule and path break the last ties (one record reaching a party by two paths gives two
-    measures alike in the rest), so that an answer's order never depends on where the
-    measures were read from (Neo4j, a snapshot built from Neo4j or from Parquet).
-    """
-    rank = {outcome.value: n for n, outcome in enumerate(catalog.outcomes)}
-    return (
-        rank.get(str(measure["decision"]), len(rank)),
-        str(measure["measure"]),
-        str(measure["record"]["ref"]),
-        str(measure.get("rule")),
-        "/".join(str(hop.get("party_id")) for hop in measure.get("path") or ()),
-    )
 
 
 def _iso(value: Any) -> str | None:

@@ -191,8 +191,9 @@ class CheckService:
         that stores it."""
         result = self._evaluate(request, as_of, caller, check_id, evaluator)
         answer = _answer(check_id, request, as_of, result, caller.role)
-        answer["receipt"] = self.security.signer.sign(answer)
-        stored = _stored_check(caller, request, answer)
+        # Signed and written out in one pass: the text is the HTTP body and the stored check.
+        answer["receipt"], text = self.security.signer.sign_json(answer)
+        stored = _stored_check(caller, request, answer, text)
         # The entry carries the stored row's digest: an edit of the stored check breaks it.
         payload = {**_audit_payload(request, as_of, answer), STORED_DIGEST: stored_digest(stored)}
         return answer, payload, stored
@@ -247,7 +248,9 @@ def _answer(
     check_id: str, request: CheckRequest, as_of: date, result: CheckResult, role: Role
 ) -> dict[str, Any]:
     """The response body before its receipt: plain JSON, masked for checkers."""
-    results = [jsonable(r.as_json()) for r in result.results]
+    results = [r.as_json() for r in result.results]
+    if not result.plain:  # dates (a history check's) become ISO text before signing
+        results = [jsonable(r) for r in results]
     if not unmasked(role):
         results = [mask_result(r) for r in results]
     return {
@@ -284,8 +287,11 @@ def _audit_payload(request: CheckRequest, as_of: date, answer: dict[str, Any]) -
     }
 
 
-def _stored_check(caller: Caller, request: CheckRequest, answer: dict[str, Any]) -> dict[str, Any]:
-    """The ``:Check`` node: the request and the answer exactly as sent."""
+def _stored_check(
+    caller: Caller, request: CheckRequest, answer: dict[str, Any], text: str
+) -> dict[str, Any]:
+    """The ``:Check`` node: the request and the answer exactly as sent (``text``, the
+    canonical JSON of ``answer`` the receipt was made from)."""
     return {
         "check_id": answer["check_id"],
         "created_at": now_stamp(),
@@ -294,8 +300,8 @@ def _stored_check(caller: Caller, request: CheckRequest, answer: dict[str, Any])
         "caller_key_id": caller.key_id,
         "purpose": request.purpose,
         "request": json.dumps(request.model_dump(mode="json"), ensure_ascii=False),
-        # Compact, as REST sends it: the same text is the HTTP body (one serialisation).
-        "response": json.dumps(answer, ensure_ascii=False, separators=(",", ":")),
+        # As REST sends it: the same text is the HTTP body (one serialisation).
+        "response": text,
     }
 
 

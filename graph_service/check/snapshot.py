@@ -288,10 +288,20 @@ def _rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, dict[
                 "party_id": party_id,
                 "name": name,
                 "kind": kind,
-                "red_records": json.loads(red),
-                "measures": json.loads(measures),
+                "red_records": _json_list(red),
+                "measures": _json_list(measures),
             }
     return found
+
+
+def _json_list(text: str) -> list[Any]:
+    """A stored JSON list; most parties have no measure and no red-list record, and their
+    ``[]`` costs no parse (two per party were a tenth of a 1,000-party check's CPU).
+
+    >>> _json_list("[]"), _json_list('[{"a":1}]')
+    ([], [{'a': 1}])
+    """
+    return [] if text == "[]" else list(json.loads(text))
 
 
 def _objections(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:

@@ -70,7 +70,8 @@ class SnapshotEvaluator:
             for p, row in read.rows.items()
         }
         results = decide_parties(party_ids, found, context, catalog)
-        return CheckResult(catalog.version, results, read.meta.run_id, read.meta.confirmed_at)
+        meta = read.meta
+        return CheckResult(catalog.version, results, meta.run_id, meta.confirmed_at, plain=True)
 
 
 def on_date(row: Mapping[str, Any], iso: str) -> dict[str, Any]:

@@ -21,13 +21,17 @@ only has to mark person objects that way (docs/security.md, "For the evaluation 
 from __future__ import annotations
 
 import re
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from graph_service.identifiers import is_valid_id_number
+from graph_service import identifiers
 
 # A resident id number standing on its own (not inside a longer code).
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _PERSON_ID_KEYS = ("party_id", "id_number")
+#: Characters of a resident id number: shorter text cannot hold one.
+_ID_LENGTH = 18
 
 
 def mask_name(name: str) -> str:
@@ -61,7 +65,7 @@ def mask_text(text: str) -> str:
     >>> mask_text("91130102RG8E64XKKR")  # a company's USCC stays
     '91130102RG8E64XKKR'
     """
-    if len(text) < 18:  # too short to hold an id number: skip the regex (most strings)
+    if len(text) < _ID_LENGTH:  # too short to hold an id number: skip the regex (most strings)
         return text
     return _ID_NUMBER.sub(_mask_match, text)
 
@@ -69,6 +73,23 @@ def mask_text(text: str) -> str:
 def _mask_match(match: re.Match[str]) -> str:
     code = match.group(0).upper()
     return mask_id_number(code) if is_valid_id_number(code) else match.group(0)
+
+
+def is_valid_id_number(code: str) -> bool:
+    """:func:`graph_service.identifiers.is_valid_id_number`, cached per process and day (an
+    answer names the same parties on many paths; whether an id number is valid depends on the
+    day, as a birth date in the future is not, so an answer is reused only on its day).
+
+    >>> is_valid_id_number("130102197203158350"), is_valid_id_number("91130102RG8E64XKKR")
+    (True, False)
+    """
+    return _valid_on(code, identifiers._today())
+
+
+@lru_cache(maxsize=1 << 15)
+def _valid_on(code: str, day: date) -> bool:
+    del day  # the cache's key only
+    return identifiers.is_valid_id_number(code)
 
 
 def is_person(obj: dict[str, Any]) -> bool:
@@ -81,8 +102,11 @@ def is_person(obj: dict[str, Any]) -> bool:
     """
     if obj.get("kind") == "person":
         return True
-    ids = (obj.get(key) for key in _PERSON_ID_KEYS)
-    return any(isinstance(i, str) and len(i) == 18 and is_valid_id_number(i.upper()) for i in ids)
+    for key in _PERSON_ID_KEYS:
+        code = obj.get(key)
+        if isinstance(code, str) and len(code) == _ID_LENGTH and is_valid_id_number(code.upper()):
+            return True
+    return False
 
 
 def mask_json(value: Any) -> Any:
@@ -94,15 +118,47 @@ def mask_json(value: Any) -> Any:
 {'party_id': '91130102RG8E64XKKR', 'name': '某某有限公司'}]}
     """
     if isinstance(value, dict):
-        masked = {key: mask_json(item) for key, item in value.items()}
-        if is_person(value) and isinstance(value.get("name"), str):
-            masked["name"] = mask_name(value["name"])
-        return masked
+        return _mask_dict(value)
     if isinstance(value, list):
-        return [mask_json(item) for item in value]
+        return _mask_list(value)
     if isinstance(value, str):
         return mask_text(value)
     return value
+
+
+def _mask_dict(obj: dict[str, Any]) -> dict[str, Any]:
+    """:func:`mask_json` of an object. The walk is written out for the exact JSON types, so
+    a scalar costs no call: a 1,000-party answer holds ~18,000 values, and a call per value
+    was a fifth of such a check's CPU."""
+    masked: dict[str, Any] = {}
+    for key, item in obj.items():
+        kind = type(item)
+        if kind is str:
+            masked[key] = item if len(item) < _ID_LENGTH else mask_text(item)
+        elif kind in _SCALARS:
+            masked[key] = item
+        else:
+            masked[key] = mask_json(item)
+    if is_person(obj) and isinstance(obj.get("name"), str):
+        masked["name"] = mask_name(obj["name"])
+    return masked
+
+
+def _mask_list(items: list[Any]) -> list[Any]:
+    masked: list[Any] = []
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            masked.append(item if len(item) < _ID_LENGTH else mask_text(item))
+        elif kind in _SCALARS:
+            masked.append(item)
+        else:
+            masked.append(mask_json(item))
+    return masked
+
+
+#: Types whose values masking returns as they are (exact types: a str subclass is text).
+_SCALARS = frozenset({int, bool, float, type(None)})
 
 
 def mask_result(result: dict[str, Any]) -> dict[str, Any]:

@@ -76,6 +76,34 @@ class ReceiptSigner:
         signature = self._private_key.sign(signed_bytes({**answer, "receipt": receipt}))
         return {**receipt, "signature": base64.b64encode(signature).decode("ascii")}
 
+    def sign_json(self, answer: dict[str, Any]) -> tuple[dict[str, str], str]:
+        """:meth:`sign`, and the answer with its receipt as canonical JSON text — the body
+        as sent and stored — from the one serialisation the signature needs (a 1,000-party
+        answer is ~0.4 MB of JSON; a second pass over it cost ~4 ms). The signed bytes hold
+        the receipt without its signature; the signature goes in after ``key_id``, where the
+        canonical order puts it.
+
+        >>> signer = ReceiptSigner(Ed25519PrivateKey.generate())
+        >>> answer = {"check_id": "c1", "context": "x", "results": [{"receipt": "r"}]}
+        >>> receipt, text = signer.sign_json(answer)
+        >>> text == canonical_json({**answer, "receipt": receipt}).decode("utf-8")
+        True
+        >>> verify_receipt(json.loads(text), signer.public_key)
+        """
+        unsigned = {"key_id": self.key_id, "algorithm": ALGORITHM}
+        signed = signed_bytes({**answer, "receipt": unsigned})
+        signature = base64.b64encode(self._private_key.sign(signed)).decode("ascii")
+        # The first occurrence is the answer's own key: a '"' inside a JSON string is always
+        # escaped, so the sequence cannot begin within a string, and no object comes before
+        # it (an answer's keys that sort before "receipt" hold text).
+        marker = b',"receipt":' + canonical_json(unsigned)
+        end = signed.find(marker) + len(marker) - 1  # the receipt's closing brace
+        if end < len(marker) - 1:
+            raise ValueError("the answer's receipt is not where canonical JSON puts it")
+        quoted = canonical_json(signature)
+        text = signed[:end] + b',"signature":' + quoted + signed[end:]
+        return {**unsigned, "signature": signature}, text.decode("utf-8")
+
     def public_key_json(self) -> dict[str, str]:
         """The public key as ``GET /v1/receipt-key`` serves it."""
         pem = self.public_key.public_bytes(

@@ -9,11 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from graph_service.errors import ReceiptInvalid
+from graph_service.security.canonical import canonical_json
 from graph_service.security.roles import Role
-from graph_service.security.signing import load_or_create, load_public_key, verify_receipt
+from graph_service.security.signing import (
+    ReceiptSigner,
+    load_or_create,
+    load_public_key,
+    verify_receipt,
+)
 from graph_service.settings import Settings
 from tests.conftest import cli_env, run_cli
 from tests.security.conftest import COMPANY, PERSON, MakeKey, auth, check_body
@@ -37,6 +47,37 @@ def test_receipt_key_is_public_and_matches_the_receipts(
     answer = _answer(client, make_key)
     assert answer["receipt"]["key_id"] == key["key_id"]
     verify_receipt(answer, load_public_key(published.text))
+
+
+def test_the_body_sent_is_the_canonical_json_of_the_signed_answer(
+    client: TestClient, make_key: MakeKey
+) -> None:
+    body = check_body(parties=[COMPANY, PERSON])
+    response = client.post("/v1/checks", json=body, headers=auth(make_key(Role.CHECKER)))
+    assert response.text == canonical_json(response.json()).decode("utf-8")
+
+
+_TEXT = st.text(alphabet=st.sampled_from('a"\\,:{}张 \n'), max_size=12)
+_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), _TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_TEXT, inner, max_size=3)),
+    max_leaves=12,
+)
+_SIGNER = ReceiptSigner(Ed25519PrivateKey.generate())
+
+
+@examples(max_examples=200, deadline=None)
+@given(_TEXT, _TEXT, _VALUE)
+def test_sign_json_writes_the_answer_and_its_receipt_as_canonical_json(
+    check_id: str, context: str, results: Any
+) -> None:
+    # Text that looks like a receipt inside the values must not be taken for it.
+    answer = {"check_id": check_id, "context": context, "results": results,
+              "as_of": ',"receipt":{"algorithm":"Ed25519"', "run_id": {"receipt": 1}}  # fmt: skip
+    receipt, text = _SIGNER.sign_json(answer)
+    assert text == canonical_json({**answer, "receipt": receipt}).decode("utf-8")
+    assert receipt == _SIGNER.sign(answer)  # Ed25519 signatures are deterministic
+    verify_receipt(json.loads(text), _SIGNER.public_key)
 
 
 def test_signing_key_file_is_private_and_reused(settings: Settings) -> None:
