@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/checks_floor.py [--parties 100000] [--seed 1] [--seconds 60]
                                            [--workers 2] [--connections 16] [--threads 2]
+                                           [--snapshot-dir DIR]
+
+With ``--snapshot-dir`` the service is a stateless replica (``CREDIT_GRAPH_SNAPSHOT_SOURCE=
+file``) serving today's checks from the generation in DIR — the way to bench the 1,000,000-
+party world, which is not loaded in Neo4j here (DIR from ``credit-graph snapshot build
+--from-parquet`` of bench/propagate_spark.py's export); steps 1–2 below then only migrate.
 
 1. starts the benchmark's embedded Neo4j (``.credit-graph/bench``, port 7695), loads the world
    if needed and runs a full propagation if none is recorded (as bench/checks.py does);
@@ -270,6 +276,14 @@ def _arguments() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="worker processes of both servers")
     p.add_argument("--connections", type=int, default=16, help="single: wrk connections")
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument(
+        "--snapshot-dir",
+        type=Path,
+        help="serve today's checks as a replica from this snapshot folder (its catalog"
+        " version's generation, e.g. one `snapshot build --from-parquet` made of a 1,000,000-"
+        "party Spark export), CREDIT_GRAPH_SNAPSHOT_SOURCE=file; parties are sampled from it"
+        " and Neo4j keeps only keys and the mirrored audit log (--parties names the world)",
+    )
     add_neo4j_arguments(p)
     args = p.parse_args()
     # What bench/checks_plan.py expects of the issue-5 arguments.
@@ -289,14 +303,57 @@ def _prepare(
 
     with Database(settings, bench_registry()) as db:
         migrations.migrate(db)
-        report["loaded_world"] = ensure_world(db, args.parties, args.seed, "checks")
-        report["propagation"] = _ensure_measures(db, False)
-        ids = sample_ids(db, args)
+        if args.snapshot_dir is not None:  # a replica: the world is the snapshot's
+            ids = _sample_snapshot(args)
+            report["snapshot"] = {"source": "file", "folder": str(args.snapshot_dir)}
+        else:
+            report["loaded_world"] = ensure_world(db, args.parties, args.seed, "checks")
+            report["propagation"] = _ensure_measures(db, False)
+            ids = sample_ids(db, args)
         plans = scenarios(ids, args, date.today() - timedelta(365))
         key, key_name = create_key(db, "checker", __file__)
-        report["snapshot"] = _snapshot_build(db, settings, args.home)
+        if args.snapshot_dir is None:
+            report["snapshot"] = _snapshot_build(db, settings, args.home)
     bodies = {"single": plans["single"]["operations"], "batch": plans["batch"]["operations"]}
     return ids, bodies, key, key_name
+
+
+def _sample_snapshot(args: argparse.Namespace) -> dict[str, list[str]]:
+    """Party ids by category (as ``sample_ids`` draws them from Neo4j) from the generation
+    in ``args.snapshot_dir``: 1,000 with measures, 1,000 companies and persons without,
+    valid ids it does not hold, ids failing their check character."""
+    import random
+    import sqlite3
+
+    from checks_plan import _broken, _sibling
+
+    from graph_service.check.snapshot import current_path
+    from graph_service.policy.catalog import catalog_in_force
+    from graph_service.settings import Settings
+
+    version = catalog_in_force(Settings()).version
+    path = current_path(args.snapshot_dir / version)
+    if path is None:
+        raise SystemExit(f"error: no snapshot generation in {args.snapshot_dir / version}")
+    rng = random.Random(args.seed)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT party_id, kind, measures != '[]' FROM parties").fetchall()
+        measured = sorted(p for p, _, has in rows if has)
+        plain = {k: sorted(p for p, kind, has in rows if kind == k and not has)
+                 for k in ("company", "person")}  # fmt: skip
+        ids = {"measured": rng.sample(measured, min(len(measured), 1000)),
+               **{k: rng.sample(v, min(len(v), 1000)) for k, v in plain.items()}}  # fmt: skip
+        known = ids["company"][:100] + ids["person"][:100]
+        candidates = sorted({_sibling(p, rng) for p in known})
+        marks = ",".join("?" * len(candidates))
+        query = f"SELECT party_id FROM parties WHERE party_id IN ({marks})"  # noqa: S608
+        held = {r[0] for r in conn.execute(query, candidates)}
+    finally:
+        conn.close()
+    ids["unknown"] = [p for p in candidates if p not in held]
+    ids["invalid"] = [_broken(p) for p in known]
+    return ids
 
 
 def _snapshot_build(db: Any, settings: Any, home: Path) -> dict[str, Any]:
@@ -331,6 +388,9 @@ def _measure(
         floor = _scenarios(args, url, single, batch, pid)
     extra = {"CREDIT_GRAPH_COMPLETE_PENDING_ON_START": "false",
              "CREDIT_GRAPH_NOTICE_DELIVERY": "false"}  # fmt: skip
+    if args.snapshot_dir is not None:
+        extra |= {"CREDIT_GRAPH_SNAPSHOT_SOURCE": "file",
+                  "CREDIT_GRAPH_SNAPSHOT_DIR": str(args.snapshot_dir)}  # fmt: skip
     with serving(args.home, args.neo4j_port, workers=args.workers, **extra) as server:
         with TreeRss(server.pid) as rss:
             service = _scenarios(args, server.url, single, batch, server.pid, rss)

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sqlite3
 import sys
 import tempfile
@@ -29,10 +30,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from checks_plan import _sibling
 from common import HOME, OUT
 
 from graph_service.check import snapshot
 from graph_service.check.snapshot import Meta, SnapshotReader
+from graph_service.identifiers import party_kind
 
 PAGE = 5_000
 
@@ -46,25 +49,30 @@ def main() -> int:
         "parties": args.parties, "source": str(source), "source_parties": len(rows),
         "load_before": os.getloadavg(),
     }  # fmt: skip
-    with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
-        folder = Path(scratch)
-        started = time.perf_counter()
-        path = snapshot.new_generation(folder)
-        conn = snapshot.create(path)
-        written = sum(snapshot.write_parties(conn, page) for page in _pages(rows, args.parties))
-        snapshot.replace_objections(conn, {})
-        meta = Meta("scale-test", None, "scale-test", snapshot.now_iso(), written)
-        snapshot.write_meta(conn, meta)
-        snapshot.publish(folder, path, conn)
-        report["write_s"] = round(time.perf_counter() - started, 1)
-        report["size_mib"] = round(path.stat().st_size / 2**20, 1)
-        report["written"] = written
-        report["read"] = _reads(folder, rows, args.parties)
+    if args.servable is not None:
+        report |= _servable(source, rows, args.parties, args.servable)
+    else:
+        with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
+            folder = Path(scratch)
+            started = time.perf_counter()
+            path = snapshot.new_generation(folder)
+            conn = snapshot.create(path)
+            pages = _pages(rows, args.parties)
+            written = sum(snapshot.write_parties(conn, page) for page in pages)
+            snapshot.replace_objections(conn, {})
+            meta = Meta("scale-test", None, "scale-test", snapshot.now_iso(), written)
+            snapshot.write_meta(conn, meta)
+            snapshot.publish(folder, path, conn)
+            report["write_s"] = round(time.perf_counter() - started, 1)
+            report["size_mib"] = round(path.stat().st_size / 2**20, 1)
+            report["written"] = written
+            report["read"] = _reads(folder, rows, args.parties)
     report["load_after"] = os.getloadavg()
     text = json.dumps(report, indent=2)
     print(text)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"checks-snapshot-{args.parties}.json").write_text(text + "\n", encoding="utf-8")
+    name = f"checks-snapshot-{'servable-' if args.servable else ''}{args.parties}.json"
+    (OUT / name).write_text(text + "\n", encoding="utf-8")
     return 0
 
 
@@ -73,7 +81,65 @@ def _arguments() -> argparse.Namespace:
     p.add_argument("--parties", type=int, default=1_000_000, help="parties in the generation")
     p.add_argument("--source", type=Path, help="a generation to take rows from")
     p.add_argument("--scratch", type=Path, help="folder for the generation (default: /tmp)")
+    p.add_argument(
+        "--servable",
+        type=Path,
+        help="instead: write a generation a replica can serve into DIR/<catalog version>/ and"
+        " keep it (copies under valid ids of their kind, the source's run and catalog, its"
+        " open objections), for `bench/checks_floor.py --snapshot-dir DIR`",
+    )
     return p.parse_args()
+
+
+def _servable(source: Path, rows: list[dict[str, Any]], parties: int, root: Path) -> dict[str, Any]:
+    """Writes a servable generation of ``parties`` parties into ``root``: the source's rows,
+    then copies of them under other valid identifiers of the same kind (a check decides a
+    copy as it decides its original); meta and open objections as the source's."""
+    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        meta = snapshot.read_meta(conn)
+        objections = dict(conn.execute("SELECT record_ref, objection_id FROM open_objections"))
+    finally:
+        conn.close()
+    folder = root / re.sub(r"[^A-Za-z0-9._-]", "_", meta.catalog_version)
+    started = time.perf_counter()
+    path = snapshot.new_generation(folder)
+    conn = snapshot.create(path)
+    written = sum(snapshot.write_parties(conn, page) for page in _valid_pages(rows, parties))
+    snapshot.replace_objections(conn, objections)
+    (count,) = conn.execute("SELECT count(*) FROM parties").fetchone()
+    snapshot.write_meta(conn, Meta(meta.run_id, meta.run_finished_at, meta.catalog_version,
+                                   snapshot.now_iso(), count))  # fmt: skip
+    snapshot.publish(folder, path, conn)
+    return {"servable": str(path), "write_s": round(time.perf_counter() - started, 1),
+            "size_mib": round(path.stat().st_size / 2**20, 1), "written": written,
+            "distinct": count}  # fmt: skip
+
+
+def _valid_pages(rows: list[dict[str, Any]], parties: int) -> Iterator[list[dict[str, Any]]]:
+    rng = random.Random(1)
+    taken = {str(r["party_id"]) for r in rows}
+    page: list[dict[str, Any]] = []
+    for n in range(parties):
+        row = rows[n % len(rows)]
+        if n >= len(rows):
+            row = {**row, "party_id": _valid_copy(str(row["party_id"]), rng, taken)}
+        page.append(row)
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _valid_copy(party: str, rng: random.Random, taken: set[str]) -> str:
+    """Another valid identifier of ``party``'s kind, not in ``taken`` (then added to it)."""
+    for _ in range(1000):
+        candidate = _sibling(party, rng)
+        if candidate not in taken and party_kind(candidate) == party_kind(party):
+            taken.add(candidate)
+            return candidate
+    raise SystemExit(f"error: no free identifier like {party}")
 
 
 def _current(root: Path) -> Path:
