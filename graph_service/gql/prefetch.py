@@ -126,7 +126,6 @@ def _day(value: Any) -> date | None:
 
 def _credit_report(ctx: Context, party_id: str, _: Args) -> None:
     _primed(ctx.loaders.credit.load(party_id))
-    _primed(ctx.loaders.measures.load(party_id))
 
 
 def _measures(ctx: Context, party_id: str, _: Args) -> None:

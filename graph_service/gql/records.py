@@ -7,7 +7,6 @@ visible: an investigator asks for ``state: ACTIVE``, ``INACTIVE`` or ``ALL`` on 
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -320,12 +319,10 @@ class CreditReport:
 async def _credit_report(root: Party, info: Info, active_on: On = None) -> CreditReport:
     on = active_on or info.context.today
     owner = str(root.id)
-    # Both loaders at once: awaited one after the other, a list of parties (a network's
-    # nodes, search hits) would wait for two Neo4j round trips in a row instead of one.
-    summary, measures_row = await asyncio.gather(
-        info.context.loaders.credit.load(owner), info.context.loaders.measures.load(owner)
-    )
-    measure_names = sorted({str(m["measure"]) for m in (measures_row or {}).get("items", [])})
+    # One read: the summary row carries the stored measures' names too (a second loader for
+    # them cost a second query per list of parties, and a thread and a round trip more).
+    summary = await info.context.loaders.credit.load(owner)
+    measure_names = sorted({str(m) for m in (summary or {}).get("measures") or []})
     catalog = catalog_in_force(info.context.settings)
     return credit_report(summary or {}, measure_names, root, on, catalog)
 
