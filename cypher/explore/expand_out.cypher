@@ -3,6 +3,9 @@
 // set, which are active that day (since <= $on < until, a null bound being open). Only
 // parties and cases are reached (records and contacts are attributes, not neighbours).
 // $limit bounds the step; the caller asks for one row more than it can use to see truncation.
+// With $summaries, each party reached comes with what its credit report needs, in the shape of
+// a party/credit_summary row (null for a case, and for every node without $summaries): the
+// picture's nodes then need no read after the walk.
 CALL () {
   UNWIND $parties AS key
   MATCH (a:Party {party_id: key})
@@ -19,4 +22,11 @@ WITH r, b LIMIT $limit
 RETURN elementId(r) AS id, type(r) AS type, properties(r) AS props,
   CASE WHEN startNode(r):Case THEN startNode(r).case_no ELSE startNode(r).party_id END AS source,
   CASE WHEN endNode(r):Case THEN endNode(r).case_no ELSE endNode(r).party_id END AS target,
-  {labels: labels(b), props: properties(b)} AS other
+  {labels: labels(b), props: properties(b)} AS other,
+  CASE WHEN $summaries AND b:Party THEN {id: b.party_id,
+    records: [(b)-[:HAS_RECORD]->(x:Record) | x {.record_key, .kind, .start, .end, .voided_on,
+                                                .severity, .list, .category, .status}],
+    convictions: [(b)-[x:PARTY_TO]->(k:Case {case_type: 'bribery'}) |
+                    {case_no: k.case_no, role: x.role, closed_on: k.closed_on}],
+    case_count: COUNT { (b)-[:PARTY_TO]->(:Case) },
+    measures: [(b)-[:HAS_MEASURE]->(m:Measure) | m.measure]} END AS summary

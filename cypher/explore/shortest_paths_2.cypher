@@ -4,6 +4,8 @@
 // would let the search run on to the longest bound (on a city graph, through every hub), so
 // there is one file per bound, explore/shortest_paths_1 … _6, identical but for it
 // (tests/graphql/test_relations.py compares them). $limit caps the equally short paths.
+// With $summaries, each node of a path comes with what its credit report needs, in the shape
+// of a party/credit_summary row (null for a case, and for every node without $summaries).
 MATCH (a:Party {party_id: $source}), (b:Party {party_id: $target})
 MATCH p = ALL SHORTEST (a) (()-[r]-() WHERE type(r) IN $types
     AND ($on IS NULL OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR r.until > $on)))
@@ -14,4 +16,11 @@ RETURN
   [x IN relationships(p) | {
     id: elementId(x), type: type(x), props: properties(x),
     source: CASE WHEN startNode(x):Case THEN startNode(x).case_no ELSE startNode(x).party_id END,
-    target: CASE WHEN endNode(x):Case THEN endNode(x).case_no ELSE endNode(x).party_id END}] AS rels
+    target: CASE WHEN endNode(x):Case THEN endNode(x).case_no ELSE endNode(x).party_id END}] AS rels,
+  [n IN nodes(p) | CASE WHEN $summaries AND n:Party THEN {id: n.party_id,
+      records: [(n)-[:HAS_RECORD]->(x:Record) | x {.record_key, .kind, .start, .end, .voided_on,
+                                                  .severity, .list, .category, .status}],
+      convictions: [(n)-[x:PARTY_TO]->(k:Case {case_type: 'bribery'}) |
+                      {case_no: k.case_no, role: x.role, closed_on: k.closed_on}],
+      case_count: COUNT { (n)-[:PARTY_TO]->(:Case) },
+      measures: [(n)-[:HAS_MEASURE]->(m:Measure) | m.measure]} END] AS summaries

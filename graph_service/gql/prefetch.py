@@ -45,6 +45,7 @@ from graph_service.gql.relations import (
     SHORTEST_PATHS_QUERY,
     expand_params,
     paths_params,
+    wants_summaries,
 )
 from graph_service.gql.shared import Direction, RelationType
 from graph_service.gql.ties import page_key, tie_counts_key
@@ -53,7 +54,8 @@ from graph_service.policy.catalog import catalog_in_force
 log = logging.getLogger(__name__)
 
 Args = Mapping[str, Any]
-Starter = Callable[[Context, str, Args], None]
+#: Begins the reads of one selected field (its arguments and selections) of a party.
+Starter = Callable[[Context, str, SelectedField], None]
 
 
 def start_party_reads(info: Info, party_id: str) -> None:
@@ -63,7 +65,7 @@ def start_party_reads(info: Info, party_id: str) -> None:
         if starter is None:
             continue
         try:
-            starter(info.context, party_id, field.arguments)
+            starter(info.context, party_id, field)
         except (ArgumentError, KeyError, TypeError, ValueError):
             continue  # arguments the resolver refuses, with its own message: nothing early
 
@@ -124,34 +126,37 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if value is not None else None
 
 
-def _credit_report(ctx: Context, party_id: str, _: Args) -> None:
+def _credit_report(ctx: Context, party_id: str, _: SelectedField) -> None:
     _primed(ctx.loaders.credit.load(party_id))
 
 
-def _measures(ctx: Context, party_id: str, _: Args) -> None:
+def _measures(ctx: Context, party_id: str, _: SelectedField) -> None:
     _primed(ctx.loaders.measures.load(party_id))
 
 
-def _measures_date(ctx: Context, _party: str, _: Args) -> None:
+def _measures_date(ctx: Context, _party: str, _: SelectedField) -> None:
     _primed(ctx.loaders.latest_run.load("latest"))
 
 
-def _tie_counts(ctx: Context, party_id: str, args: Args) -> None:
-    _primed(ctx.loaders.keyed.load(tie_counts_key(party_id, _day(args.get("activeOn")))))
+def _tie_counts(ctx: Context, party_id: str, field: SelectedField) -> None:
+    on = _day(field.arguments.get("activeOn"))
+    _primed(ctx.loaders.keyed.load(tie_counts_key(party_id, on)))
 
 
-def _cases(ctx: Context, party_id: str, args: Args) -> None:
+def _cases(ctx: Context, party_id: str, field: SelectedField) -> None:
+    args = field.arguments
     at = page(args.get("first"), args.get("after"))
     roles = args.get("roles")
     key = page_key("party/cases", party_id, at, roles=tuple(roles) if roles is not None else None)
     _primed(ctx.loaders.keyed.load(key))
 
 
-def _legal_representative(ctx: Context, party_id: str, _: Args) -> None:
+def _legal_representative(ctx: Context, party_id: str, _: SelectedField) -> None:
     _primed(ctx.loaders.keyed.load(page_key("party/legal_rep", party_id, Page(0, 1))))
 
 
-def _records(ctx: Context, party_id: str, args: Args) -> None:
+def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
+    args = field.arguments
     at = page(args.get("first"), args.get("after"))
     on = _day(args.get("activeOn")) or ctx.today
     state = RecordState[args.get("state") or "ALL"]
@@ -161,17 +166,22 @@ def _records(ctx: Context, party_id: str, args: Args) -> None:
     )
 
 
-def _neighbours(ctx: Context, party_id: str, args: Args) -> None:
+def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
+    args = field.arguments
     inputs.bounded(args.get("depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
     max_nodes = args.get("maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
     inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
     types = [RelationType[t].value for t in (args.get("types") or RelationType.__members__)]
     query = EXPAND_QUERY[Direction[args.get("direction") or "BOTH"]]
     on = _day(args.get("activeOn"))
-    ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes))
+    summaries = wants_summaries([field])
+    ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes, summaries))
+    if summaries:  # the walk brings the others' summaries; the party's own is read beside
+        _primed(ctx.loaders.credit.load(party_id))
 
 
-def _paths(ctx: Context, party_id: str, args: Args) -> None:
+def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
+    args = field.arguments
     target = inputs.party_id(args["to"], "to")
     hops = args.get("maxHops", limits.DEFAULT_PATH_HOPS)
     inputs.bounded(hops, "maxHops", 1, limits.MAX_PATH_HOPS)
@@ -179,19 +189,21 @@ def _paths(ctx: Context, party_id: str, args: Args) -> None:
     given = args.get("types")
     types = [RelationType[t] for t in given] if given else None
     if target != party_id:
-        params = paths_params(party_id, target, types, _day(args.get("activeOn")), limit)
+        on = _day(args.get("activeOn"))
+        params = paths_params(party_id, target, types, on, limit, wants_summaries([field]))
         ctx.start_read(SHORTEST_PATHS_QUERY[hops], **params)
 
 
-def _ownership_tree(ctx: Context, party_id: str, args: Args) -> None:
+def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
+    args = field.arguments
     inputs.bounded(args.get("depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
     direction = OwnershipDirection[args.get("direction") or "UP"]
     on = _day(args.get("activeOn")) or ctx.today
     ctx.start_read(holdings_query(direction), **holdings_params([party_id], on))
 
 
-def _actual_controllers(ctx: Context, party_id: str, args: Args) -> None:
-    on = _day(args.get("activeOn")) or ctx.today
+def _actual_controllers(ctx: Context, party_id: str, field: SelectedField) -> None:
+    on = _day(field.arguments.get("activeOn")) or ctx.today
     rule = catalog_in_force(ctx.settings).control
     _primed(ctx.loaders.keyed.load(controllers_key(party_id, on, rule)))
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from graph_service.explore.viewer import Step, Subgraph, ViewEdge, ViewNode
 from graph_service.gql import inputs, limits
@@ -247,11 +248,12 @@ async def _neighbours(
     chosen = [t.value for t in (types or list(RelationType))]
     graph = Subgraph.start(root_node(root), max_nodes)
     frontier = [graph.nodes[graph.root]]
+    summaries = wants_summaries(info.selected_fields)
     for level in range(1, depth + 1):
         if not frontier:
             break
         added = await _expand(
-            info, graph, frontier, level, EXPAND_QUERY[direction], chosen, active_on
+            info, graph, frontier, level, EXPAND_QUERY[direction], chosen, active_on, summaries
         )
         frontier = [graph.nodes[key] for key in added]
     return graph_view(graph, active_on or info.context.today, active_on)
@@ -265,12 +267,15 @@ async def _expand(
     query: str,
     types: list[str],
     on: date | None,
+    summaries: bool,
 ) -> list[str]:
-    """One breadth-first step: reads the frontier's edges and adds them to ``graph``."""
+    """One breadth-first step: reads the frontier's edges and adds them to ``graph`` (with
+    ``summaries``, the credit summaries of the parties reached, for their reports)."""
     parties = [n.id for n in frontier if n.kind != "case"]
     cases = [n.id for n in frontier if n.kind == "case"]
-    params = expand_params(parties, cases, types, on, graph.max_nodes)
+    params = expand_params(parties, cases, types, on, graph.max_nodes, summaries)
     rows = await info.context.read(query, **params)
+    prime_summaries(info, [r["summary"] for r in rows])
     budget = 4 * graph.max_nodes
     if len(rows) > budget:
         graph.truncated = True
@@ -278,18 +283,53 @@ async def _expand(
 
 
 def expand_params(
-    parties: list[str], cases: list[str], types: list[str], on: date | None, max_nodes: int
+    parties: list[str],
+    cases: list[str],
+    types: list[str],
+    on: date | None,
+    max_nodes: int,
+    summaries: bool = False,
 ) -> dict[str, Any]:
     """The parameters of one breadth-first step's read (``explore/expand_*``): at most four
     rows per node the view may hold (edges among nodes already seen count too), and one more
-    to see that the view is truncated."""
+    to see that the view is truncated; ``summaries`` asks for the parties' credit summaries."""
     return {
         "parties": parties,
         "cases": cases,
         "types": types,
         "on": on,
         "limit": 4 * max_nodes + 1,
+        "summaries": summaries,
     }
+
+
+def wants_summaries(fields: Sequence[Selection]) -> bool:
+    """True when a walk's selection asks for a credit report of its nodes (the workbench's
+    rings): the walk's read then brings the parties' credit summaries along (one statement, no
+    read after the walk) instead of the report's loader reading them once the walk is done."""
+    return _selects(fields, "creditReport")
+
+
+def _selects(selections: Sequence[Selection], name: str) -> bool:
+    """True when ``name`` is selected anywhere below ``selections``, through fragments."""
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == name:
+            return True
+        if isinstance(selection, SelectedField | InlineFragment | FragmentSpread) and _selects(
+            selection.selections, name
+        ):
+            return True
+    return False
+
+
+def prime_summaries(info: Info, summaries: Sequence[Mapping[str, Any] | None]) -> None:
+    """Hands the credit summaries a walk read (``party/credit_summary`` rows; None for cases
+    and when not asked) to the report's loader, so that the nodes' reports read nothing more.
+    A party the loader holds already keeps what it holds."""
+    loader = info.context.loaders.credit
+    for summary in summaries:
+        if summary is not None:
+            loader.prime(str(summary["id"]), dict(summary))
 
 
 neighbours_of = strawberry.field(
@@ -325,20 +365,28 @@ async def _paths(
             raise ArgumentError("to", "is the party itself")
     except ArgumentError as error:
         return InvalidInputError.of(error)
+    summaries = wants_summaries(info.selected_fields)
     rows = await info.context.read(
         SHORTEST_PATHS_QUERY[max_hops],
-        **paths_params(str(root.id), target, types, active_on, limit),
+        **paths_params(str(root.id), target, types, active_on, limit, summaries),
     )
+    prime_summaries(info, [s for row in rows[:limit] for s in row["summaries"]])
     return connections(rows[:limit], len(rows) > limit, active_on or info.context.today, active_on)
 
 
 def paths_params(
-    source: str, target: str, types: list[RelationType] | None, on: date | None, limit: int
+    source: str,
+    target: str,
+    types: list[RelationType] | None,
+    on: date | None,
+    limit: int,
+    summaries: bool = False,
 ) -> dict[str, Any]:
     """The parameters of ``explore/shortest_paths_N`` for ``paths`` (one row more than
-    ``limit``, to see truncation)."""
+    ``limit``, to see truncation; ``summaries``: the nodes' credit summaries too)."""
     chosen = [t.value for t in (types or PATH_TYPES)]
-    return {"source": source, "target": target, "types": chosen, "on": on, "limit": limit + 1}
+    return {"source": source, "target": target, "types": chosen, "on": on, "limit": limit + 1,
+            "summaries": summaries}  # fmt: skip
 
 
 def connections(

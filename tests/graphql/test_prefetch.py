@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from graph_service.db import Database
-from graph_service.gql import prefetch
+from graph_service.gql import prefetch, relations
 from graph_service.identifiers import uscc_check_char
 from tests.graphql.conftest import ENFORCEMENT_CASE, HUABEI, LI_NA, Api
 
@@ -91,3 +91,31 @@ def test_arguments_the_resolver_refuses_are_refused_as_before(api: Api, samples:
     data = api.data(DOCUMENTS["NEIGHBOURS"], variables)
     refused = data["party"]["neighbours"]
     assert refused["__typename"] == "InvalidInputError" and refused["argument"] == "depth"
+
+
+def _nodes(view: str, data: Any) -> list[dict[str, Any]]:
+    """The drawn nodes of a network or paths answer."""
+    found = data["party"]["neighbours"] if view == "network" else data["party"]["paths"]["view"]
+    return found["nodes"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("view", ["network", "paths"])
+def test_a_walk_brings_its_nodes_credit_summaries_and_answers_as_the_loader_would(
+    api: Api, samples: Database, view: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, variables = VIEWS[view]
+    folded, folded_reads = _reads(api, name, variables)
+
+    never = lambda fields: False  # noqa: E731  (the reports' loader reads after the walk)
+    monkeypatch.setattr(relations, "wants_summaries", never)
+    monkeypatch.setattr(prefetch, "wants_summaries", never)
+    loaded, loaded_reads = _reads(api, name, variables)
+
+    assert folded == loaded
+    reports = [n["party"]["creditReport"] for n in _nodes(view, folded) if n["party"]]
+    assert len(reports) >= 3 and any(r["seriousDishonesty"] for r in reports)
+    assert any(r["measures"] for r in reports)
+    assert loaded_reads["party/credit_summary"] == 1  # the nodes', read after the walk
+    # the walk's own statement brought them; the network's party is read beside its lookup
+    assert folded_reads.get("party/credit_summary", 0) == (1 if view == "network" else 0)
+    assert "party/measures" not in folded_reads
