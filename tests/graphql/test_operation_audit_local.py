@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from graphql import parse
 
 from graph_service.app import create_app
 from graph_service.db import Database
+from graph_service.gql.operation_audit import parties_asked
 from graph_service.security import local_audit
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
@@ -101,3 +103,15 @@ def test_an_unwritable_local_log_withholds_the_answer_when_it_is_waited_for(
     assert response.status_code == 503
     assert response.json()["data"] is None
     assert response.json()["errors"][0]["extensions"] == {"code": "audit_unavailable"}
+
+
+def test_the_parties_asked_are_those_of_each_request_though_the_document_is_remembered() -> None:
+    document = parse(
+        """query ($id: String!, $to: String!) {
+             party(id: $id) { ... on Party { paths(to: $to) { __typename } } }
+             b: party(id: "130102197203158350") { __typename } }"""
+    )
+    first = parties_asked(document, {"id": HUABEI.lower(), "to": "130104198007224880"})
+    again = parties_asked(document, {"id": "91130104pqxr0qed47", "to": "130105198501094897"})
+    assert first == {HUABEI, "130104198007224880", "130102197203158350"}
+    assert again == {"91130104PQXR0QED47", "130105198501094897", "130102197203158350"}
