@@ -84,15 +84,23 @@ def run_full(db: Database, catalog: Catalog | None = None, as_of: date | None = 
         time.perf_counter(),
     )
     loads = store.pending_loads(db)
-    rows = list(store.read_all(db))
-    graph = graph_from_rows(rows)
+    run, risk = _full(db, catalog, as_of)
+    return _finish(db, run, started, _risk_changes(store.stored_risk(db), risk), loads)
+
+
+def _full(db: Database, catalog: Catalog, as_of: date) -> tuple[RunResult, dict[str, float]]:
+    """A full run's measures, stored, and every party's risk score. The graph lives only
+    here: the rows stream into it and are not kept, and it is freed before the stored scores
+    are read and the run's last transaction, so what comes after (the notices of the
+    losses) reuses its memory."""
+    graph = graph_from_rows(store.read_all(db))
     result = propagate(graph, catalog, as_of)
-    run = RunResult(_run_id(), "full", as_of, catalog.version, len(rows), len(rows))
+    parties = graph.number_of_nodes()
+    run = RunResult(_run_id(), "full", as_of, catalog.version, parties, parties)
     new = _rows(result.measures.values())
     faults.checkpoint(db.settings, "propagation_compute")
     _apply(db, run, new, store.stored_measures(db, None), LossReasons(db, graph, catalog, as_of))
-    risk = _risk_changes(store.stored_risk(db), result.risk)
-    return _finish(db, run, started, risk, loads)
+    return run, result.risk
 
 
 def store_full(

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -33,6 +34,10 @@ from graph_service.propagation import riskscope, scope
 
 #: Parties per read batch: large enough to amortise the round trip, small enough to stream.
 READ_BATCH = 10_000
+#: Parties per batch of a full run's read (:func:`read_all`): two batches are decoded at a
+#: time beside the graph being built, and at 2,500 they take some 30 MB less than at 10,000
+#: (100,000 parties: peak RSS 369 against 406 MiB) for the same time.
+FULL_READ_BATCH = 2_500
 #: An incremental scope this small never falls back to a full run: it takes well under a
 #: second however small the graph (and tests of incremental runs use small graphs).
 SMALL_SCOPE = 1_000
@@ -65,16 +70,22 @@ def full_run_above(db: Database) -> int:
     return max(SMALL_SCOPE, int(db.settings.propagation_full_above * int(row["parties"])))
 
 
-def read_all(db: Database, batch: int = READ_BATCH) -> Iterator[Row]:
+def read_all(db: Database, batch: int = FULL_READ_BATCH) -> Iterator[Row]:
     """Every party with its records, convictions and outgoing relationships, in id order."""
     (row,) = db.read_plain("propagation/party_ids", timeout_s=300)
     ids: list[str] = row["ids"]
-    batches = _chunks(ids, batch)
-    # Two batches in flight: Neo4j runs one query while the driver decodes the other's rows
-    # (the decoding is most of the time), so the two cores both work. Order is kept.
+    # Two batches at a time: Neo4j runs one query while the driver decodes the other's rows
+    # (the decoding is most of the time), so the two cores both work. Order is kept. Never
+    # more than two: a slower reader of the rows (the graph being built) must not make them
+    # pile up, since a full run's rows are several times the graph built from them.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="propagation-read") as pool:
-        for rows in pool.map(lambda ids: _read_batch(db, ids), batches):
-            yield from rows
+        ahead: deque[Future[list[Row]]] = deque()
+        for ids_batch in _chunks(ids, batch):
+            ahead.append(pool.submit(_read_batch, db, ids_batch))
+            if len(ahead) == 2:
+                yield from ahead.popleft().result()
+        while ahead:
+            yield from ahead.popleft().result()
 
 
 def read_parties(db: Database, party_ids: Iterable[str]) -> list[Row]:
