@@ -60,6 +60,9 @@ UNRESTRICTED: Final = frozenset({"allow", "fast_track"})
 OVERLAP: Final = timedelta(hours=1)
 #: Losses read, and notices written, per transaction.
 PAGE: Final = 500
+#: Parties whose checks are read per query: a batch check's payload comes once for each party
+#: it names, so 333 parties of a 100,000-party world brought 180 MB of payloads at once.
+RECIPIENTS_PAGE: Final = 25
 #: The mark of how far losses were turned into notices.
 LOSSES_MARK: Final = "losses"
 
@@ -286,14 +289,16 @@ def _received(db: Database, losses: Sequence[Loss], catalog: Catalog) -> dict[st
     window = timedelta(days=catalog.notices.window_days)
     since = utc_stamp(min(loss.at for loss in losses) - window)
     db.read("audit/await_fulltext_refresh")  # the index is eventually consistent
-    rows = db.read("notices/recipients", index=FULLTEXT_AUDIT_PARTIES, parties=parties,
-                   since=since)  # fmt: skip
     found: dict[str, list[Received]] = defaultdict(list)
-    for row in rows:
-        if restricted(json.loads(row["payload"]), row["party"]):
-            found[row["party"]].append(
-                Received(row["key_id"], row["check_id"], row["party"], row["at"])
-            )
+    for start in range(0, len(parties), RECIPIENTS_PAGE):
+        page = parties[start : start + RECIPIENTS_PAGE]
+        rows = db.read("notices/recipients", index=FULLTEXT_AUDIT_PARTIES, parties=page,
+                       since=since)  # fmt: skip
+        for row in rows:
+            if restricted(json.loads(row["payload"]), row["party"]):
+                found[row["party"]].append(
+                    Received(row["key_id"], row["check_id"], row["party"], row["at"])
+                )
     return found
 
 
