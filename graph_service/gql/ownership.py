@@ -10,6 +10,7 @@ control rule, :mod:`graph_service.analysis.control`, with the catalog in force.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,7 +23,7 @@ from graph_service.explore.penetration import Chain, effective_stakes, ownership
 from graph_service.explore.viewer import Step, Subgraph, ViewNode
 from graph_service.gql import inputs, limits
 from graph_service.gql.context import Info
-from graph_service.gql.dataloaders import ListKey
+from graph_service.gql.dataloaders import ListKey, Row
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.relations import (
     EXPAND_QUERY,
@@ -126,15 +127,23 @@ class HoldingsGraph:
 async def holdings_graph(
     info: Info, root: Party, direction: OwnershipDirection, depth: int, on: date
 ) -> tuple[HoldingsGraph, dict[str, Mapping[str, Any]]]:
-    """The active holdings within ``depth`` hops of ``root`` and every party's row."""
+    """The active holdings within ``depth`` hops of ``root`` and every party's row.
+
+    The first two steps are read in one statement (most trees end within two levels): the
+    second step's rows are taken only for the very frontier this code reaches after the
+    first, and not when the statement's row limit cut them; otherwise, and for the levels
+    after, each step is read as it comes."""
     graph = HoldingsGraph(root_node(root))
     seen: dict[str, Mapping[str, Any]] = {str(root.id): graph.view.nodes[str(root.id)].data}
     query = holdings_query(direction)
+    ahead = await _two_steps(info, str(root.id), direction, depth, on)
     frontier = [str(root.id)]
     for level in range(1, depth + 1):
         if not frontier:
             break
-        rows = await info.context.read(query, **holdings_params(frontier, on))
+        rows = ahead.rows(level, frontier) if ahead is not None else None
+        if rows is None:
+            rows = await info.context.read(query, **holdings_params(frontier, on))
         for row in rows:
             graph.digraph.add_edge(
                 row["source"], row["target"], stake_pct=float(row["props"].get("stake_pct") or 0.0)
@@ -145,9 +154,60 @@ async def holdings_graph(
     return graph, seen
 
 
+@dataclass(frozen=True)
+class TwoSteps:
+    """The first two steps of a tree as one statement read them (``explore/holdings_two_*``)."""
+
+    first: list[Row]
+    frontier: list[str]  # the parties the second step starts from
+    second: list[Row]
+
+    def rows(self, level: int, frontier: list[str]) -> list[Row] | None:
+        """The rows of step ``level`` from ``frontier``, when read ahead (None: read it)."""
+        if level == 1:
+            return self.first
+        if level == 2 and frontier == self.frontier and len(self.second) < HOLDINGS_ROWS:
+            return self.second
+        return None
+
+
+async def _two_steps(
+    info: Info, party_id: str, direction: OwnershipDirection, depth: int, on: date
+) -> TwoSteps | None:
+    """The first two steps of the tree of ``party_id`` (None for a tree one level deep)."""
+    if depth < 2:
+        return None
+    rows = await info.context.read(two_steps_query(direction), **two_steps_params(party_id, on))
+    if not rows:  # no such party: nothing to walk
+        return TwoSteps([], [], [])
+    row = rows[0]
+    return TwoSteps(row["first"], [str(p) for p in row["frontier"]], row["second"])
+
+
+def two_steps_query(direction: OwnershipDirection) -> str:
+    """The read of a tree's first two steps: holders (UP) or holdings (DOWN)."""
+    return TWO_STEPS_QUERY[direction]
+
+
+def two_steps_params(party_id: str, on: date) -> dict[str, Any]:
+    """The parameters of ``explore/holdings_two_*``: each step bounded as one step's read
+    (:func:`holdings_params`), the view's node cap bounding the second step's frontier."""
+    one = holdings_params([party_id], on)
+    return {"party": party_id, "types": one["types"], "on": on, "limit": one["limit"],
+            "max_nodes": limits.MAX_NEIGHBOUR_NODES}  # fmt: skip
+
+
 def holdings_query(direction: OwnershipDirection) -> str:
     """The breadth-first step of the ownership tree: holders (UP) or holdings (DOWN)."""
     return EXPAND_QUERY[Direction.IN if direction is OwnershipDirection.UP else Direction.OUT]
+
+
+#: Rows one step of the tree reads at most (a step that many rows long may have been cut).
+HOLDINGS_ROWS = 4 * limits.MAX_NEIGHBOUR_NODES + 1
+TWO_STEPS_QUERY = {
+    OwnershipDirection.UP: "explore/holdings_two_in",
+    OwnershipDirection.DOWN: "explore/holdings_two_out",
+}
 
 
 def holdings_params(frontier: list[str], on: date) -> dict[str, Any]:

@@ -37,6 +37,8 @@ from graph_service.gql.ownership import (
     controllers_key,
     holdings_params,
     holdings_query,
+    two_steps_params,
+    two_steps_query,
 )
 from graph_service.gql.pagination import Page, page
 from graph_service.gql.records import RecordState, records_key
@@ -196,10 +198,13 @@ def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
 
 def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
-    inputs.bounded(args.get("depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
+    depth = inputs.bounded(args.get("depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
     direction = OwnershipDirection[args.get("direction") or "UP"]
     on = _day(args.get("activeOn")) or ctx.today
-    ctx.start_read(holdings_query(direction), **holdings_params([party_id], on))
+    if depth >= 2:  # the first two steps in one statement, as the resolver reads them
+        ctx.start_read(two_steps_query(direction), **two_steps_params(party_id, on))
+    else:
+        ctx.start_read(holdings_query(direction), **holdings_params([party_id], on))
 
 
 def _actual_controllers(ctx: Context, party_id: str, field: SelectedField) -> None:

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from graph_service.db import Database
-from graph_service.gql import prefetch, relations
+from graph_service.gql import ownership, prefetch, relations
 from graph_service.identifiers import uscc_check_char
-from tests.graphql.conftest import ENFORCEMENT_CASE, HUABEI, LI_NA, Api
+from tests.graphql.conftest import ENFORCEMENT_CASE, HENGTAI, HUABEI, LI_NA, LIU_YANG, Api
 
 pytestmark = pytest.mark.neo4j
 
@@ -119,3 +119,28 @@ def test_a_walk_brings_its_nodes_credit_summaries_and_answers_as_the_loader_woul
     # the walk's own statement brought them; the network's party is read beside its lookup
     assert folded_reads.get("party/credit_summary", 0) == (1 if view == "network" else 0)
     assert "party/measures" not in folded_reads
+
+
+@pytest.mark.parametrize(
+    ("party", "direction"), [(HUABEI, "UP"), (LIU_YANG, "DOWN"), (HENGTAI, "UP")]
+)
+def test_an_ownership_tree_read_two_steps_at_once_answers_as_step_by_step(
+    api: Api, samples: Database, party: str, direction: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {"id": party, "direction": direction, "depth": 4}
+    ahead, ahead_reads = _reads(api, "OWNERSHIP", variables)
+
+    async def step_by_step(*args: object) -> None:
+        return None
+
+    monkeypatch.setattr(ownership, "_two_steps", step_by_step)
+    monkeypatch.setattr(prefetch, "STARTERS", {})
+    alone, alone_reads = _reads(api, "OWNERSHIP", variables)
+
+    assert ahead == alone
+    assert ahead["party"]["ownershipTree"]["entries"]  # a tree, not an empty answer
+    step = "explore/expand_in" if direction == "UP" else "explore/expand_out"
+    two = "explore/holdings_two_in" if direction == "UP" else "explore/holdings_two_out"
+    assert ahead_reads[two] == 1
+    # the levels after the second are still read one by one
+    assert ahead_reads.get(step, 0) == max(0, alone_reads[step] - 2)
