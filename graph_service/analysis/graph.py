@@ -246,6 +246,9 @@ class _Shared:
     >>> b = shared.values(dated, {"type": "X", "since": "2020-01-01"})
     >>> a == ("X", date(2020, 1, 1)) and a[1] is b[1]
     True
+    >>> shared.values(dated, {"type": "X", "since": ["2020-01-01"]})
+    Traceback (most recent call last):
+    graph_service.errors.InvalidInput: not a date: ['2020-01-01']
     """
 
     def __init__(self) -> None:
@@ -273,8 +276,13 @@ class _Shared:
         for is_date, value in zip(dated, raw.values(), strict=True):
             if is_date:
                 if value is not None:
-                    day = dates.get(value)
-                    value = dates.setdefault(value, as_date(value)) if day is None else day
+                    try:
+                        day = dates[value]
+                    except KeyError:
+                        day = dates[value] = as_date(value)
+                    except TypeError:  # unhashable (a list where a date belongs): refused by name
+                        day = as_date(value)
+                    value = day
             elif type(value) is str:
                 value = texts.setdefault(value, value)
             found.append(value)
