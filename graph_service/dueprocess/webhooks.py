@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -168,20 +169,40 @@ def _own_endpoints(own: Iterable[str]) -> list[tuple[str, int]]:
 
 def _same(target: tuple[str, int], mine: tuple[str, int]) -> bool:
     """Whether ``target`` reaches ``mine``: same port and host, where a service listening on
-    every address (0.0.0.0, ::) or on a loopback one is reached by any loopback name."""
+    every address (0.0.0.0, ::) or on a loopback one is reached by any name of this machine.
+
+    >>> _same(("::ffff:127.0.0.1", 8000), ("127.0.0.1", 8000)), _same(("::", 8000), ("0.0.0.0", 8000))
+    (True, True)
+    >>> _same(("127.1", 8000), ("127.0.0.1", 8000)), _same(("10.0.0.8", 8000), ("127.0.0.1", 8000))
+    (True, False)
+    """  # noqa: E501 - doctest lines
     if target[1] != mine[1]:
         return False
-    return target[0] == mine[0] or (_local(mine[0], wildcard=True) and _local(target[0]))
+    return target[0] == mine[0] or (_local(mine[0]) and _local(target[0]))
 
 
-def _local(host: str, wildcard: bool = False) -> bool:
+def _local(host: str) -> bool:
+    """Whether a connection to ``host`` stays on this machine: a loopback name or address, the
+    unspecified address (connecting to 0.0.0.0 or :: reaches this machine), an IPv4 address
+    mapped into IPv6, or one in the short forms the resolver also accepts (``127.1``,
+    ``2130706433``)."""
     if host in _LOCAL_NAMES:
         return True
+    address = _address(host)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address is not None and (address.is_loopback or address.is_unspecified)
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return address.is_loopback or (wildcard and address.is_unspecified)
+        pass
+    try:  # inet_aton reads what the resolver reads: 127.1, 0x7f.1, 2130706433
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):  # not an address (ValueError: a NUL in the text)
+        return None
 
 
 # --- secrets ---------------------------------------------------------------------------------

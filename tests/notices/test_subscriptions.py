@@ -65,6 +65,10 @@ def test_a_key_registers_lists_and_deletes_its_own_webhooks(
         ({"url": "http://127.0.0.1:8000/x", "secret": SECRET}, "url"),  # host:port it serves
         ({"url": "https://credit.example.gov.cn/x", "secret": SECRET}, "url"),  # public_url
         ({"url": "http://[::1]:8000/x", "secret": SECRET}, "url"),  # its port, by IPv6 loopback
+        ({"url": "http://[::ffff:127.0.0.1]:8000/x", "secret": SECRET}, "url"),  # IPv4-mapped
+        ({"url": "http://[::]:8000/x", "secret": SECRET}, "url"),  # :: reaches this machine
+        ({"url": "http://0.0.0.0:8000/x", "secret": SECRET}, "url"),
+        ({"url": "http://127.1:8000/x", "secret": SECRET}, "url"),  # the resolver's short form
         ({"url": "http://[fd00::8::9]/hook", "secret": SECRET}, "url"),  # two "::"
         ({"url": "http://[fd00::8/hook", "secret": SECRET}, "url"),  # unclosed bracket
         ({"url": HOOK, "secret": "fifteen-bytes.."}, "secret"),
