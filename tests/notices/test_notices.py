@@ -8,10 +8,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
 from graph_service.db import Database
+from graph_service.dueprocess import notices
 from graph_service.dueprocess.notices import make_notices
 from graph_service.propagation import runner
 from graph_service.security.appender import AuditLog
@@ -154,10 +156,13 @@ def test_a_check_mirrored_into_neo4j_after_the_loss_still_gets_its_notice(
     assert (notice["key_id"], notice["supersedes_checks"]) == (key_id, ["late-1"])
 
 
+@pytest.mark.parametrize("page", [notices.RECIPIENTS_PAGE, 1])  # 1: each party its own read
 def test_an_expired_listing_and_one_whose_period_ran_out_say_which(
-    db: Database, client: TestClient, make_key: MakeKey, tmp_path: Path
-) -> None:
+    db: Database, client: TestClient, make_key: MakeKey, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, page: int,
+) -> None:  # fmt: skip
     # WL-1 ends on its own date, 2027-09-01; WL-2 has none, and its three years run out then.
+    monkeypatch.setattr(notices, "RECIPIENTS_PAGE", page)
     load_world(db, tmp_path)
     key, _ = make_key(Role.CHECKER, "agency-a")
     check(client, key, HUANG)
