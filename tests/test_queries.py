@@ -145,3 +145,38 @@ def test_only_db_module_imports_the_driver() -> None:
                 if any(n == "neo4j" or n.startswith("neo4j.") for n in names):
                     importers.append(path.relative_to(ROOT).as_posix())
     assert sorted(set(importers)) == ["graph_service/db.py"]
+
+
+#: The walks that bring each party's credit summary with them (``$summaries``), in the shape of
+#: ``party/credit_summary``'s row: nine copies of one projection, which must not drift apart.
+_SUMMARY_WALKS = ["expand_in", "expand_out", "expand_both"] + [
+    f"shortest_paths_{n}" for n in range(1, 7)
+]
+_SUMMARY_PARTS = ("records", "convictions", "case_count", "measures")
+
+
+def _summary_parts(text: str, walk: bool) -> dict[str, str]:
+    """The four expressions of a credit summary in ``text``, with spaces and the one-letter
+    variable names taken out (the walks bind other letters than the summary's statement)."""
+    flat = re.sub(r"\b[a-z]\b", "v", re.sub(r"\s+", "", text))
+    if not walk:  # RETURN id, <records> AS records, <convictions> AS convictions, …
+        rest = flat.split("RETURNid,", 1)[1]
+        found = {}
+        for this in _SUMMARY_PARTS:
+            found[this], rest = rest.split(f"AS{this}", 1)
+            rest = rest.removeprefix(",")
+        return found
+    found = {}  # {id: …, records: <records>, convictions: <convictions>, …} END
+    for this, after in zip(_SUMMARY_PARTS, [*_SUMMARY_PARTS[1:], None], strict=True):
+        end = f",{after}:" if after else r"\}END"
+        match = re.search(rf"{this}:(.+?){end}", flat)
+        assert match is not None, f"no {this} in the walk's summary"
+        found[this] = match.group(1)
+    return found
+
+
+@pytest.mark.parametrize("walk", _SUMMARY_WALKS)
+def test_every_walk_summarises_a_party_as_party_credit_summary_does(walk: str) -> None:
+    registry = get_registry()
+    expected = _summary_parts(registry["party/credit_summary"].text, walk=False)
+    assert _summary_parts(registry[f"explore/{walk}"].text, walk=True) == expected
