@@ -104,9 +104,13 @@ def db(session_db: Database) -> Database:
     return session_db
 
 
-def wait_for(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
-    """Returns once ``condition()`` holds; fails after ``timeout_s``."""
+def wait_for(
+    condition: Callable[[], object],
+    timeout_s: float = 15.0,
+    what: str = "condition not met in time",
+) -> None:
+    """Returns once ``condition()`` holds; fails after ``timeout_s``, saying ``what``."""
     deadline = time.monotonic() + timeout_s
     while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
+        assert time.monotonic() < deadline, what
         time.sleep(0.05)

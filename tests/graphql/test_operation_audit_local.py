@@ -5,7 +5,6 @@ checks are), and reach Neo4j's chain through the mirror: "who looked at this par
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_directory
-from tests.conftest import ROOT, cli_env, make_settings, run_cli
+from tests.conftest import ROOT, cli_env, make_settings, run_cli, wait_for
 from tests.graphql.conftest import HUABEI
 
 PARTY = """query ($id: String!) { party(id: $id) { ... on Party { name } } }"""
@@ -70,11 +69,8 @@ def test_an_operation_is_logged_locally_then_mirrored_and_verified(
         response = client.post("/graphql", json=body, headers=investigator)
         assert response.status_code == 200, response.text
         assert response.json()["data"]["party"]["name"] == "石家庄华北建设工程有限公司"
-        deadline = time.monotonic() + 10
-        while not (payloads := _local_graphql(tmp_path / "audit")):
-            assert time.monotonic() < deadline, "no graphql entry in the local log"
-            time.sleep(0.05)
-        assert payloads == [
+        wait_for(lambda: _local_graphql(tmp_path / "audit"), 10, "no graphql entry in the log")
+        assert _local_graphql(tmp_path / "audit") == [
             {"operation": None, "fields": ["party"], "parties": [HUABEI],
              "variables": {"id": HUABEI.lower()}},
         ]  # fmt: skip

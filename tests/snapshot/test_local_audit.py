@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -14,7 +13,7 @@ from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.security import local_audit
 from graph_service.security.audit_read import by_check
-from tests.conftest import cli_env, run_cli
+from tests.conftest import cli_env, run_cli, wait_for
 from tests.snapshot.conftest import HUABEI, check, serving_settings
 
 
@@ -87,9 +86,10 @@ def test_the_mirror_copies_from_a_process_of_its_own_and_stops_with_the_service(
 ) -> None:
     with TestClient(create_app(serving_settings(tmp_path))) as client:
         answer = check(client, checker, HUABEI)
-        deadline = time.monotonic() + 30
-        while not [e for e in by_check(world, answer["check_id"]) if e.kind == "check"]:
-            assert time.monotonic() < deadline, "not mirrored while the service runs"
-            time.sleep(0.1)
+        wait_for(
+            lambda: [e for e in by_check(world, answer["check_id"]) if e.kind == "check"],
+            30,
+            "not mirrored while the service runs",
+        )
         assert len(_mirror_processes()) == 1
     assert _mirror_processes() == []

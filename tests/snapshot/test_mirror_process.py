@@ -89,10 +89,8 @@ def test_ctrl_c_does_not_stop_the_mirror_process(
 ) -> None:
     with TestClient(create_app(serving_settings(tmp_path))) as client:
         answer = check(client, checker, HUABEI)
-        deadline = time.monotonic() + 30
-        while not by_check(world, answer["check_id"]):  # the process is copying by now
-            assert time.monotonic() < deadline, "not mirrored while the service runs"
-            time.sleep(0.1)
+        # the process is copying by now
+        wait_for(lambda: by_check(world, answer["check_id"]), 30, "not mirrored while it runs")
         (process,) = _mirror_processes()
         os.kill(process, signal.SIGINT)  # as Ctrl-C sends it to the terminal's process group
         time.sleep(1.5)
