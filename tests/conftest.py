@@ -104,6 +104,14 @@ def db(session_db: Database) -> Database:
     return session_db
 
 
+def unwritable_folder(tmp_path: Path, name: str) -> Path:
+    """A folder ``name`` that cannot be made (its parent is a file), as a full or read-only disk
+    leaves a service's log or snapshot folder."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    return blocker / name
+
+
 def wait_for(
     condition: Callable[[], object],
     timeout_s: float = 15.0,

@@ -23,7 +23,7 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Role
 from graph_service.settings import Settings
 from loaders.engine import LoadOptions, load_directory
-from tests.conftest import ROOT, cli_env, make_settings, run_cli, wait_for
+from tests.conftest import ROOT, cli_env, make_settings, run_cli, unwritable_folder, wait_for
 from tests.graphql.conftest import HUABEI
 
 PARTY = """query ($id: String!) { party(id: $id) { ... on Party { name } } }"""
@@ -90,9 +90,8 @@ def test_an_operation_is_logged_locally_then_mirrored_and_verified(
 def test_an_unwritable_local_log_withholds_the_answer_when_it_is_waited_for(
     db: Database, tmp_path: Path, investigator: dict[str, str]
 ) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
-    settings = _settings(tmp_path, audit_local_dir=blocker / "audit", graphql_audit_wait=True)
+    audit = unwritable_folder(tmp_path, "audit")
+    settings = _settings(tmp_path, audit_local_dir=audit, graphql_audit_wait=True)
     with TestClient(create_app(settings)) as client:
         body = {"query": PARTY, "variables": {"id": HUABEI}}
         response = client.post("/graphql", json=body, headers=investigator)

@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from graph_service.api.checks_fast import CheckFastPath
 from graph_service.app import create_app
 from graph_service.db import Database
+from tests.conftest import unwritable_folder
 from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
 
 BODY = {"context": "bidding", "parties": [HUABEI], "purpose": "fast path test"}
@@ -92,9 +93,7 @@ def test_the_service_answers_a_plain_check_by_the_fast_path_as_the_route_does(
 def test_an_unwritable_local_log_is_503_by_the_fast_path_as_by_the_route(
     world: Database, tmp_path: Path, checker: dict[str, str]
 ) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
-    settings = serving_settings(tmp_path, audit_local_dir=blocker / "audit")
+    settings = serving_settings(tmp_path, audit_local_dir=unwritable_folder(tmp_path, "audit"))
     with TestClient(create_app(settings)) as client:
         by_route = client.post("/v1/checks", json=BODY, headers=checker)
         before = _fast_answers(client)

@@ -13,7 +13,7 @@ from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.security import local_audit
 from graph_service.security.audit_read import by_check
-from tests.conftest import cli_env, run_cli, wait_for
+from tests.conftest import cli_env, run_cli, unwritable_folder, wait_for
 from tests.snapshot.conftest import HUABEI, check, serving_settings
 
 
@@ -56,9 +56,7 @@ def test_feedback_right_after_the_answer_finds_the_stored_check(
 def test_an_unwritable_local_log_is_503_and_no_answer(
     world: Database, tmp_path: Path, checker: dict[str, str]
 ) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
-    settings = serving_settings(tmp_path, audit_local_dir=blocker / "audit")
+    settings = serving_settings(tmp_path, audit_local_dir=unwritable_folder(tmp_path, "audit"))
     with TestClient(create_app(settings)) as client:
         body = {"context": "bidding", "parties": [HUABEI], "purpose": "unwritable"}
         response = client.post("/v1/checks", json=body, headers=checker)

@@ -21,7 +21,7 @@ from graph_service.security.audit import Actor, Event
 from graph_service.security.audit_mirror import AuditMirror, settings_json
 from graph_service.security.audit_read import by_check
 from graph_service.security.local_audit import LocalAuditLog
-from tests.conftest import ROOT, cli_env, wait_for
+from tests.conftest import ROOT, cli_env, unwritable_folder, wait_for
 from tests.snapshot.conftest import HUABEI, check, serving_settings
 from tests.snapshot.test_local_audit import _mirror_processes
 
@@ -74,10 +74,9 @@ def test_a_mirror_process_whose_worker_dies_as_it_starts_exits_and_frees_the_loc
 
 
 def test_a_start_up_that_fails_after_the_mirror_started_stops_it(tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the snapshot's folder should be", encoding="utf-8")
     # A replica following a snapshot folder it cannot read fails at start, after the mirror.
-    settings = serving_settings(tmp_path, snapshot_source="file", snapshot_dir=blocker / "s")
+    snapshots = unwritable_folder(tmp_path, "s")
+    settings = serving_settings(tmp_path, snapshot_source="file", snapshot_dir=snapshots)
     with pytest.raises(NotADirectoryError), TestClient(create_app(settings)):
         pass
     assert _lock_free(settings.effective_audit_local_dir, within_s=5)
