@@ -31,6 +31,7 @@ from graph_service.gql.relations import (
     expand_params,
     graph_view,
     root_node,
+    step_rows,
     view_edge,
     view_node,
 )
@@ -203,7 +204,7 @@ def holdings_query(direction: OwnershipDirection) -> str:
 
 
 #: Rows one step of the tree reads at most (a step that many rows long may have been cut).
-HOLDINGS_ROWS = 4 * limits.MAX_NEIGHBOUR_NODES + 1
+HOLDINGS_ROWS = step_rows(limits.MAX_NEIGHBOUR_NODES)
 TWO_STEPS_QUERY = {
     OwnershipDirection.UP: "explore/holdings_two_in",
     OwnershipDirection.DOWN: "explore/holdings_two_out",

@@ -276,7 +276,7 @@ async def _expand(
     params = expand_params(parties, cases, types, on, graph.max_nodes, summaries)
     rows = await info.context.read(query, **params)
     prime_summaries(info, [r["summary"] for r in rows])
-    budget = 4 * graph.max_nodes
+    budget = step_rows(graph.max_nodes) - 1
     if len(rows) > budget:
         graph.truncated = True
     return graph.add_step(Step(view_edge(r), view_node(r["other"], level)) for r in rows[:budget])
@@ -298,9 +298,19 @@ def expand_params(
         "cases": cases,
         "types": types,
         "on": on,
-        "limit": 4 * max_nodes + 1,
+        "limit": step_rows(max_nodes),
         "summaries": summaries,
     }
+
+
+def step_rows(max_nodes: int) -> int:
+    """Rows one breadth-first step reads at most: four per node the view may hold (edges among
+    nodes already seen count too), and one more to see that the view is truncated.
+
+    >>> step_rows(40)
+    161
+    """
+    return 4 * max_nodes + 1
 
 
 def wants_summaries(fields: Sequence[Selection]) -> bool:
