@@ -25,9 +25,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache, wraps
 from operator import mul
-from typing import Literal
+from typing import Literal, TypeVar
+
+T = TypeVar("T")
 
 IdentifierKind = Literal["uscc", "id_number", "party_id"]
 
@@ -152,6 +156,28 @@ def _today() -> date:
         _today_cache = (now, date.today())
         today = _today_cache[1]
     return today
+
+
+def cached_per_day(check: Callable[[str], T]) -> Callable[[str], T]:
+    """``check`` of an identifier, cached per process and day: checks and their masking ask
+    about the same ids again and again, and whether an ID number is valid depends on the day
+    (a birth date in the future is not), so an answer is reused only on the day it was given.
+
+    >>> kind = cached_per_day(party_kind)
+    >>> kind("91130102RG8E64XKKR"), kind("130102197203158350"), kind("x")
+    ('company', 'person', None)
+    """
+
+    @lru_cache(maxsize=1 << 15)
+    def on(code: str, day: date) -> T:
+        del day  # the cache's key only
+        return check(code)
+
+    @wraps(check)
+    def cached(code: str) -> T:
+        return on(code, _today())
+
+    return cached
 
 
 def is_valid_uscc(code: str) -> bool:

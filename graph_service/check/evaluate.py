@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from graph_service import identifiers
 from graph_service.analysis.activity import holds_red_list, red_list_kinds
@@ -115,23 +115,8 @@ def evaluate(
 #: The normal form of a party id (pure; checks repeat the same ids, and a 1,000-party check
 #: asked each about three times: 13 % of its CPU in the profile), cached per process.
 normalise = lru_cache(maxsize=1 << 15)(identifiers.normalise)
-
-
-def party_kind(code: str) -> Literal["company", "person"] | None:
-    """:func:`graph_service.identifiers.party_kind`, cached per process and day: whether an
-    ID number is valid depends on the day (a birth date in the future is not), so an answer
-    is only reused on the day it was given (the day that function itself reads).
-
-    >>> party_kind("91130102RG8E64XKKR"), party_kind("x")
-    ('company', None)
-    """
-    return _party_kind_on(code, identifiers._today())
-
-
-@lru_cache(maxsize=1 << 15)
-def _party_kind_on(code: str, day: date) -> Literal["company", "person"] | None:
-    del day  # the cache's key only
-    return identifiers.party_kind(code)
+#: The kind of a party id, cached per process and day (its validity depends on the day).
+party_kind = identifiers.cached_per_day(identifiers.party_kind)
 
 
 def decide_parties(

@@ -21,8 +21,6 @@ only has to mark person objects that way (docs/security.md, "For the evaluation 
 from __future__ import annotations
 
 import re
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from graph_service import identifiers
@@ -75,21 +73,8 @@ def _mask_match(match: re.Match[str]) -> str:
     return mask_id_number(code) if is_valid_id_number(code) else match.group(0)
 
 
-def is_valid_id_number(code: str) -> bool:
-    """:func:`graph_service.identifiers.is_valid_id_number`, cached per process and day (an
-    answer names the same parties on many paths; whether an id number is valid depends on the
-    day, as a birth date in the future is not, so an answer is reused only on its day).
-
-    >>> is_valid_id_number("130102197203158350"), is_valid_id_number("91130102RG8E64XKKR")
-    (True, False)
-    """
-    return _valid_on(code, identifiers._today())
-
-
-@lru_cache(maxsize=1 << 15)
-def _valid_on(code: str, day: date) -> bool:
-    del day  # the cache's key only
-    return identifiers.is_valid_id_number(code)
+#: Cached per process and day: an answer names the same parties on many paths.
+is_valid_id_number = identifiers.cached_per_day(identifiers.is_valid_id_number)
 
 
 def is_person(obj: dict[str, Any]) -> bool:
