@@ -9,6 +9,13 @@ Invariants (docs/due-process.md, "Notices"):
   a ``:NoticeMark`` named ``losses`` remembers how far the change log was read, and every call
   reads again from :data:`OVERLAP` before it, so a loss committed by a run that overlapped
   another, or left by a process killed before its notices, is found by the next call.
+* A loss whose notices were made remembers up to which audit entry the checks were read
+  (``notices_seq`` of the ``:MeasureChange``: Neo4j's audit head, read before the checks).
+  Read again, it looks only at checks that entered Neo4j's audit log after that entry — a
+  check the mirror copied after the loss's notices were made (its ``seq`` is larger, whatever
+  its ``at``) — not at every check again (180 MB of payloads after every run on a
+  100,000-party world). A loss without ``notices_seq`` (new, or its notices not all written
+  before a crash: the mark is set after them) reads every check.
 * The recipients of a loss are the keys whose stored checks — ``check`` entries of the audit
   log in Neo4j (with a local audit log, those the mirror has copied: docs/due-process.md) —
   gave the party a decision other than ``allow`` / ``fast_track`` within
@@ -80,6 +87,8 @@ class Loss:
     #: Why, as the run logged it (propagation/runner.py's LossReasons): ``ended_by``,
     #: ``ended_on``, ``ended_source``; empty for changes logged before runs said why.
     logged: Mapping[str, Any] = field(default_factory=dict)
+    #: The audit seq up to which checks were read when its notices were made; None: not yet.
+    notices_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class Received:
     check_id: str
     party_id: str
     at: str  # the audit entry's timestamp (text, sorts as time)
+    seq: int = 0  # its seq in Neo4j's audit log (a mirrored check's: when it was mirrored)
 
 
 @dataclass(frozen=True)
@@ -202,27 +212,48 @@ def build(
     catalog: Catalog,
 ) -> list[Notice]:
     """The notices of ``losses``: for each, one per key among ``received[party]`` with a
-    check within the window before the loss. ``records``: record key → the record (dates as
-    dates, with its ``updates``)."""
+    check within the window before the loss (:func:`counted`). ``records``: record key → the
+    record (dates as dates, with its ``updates``)."""
     window = timedelta(days=catalog.notices.window_days)
     notices = []
     for loss in losses:
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for check in counted(loss, received.get(loss.party_id, ()), window):
+            by_key[check.key_id].append(check.check_id)
+        if not by_key:
+            continue
         record = records.get(loss.record_key or "")
         reason, effective_on = logged_reason(loss.logged, loss.as_of) or reason_for(
             record, catalog, loss.as_of
         )
         ref = str(record["ref"]) if record is not None and record.get("ref") else None
-        earliest, latest = utc_stamp(loss.at - window), utc_stamp(loss.at)
-        by_key: dict[str, list[str]] = defaultdict(list)
-        for check in received.get(loss.party_id, ()):
-            if earliest <= check.at <= latest:
-                by_key[check.key_id].append(check.check_id)
         notices += [
             Notice(notice_id(key, loss.change_id), key, loss.party_id, loss.measure, ref,
                    reason, effective_on, tuple(sorted(set(checks))), loss.change_id)
             for key, checks in sorted(by_key.items())
         ]  # fmt: skip
     return notices
+
+
+def counted(loss: Loss, checks: Iterable[Received], window: timedelta) -> list[Received]:
+    """The ``checks`` (of the loss's party) that give ``loss`` its notices: made within the
+    window before it and, when its notices were made up to audit seq ``notices_seq``, logged
+    in Neo4j after that (the others were counted then).
+
+    >>> at = datetime(2026, 11, 28, tzinfo=UTC)
+    >>> loss = Loss("c1", "P1", "blacklist", None, at, at.date())
+    >>> old = Received("k1", "old", "P1", "2026-11-20T00:00:00Z", seq=5)
+    >>> late = Received("k2", "late", "P1", "2026-11-20T00:00:00Z", seq=9)  # mirrored late
+    >>> after = Received("k3", "after", "P1", "2026-11-29T00:00:00Z", seq=10)
+    >>> [c.check_id for c in counted(loss, [old, late, after], timedelta(days=30))]
+    ['old', 'late']
+    >>> made = Loss("c1", "P1", "blacklist", None, at, at.date(), notices_seq=5)
+    >>> [c.check_id for c in counted(made, [old, late, after], timedelta(days=30))]
+    ['late']
+    """
+    earliest, latest = utc_stamp(loss.at - window), utc_stamp(loss.at)
+    seen = loss.notices_seq if loss.notices_seq is not None else -1
+    return [check for check in checks if earliest <= check.at <= latest and check.seq > seen]
 
 
 # --- reading and writing ------------------------------------------------------------------------
@@ -246,13 +277,25 @@ def make_notices(db: Database, catalog: Catalog | None = None, now: datetime | N
     made, after = Made(), (since, "")
     while page := _losses(db, after):
         made.losses += len(page)
-        notices = build(page, _records(db, page), _received(db, page, catalog), catalog)
+        seq = _audit_seq(db)  # before the checks are read: a later check has a larger seq
+        received = _received(db, page, catalog)
+        window = timedelta(days=catalog.notices.window_days)
+        noticed = [loss for loss in page if counted(loss, received.get(loss.party_id, ()), window)]
+        notices = build(noticed, _records(db, noticed), received, catalog)
         for start in range(0, len(notices), PAGE):
             new, deliveries = write_notices(db, notices[start : start + PAGE], now)
             made.notices, made.deliveries = made.notices + new, made.deliveries + deliveries
+        # Only once every notice of the page is written (a crash before leaves them unmarked).
+        db.write("notices/set_made", change_ids=[loss.change_id for loss in page], seq=seq)
         after = (page[-1].at, page[-1].change_id)
         db.write("notices/set_mark", name=LOSSES_MARK, at=page[-1].at)
     return made
+
+
+def _audit_seq(db: Database) -> int:
+    """The seq of the newest entry of Neo4j's audit log (0 before the first)."""
+    rows = db.read("audit/head", name=HEAD_NAME)
+    return int(rows[0]["seq"]) if rows else 0
 
 
 def _mark(db: Database) -> datetime | None:
@@ -264,7 +307,7 @@ def _losses(db: Database, after: tuple[datetime, str]) -> list[Loss]:
     rows = db.read("notices/losses_after", after_at=after[0], after_id=after[1], limit=PAGE)
     return [
         Loss(r["change_id"], r["party_id"], r["measure"], r["record_key"], as_datetime(r["at"]),
-             as_date(r["as_of"]) or as_datetime(r["at"]).date(), r["logged"])
+             as_date(r["as_of"]) or as_datetime(r["at"]).date(), r["logged"], r["notices_seq"])
         for r in rows
     ]  # fmt: skip
 
@@ -272,6 +315,8 @@ def _losses(db: Database, after: tuple[datetime, str]) -> list[Loss]:
 def _records(db: Database, losses: Sequence[Loss]) -> dict[str, dict[str, Any]]:
     """The losses' records with their status updates, dates as dates."""
     keys = sorted({loss.record_key for loss in losses if loss.record_key})
+    if not keys:
+        return {}
     found = {}
     for row in db.read("notices/records", keys=keys):
         record = {k: as_date(v) if k in DATE_FIELDS else v for k, v in row["record"].items()}
@@ -282,24 +327,45 @@ def _records(db: Database, losses: Sequence[Loss]) -> dict[str, dict[str, Any]]:
 
 def _received(db: Database, losses: Sequence[Loss], catalog: Catalog) -> dict[str, list[Received]]:
     """The checks that restricted the losses' parties within the window before the oldest loss
-    and up to the newest (each loss keeps its own window in :func:`build`)."""
-    parties = sorted({loss.party_id for loss in losses if loss.party_id.isalnum()})
-    if not parties:
+    and up to the newest (each loss keeps its own window in :func:`build`), and for a party
+    whose every loss had its notices made, only those logged in Neo4j since the earliest of
+    them was (:func:`counted`; the payloads of the others are not read again)."""
+    seen: dict[str, int] = {}  # party → the audit seq after which its checks are read
+    for loss in losses:
+        if loss.party_id.isalnum():
+            after = loss.notices_seq if loss.notices_seq is not None else 0
+            seen[loss.party_id] = min(seen.get(loss.party_id, after), after)
+    if not seen:
         return {}
     window = timedelta(days=catalog.notices.window_days)
     since = utc_stamp(min(loss.at for loss in losses) - window)
     db.read("audit/await_fulltext_refresh")  # the index is eventually consistent
     found: dict[str, list[Received]] = defaultdict(list)
-    for start in range(0, len(parties), RECIPIENTS_PAGE):
-        page = parties[start : start + RECIPIENTS_PAGE]
-        rows = db.read("notices/recipients", index=FULLTEXT_AUDIT_PARTIES, parties=page,
-                       since=since)  # fmt: skip
-        for row in rows:
-            if restricted(json.loads(row["payload"]), row["party"]):
-                found[row["party"]].append(
-                    Received(row["key_id"], row["check_id"], row["party"], row["at"])
-                )
+    for after_seq, parties in _by_seq(seen):
+        for start in range(0, len(parties), RECIPIENTS_PAGE):
+            page = parties[start : start + RECIPIENTS_PAGE]
+            rows = db.read("notices/recipients", index=FULLTEXT_AUDIT_PARTIES, parties=page,
+                           since=since, after_seq=after_seq)  # fmt: skip
+            for row in rows:
+                if restricted(json.loads(row["payload"]), row["party"]):
+                    found[row["party"]].append(Received(
+                        row["key_id"], row["check_id"], row["party"], row["at"], row["seq"]
+                    ))  # fmt: skip
     return found
+
+
+def _by_seq(seen: Mapping[str, int]) -> list[tuple[int, list[str]]]:
+    """The parties grouped for :func:`_received`'s reads: those with a loss whose notices
+    were not made yet (after seq 0: every check) apart from the others, which are read from
+    the smallest seq among them (their losses' notices were made after close seqs).
+
+    >>> _by_seq({"P2": 0, "P1": 7, "P3": 0, "P4": 9})
+    [(0, ['P2', 'P3']), (7, ['P1', 'P4'])]
+    """
+    fresh = sorted(party for party, seq in seen.items() if seq == 0)
+    made = sorted(party for party, seq in seen.items() if seq > 0)
+    groups = [(0, fresh)] if fresh else []
+    return groups + ([(min(seen[p] for p in made), made)] if made else [])
 
 
 def write_notices(db: Database, notices: Sequence[Notice], now: datetime) -> tuple[int, int]:
