@@ -26,6 +26,12 @@
    seconds of the loader and of Neo4j (Linux): on a shared machine wall-clock rows/s vary
    with the neighbours, CPU per row much less.
 
+With ``--one-record N`` it only times item 3 of issue 15 on a graph already loaded with the
+base world (e.g. ``--parties 100000 --home .credit-graph/bench-l100k --neo4j-port 7797``): N
+times one new dishonest-debtor listing at a company drawn with ``--one-record-seed``, then
+``runner.after_loads`` as a load calls it, with the stop-sharing notices made after the run
+(``notices.after_run``) timed apart; nothing is generated, copied or emptied.
+
 With ``--with-import`` it also times ``credit-graph import`` of the base world into an empty
 store of its own (``bench/load_import.py``: home ``--import-home``, port ``--import-port``),
 so that one run prints every figure of issue 15. The load average is noted at the start and
@@ -41,6 +47,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import sys
 import time
 import uuid
@@ -56,11 +63,13 @@ from common import (
     cpu_seconds,
     neo4j_settings,
     peak_rss_mb,
+    running_neo4j,
     world,
 )
 
 from graph_service import embedded, migrations
 from graph_service.db import Database
+from graph_service.dueprocess import notices
 from graph_service.propagation import runner
 from graph_service.queries import QueryRegistry, cypher_root
 from loaders.engine import LoadOptions, load_directory, load_file
@@ -76,6 +85,8 @@ COUNTS = ("read", "loaded", "created", "updated", "unchanged", "rejected", "dupl
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the benchmark; returns the process exit code."""
     args = _arguments(argv)
+    if args.one_record:
+        return _one_record_only(args)
     load_before = os.getloadavg()
     base, generated = world(args.parties, args.seed)
     increment, _ = world(args.increment, args.seed + 1)
@@ -133,6 +144,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="the import's own Neo4j home (emptied first)",
     )  # fmt: skip
     parser.add_argument("--import-port", type=int, default=7741, help="the import's Bolt port")
+    parser.add_argument(
+        "--one-record", type=int, default=0, metavar="N",
+        help="only time N runs after one new record on the loaded graph at --home",
+    )  # fmt: skip
+    parser.add_argument(
+        "--one-record-seed", type=int, default=11, help="seed drawing --one-record's companies"
+    )
     add_neo4j_arguments(parser)
     return parser.parse_args(argv)
 
@@ -300,6 +318,40 @@ def _after_debtors(
     else:
         timed = _timed_run(lambda: runner.after_loads(db, [str(summary.load_id)]))
     return {"records": len(companies), **timed}
+
+
+def _one_record_only(args: argparse.Namespace) -> int:
+    """``--one-record N``: N runs after one new record, the notices made after each timed
+    apart (see the module doc); prints the JSON and a line of sorted times."""
+    base, _ = world(args.parties, args.seed)
+    settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
+    load_before = os.getloadavg()
+    noticed: list[float] = []
+    made_after = notices.after_run
+
+    def timed_notices(db: Database, catalog: Any = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return made_after(db, catalog)
+        finally:
+            noticed.append(time.perf_counter() - started)
+
+    notices.after_run = timed_notices  # type: ignore[assignment]  # runner calls it by module
+    registry = QueryRegistry(cypher_root(), CYPHER)
+    runs = []
+    with running_neo4j(settings, args.keep_running), Database(settings, registry) as db:
+        for company in _companies(base, args.one_record, args.one_record_seed):
+            run = _after_debtors(db, [company], "one")
+            runs.append(run | {"notices_s": round(noticed[-1], 3)})
+    whole = sorted(r["seconds"] for r in runs)
+    alone = sorted(round(r["seconds"] - r["notices_s"], 3) for r in runs)
+    report = {"one_record_runs": runs, "whole_sorted": whole, "without_notices_sorted": alone,
+              "whole_median": statistics.median(whole),
+              "without_notices_median": statistics.median(alone),
+              "notices_median": statistics.median(r["notices_s"] for r in runs),
+              "load_average": {"start": load_before, "end": os.getloadavg()}}  # fmt: skip
+    print(json.dumps(report, indent=2))
+    return 0
 
 
 def _timed_run(run: Callable[[], runner.RunResult | None]) -> dict[str, Any]:
