@@ -62,7 +62,7 @@ Starter = Callable[[Context, str, SelectedField], None]
 
 def start_party_reads(info: Info, party_id: str) -> None:
     """Begins the reads of the fields selected on the party ``party_id`` (see the module)."""
-    for field in _party_fields(info):
+    for field in selected_fields(info):
         starter = STARTERS.get(field.name)
         if starter is None:
             continue
@@ -75,11 +75,11 @@ def start_party_reads(info: Info, party_id: str) -> None:
 def start_case_reads(info: Info, case_no: str) -> None:
     """Begins the reads of the lists selected on the case ``case_no`` (its parties,
     officials, interventions and records), beside the case's own lookup."""
-    for field in _party_fields(info):
+    for field in selected_fields(info):
         if field.name not in CASE_LISTS:
             continue
         try:
-            at = page(field.arguments.get("first"), field.arguments.get("after"))
+            at = page_of(field.arguments)
             key = page_key(CASE_LISTS[field.name], case_no, at, **_case_params(info, field))
         except (ArgumentError, KeyError, TypeError, ValueError):
             continue
@@ -98,7 +98,7 @@ def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
     return {}
 
 
-def _party_fields(info: Info) -> Iterator[SelectedField]:
+def selected_fields(info: Info) -> Iterator[SelectedField]:
     """The fields selected on the root field's object, through fragments."""
     for root in info.selected_fields:
         yield from _fields(root.selections)
@@ -110,6 +110,19 @@ def _fields(selections: list[Selection]) -> Iterator[SelectedField]:
             yield selection
         elif isinstance(selection, InlineFragment | FragmentSpread):
             yield from _fields(selection.selections)
+
+
+def whole(args: Args, name: str, default: int | None = None) -> Any:
+    """An Int argument as selected: a variable's value, or a literal's digits as a number
+    (strawberry hands a literal over as its text: ``first: 20`` is ``"20"``, which a page or
+    a bound would refuse, and the read would not begin early)."""
+    value = args.get(name, default)
+    return int(value) if isinstance(value, str) else value
+
+
+def page_of(args: Args) -> Page:
+    """The page a list's resolver reads for the arguments ``first`` and ``after`` as selected."""
+    return page(whole(args, "first"), args.get("after"))
 
 
 def _primed(future: Awaitable[Any]) -> None:
@@ -147,7 +160,7 @@ def _tie_counts(ctx: Context, party_id: str, field: SelectedField) -> None:
 
 def _cases(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
-    at = page(args.get("first"), args.get("after"))
+    at = page_of(args)
     roles = args.get("roles")
     key = page_key("party/cases", party_id, at, roles=tuple(roles) if roles is not None else None)
     _primed(ctx.loaders.keyed.load(key))
@@ -159,7 +172,7 @@ def _legal_representative(ctx: Context, party_id: str, _: SelectedField) -> None
 
 def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
-    at = page(args.get("first"), args.get("after"))
+    at = page_of(args)
     on = _day(args.get("activeOn")) or ctx.today
     state = RecordState[args.get("state") or "ALL"]
     catalog = catalog_in_force(ctx.settings)
@@ -170,8 +183,8 @@ def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
 
 def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
-    inputs.bounded(args.get("depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
-    max_nodes = args.get("maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
+    inputs.bounded(whole(args, "depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
+    max_nodes = whole(args, "maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
     inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
     types = [RelationType[t].value for t in (args.get("types") or RelationType.__members__)]
     query = EXPAND_QUERY[Direction[args.get("direction") or "BOTH"]]
@@ -185,9 +198,9 @@ def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
 def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
     target = inputs.party_id(args["to"], "to")
-    hops = args.get("maxHops", limits.DEFAULT_PATH_HOPS)
+    hops = whole(args, "maxHops", limits.DEFAULT_PATH_HOPS)
     inputs.bounded(hops, "maxHops", 1, limits.MAX_PATH_HOPS)
-    limit = inputs.bounded(args.get("limit", 20), "limit", 1, limits.MAX_PATHS)
+    limit = inputs.bounded(whole(args, "limit", 20), "limit", 1, limits.MAX_PATHS)
     given = args.get("types")
     types = [RelationType[t] for t in given] if given else None
     if target != party_id:
@@ -198,7 +211,7 @@ def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
 
 def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
-    depth = inputs.bounded(args.get("depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
+    depth = inputs.bounded(whole(args, "depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
     direction = OwnershipDirection[args.get("direction") or "UP"]
     on = _day(args.get("activeOn")) or ctx.today
     if depth >= 2:  # the first two steps in one statement, as the resolver reads them

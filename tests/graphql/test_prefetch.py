@@ -14,6 +14,7 @@ import pytest
 
 from graph_service.db import Database
 from graph_service.gql import ownership, prefetch, relations
+from graph_service.gql.context import Context
 from graph_service.identifiers import uscc_check_char
 from tests.graphql.conftest import ENFORCEMENT_CASE, HENGTAI, HUABEI, LI_NA, LIU_YANG, Api
 
@@ -144,3 +145,25 @@ def test_an_ownership_tree_read_two_steps_at_once_answers_as_step_by_step(
     assert ahead_reads[two] == 1
     # the levels after the second are still read one by one
     assert ahead_reads.get(step, 0) == max(0, alone_reads[step] - 2)
+
+
+def test_literal_arguments_begin_their_reads_early_too(
+    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # strawberry hands a literal Int over as its text (`maxHops: 6` is "6"): a starter that
+    # took it as given failed its bound and began nothing
+    started: list[str] = []
+    start_read = Context.start_read
+
+    def spy(self: Context, name: str, /, **params: Any) -> None:
+        started.append(name)
+        start_read(self, name, **params)
+
+    primed: list[object] = []
+    keep = prefetch._primed
+    monkeypatch.setattr(Context, "start_read", spy)
+    monkeypatch.setattr(prefetch, "_primed", lambda future: (primed.append(future), keep(future)))
+    api.data(DOCUMENTS["PATHS"], {"id": HUABEI, "to": LI_NA})  # maxHops: 6
+    api.data(DOCUMENTS["RECORDS"], {"id": HUABEI})  # first: 20
+    assert started == [relations.SHORTEST_PATHS_QUERY[6]]
+    assert len(primed) == 1  # the records' page
