@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from graph_service import __version__
 from graph_service.gql import inputs, limits
+from graph_service.gql.cards import read_case_card, read_party_card
 from graph_service.gql.case import CaseLookup, CaseNo, case_by_no
 from graph_service.gql.context import (
     AuthoriseOperation,
@@ -71,15 +72,18 @@ async def _party(
         key = inputs.party_id(id)
     except ArgumentError as error:
         return InvalidInputError.of(error)
+    read_party_card(info, key)  # the party with its card's lists, in one statement
     start_party_reads(info, key)  # its fields' reads beside the lookup, not after it
     row = await info.context.loaders.party.load(key)
     return party_of(row) if row else None
 
 
 async def _case(info: Info, case_no: CaseNo) -> CaseLookup | None:
-    """A case by number (null when there is none); its lists are read beside it."""
+    """A case by number (null when there is none), read with its lists in one statement."""
     with suppress(ArgumentError):  # case_by_no answers a bad number
-        start_case_reads(info, inputs.case_no(case_no))
+        number = inputs.case_no(case_no)
+        read_case_card(info, number)
+        start_case_reads(info, number)
     return await case_by_no(info, case_no)
 
 
@@ -114,7 +118,7 @@ class Query:
     )
     party = _reader(_party, "A party by identifier (null when unknown).")
     parties = _reader(_parties, "Several parties by identifier, in order.")
-    case = _reader(case_by_no, "A case by case number (null when unknown).")
+    case = _reader(_case, "A case by case number (null when unknown).")
     search_parties = _reader(search_parties, "Full-text search over names, with filters.")
     measure_changes = _reader(measure_changes, "Measures gained, lost or changed since a time.")
     contradictions = _reader(contradictions, "Facts of two sources that contradict (§7).")

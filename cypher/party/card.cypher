@@ -1,0 +1,45 @@
+// The party card in one read (graph_service/gql/cards.py): the party as party/by_id gives it
+// and, for each list the request selects, what that list's own statement gives for the party
+// (null when not asked; a CASE reads only the lists asked for):
+// $credit (boolean): party/credit_summary's columns;
+// $measures (boolean): party/measures' items (the stored measures, by measure and key);
+// $cases ({offset, limit, roles} or null): party/cases' page, newest filed first;
+// $legal_rep ({offset, limit} or null): party/legal_rep's page (start: the representative);
+// $latest_run (boolean): propagation/last_runs' newest run (the measures' date).
+// Each list's order is its own statement's, so a page holds the same items.
+MATCH (p:Party {party_id: $id})
+WITH p,
+  CASE WHEN $cases IS NOT NULL THEN COLLECT {
+    MATCH (p)-[x:PARTY_TO]->(k:Case)
+    WHERE $cases.roles IS NULL OR x.role IN $cases.roles
+    WITH x, k ORDER BY k.filed_on DESC, k.case_no, x.role
+    RETURN {rel: properties(x), case: properties(k)}
+  } END AS cases,
+  CASE WHEN $legal_rep IS NOT NULL THEN COLLECT {
+    MATCH (p)<-[x:LEGAL_REP_OF]-(r:Party)
+    WITH x, r ORDER BY r.party_id
+    RETURN {rel: properties(x), start: {labels: labels(r), props: properties(r)}}
+  } END AS legal_reps
+RETURN $id AS id, labels(p) AS labels, properties(p) AS props,
+  CASE WHEN $credit THEN {
+    records: [(p)-[:HAS_RECORD]->(r:Record) | r {.record_key, .kind, .start, .end, .voided_on,
+                                                  .severity, .list, .category, .status}],
+    convictions: [(p)-[x:PARTY_TO]->(k:Case {case_type: 'bribery'}) |
+                     {case_no: k.case_no, role: x.role, closed_on: k.closed_on}],
+    case_count: COUNT { (p)-[:PARTY_TO]->(:Case) },
+    measures: [(p)-[:HAS_MEASURE]->(m:Measure) | m.measure]
+  } END AS credit,
+  CASE WHEN $measures THEN COLLECT {
+    MATCH (p)-[:HAS_MEASURE]->(m:Measure)
+    WITH m ORDER BY m.measure, m.measure_key
+    RETURN properties(m)
+  } END AS measures,
+  size(cases) AS case_total,
+  cases[$cases.offset..$cases.offset + $cases.limit] AS case_items,
+  size(legal_reps) AS legal_rep_total,
+  legal_reps[$legal_rep.offset..$legal_rep.offset + $legal_rep.limit] AS legal_rep_items,
+  CASE WHEN $latest_run THEN COLLECT {
+    MATCH (r:PropagationRun)
+    WITH r ORDER BY r.started_at DESC LIMIT 1
+    RETURN r {.*}
+  } END AS latest_run

@@ -1,0 +1,298 @@
+"""The party card and the case view, each read in one statement beside nothing else.
+
+The workbench's card selects a party and five of its lists (credit summary, measures,
+cases, legal representative, the measures' date), and its case view a case and four lists.
+Read by their own loaders, that is five or six statements — each a worker thread, a driver
+session, a Bolt round trip and the driver's decoding — where one statement can return it all
+(the benchmark's plain side does, bench/cypher/graphql/party_card.cypher and case.cypher).
+
+So ``party(id:)`` and ``case(caseNo:)`` read ``party/card`` and ``case/card`` when the
+request selects one of those lists: one row holding the lookup's row and, for each list
+asked for, the row its own statement would have given (same order, same page), and each
+loader is handed its part — the lookup's loader too — as the future its resolver awaits.
+Nothing here decides what a field answers: the resolvers run as before, with the same keys
+(the key functions are theirs). A list whose arguments its resolver refuses is not read
+here; the resolver refuses it as before. A failed read fails every part it was to hand out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import SelectedField
+
+from graph_service.gql.context import Context, Info
+from graph_service.gql.dataloaders import Row
+from graph_service.gql.inputs import ArgumentError
+from graph_service.gql.pagination import Page
+from graph_service.gql.prefetch import page_of, selected_fields
+from graph_service.gql.records import RecordState
+from graph_service.gql.ties import page_key
+
+log = logging.getLogger(__name__)
+
+PARTY_CARD = "party/card"
+CASE_CARD = "case/card"
+#: The newest propagation run, as the measures' date loader reads it when the card cannot.
+LAST_RUN = "propagation/last_runs"
+
+Pick = Callable[[Row | None], Row | None]
+
+
+@dataclass
+class _Parts:
+    """What one card read hands out: its parameters, and per (loader, key) how its value is
+    taken from the card's row (None: nothing found)."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    parts: list[tuple[DataLoader[Any, Any], Hashable, Pick]] = field(default_factory=list)
+
+    def hand(self, loader: DataLoader[Any, Any], key: Hashable, pick: Pick) -> None:
+        self.parts.append((loader, key, pick))
+
+
+def read_party_card(info: Info, party_id: str) -> None:
+    """Begins ``party/card`` for ``party_id`` when the request selects one of its lists, and
+    gives the party's lookup and each of those lists' loaders their part of its row."""
+    ctx = info.context
+    card = _Parts({"credit": False, "measures": False, "cases": None, "legal_rep": None})
+    card.params["latest_run"] = False
+    for selected in selected_fields(info):
+        reader = PARTY_LISTS.get(selected.name)
+        if reader is None:
+            continue
+        try:
+            reader(ctx, party_id, selected, card)
+        except (ArgumentError, KeyError, TypeError, ValueError):
+            continue  # arguments the resolver refuses, with its own message
+    if not card.parts:
+        return
+    card.hand(ctx.loaders.party, party_id, _party_row)
+    _begin(ctx, PARTY_CARD, {"id": party_id, **card.params}, card.parts)
+
+
+def read_case_card(info: Info, case_no: str) -> None:
+    """Begins ``case/card`` for ``case_no`` (normalised) when the request selects one of the
+    case's lists, and gives the case's lookup and those lists' loaders their part of it."""
+    ctx = info.context
+    card = _Parts({name: None for name in CASE_CARD_LISTS})
+    for selected in selected_fields(info):
+        if selected.name not in CASE_CARD_LISTS or card.params[selected.name] is not None:
+            continue  # not a list of the card, or asked for already (an alias)
+        try:
+            _case_list(ctx, case_no, selected, card)
+        except (ArgumentError, KeyError, TypeError, ValueError):
+            continue
+    if not card.parts:
+        return
+    card.hand(ctx.loaders.case, case_no, _case_row)
+    _begin(ctx, CASE_CARD, {"id": case_no, **card.params}, card.parts)
+
+
+def _begin(
+    ctx: Context, query: str, params: dict[str, Any], parts: list[tuple[Any, Hashable, Pick]]
+) -> None:
+    """Runs ``query`` and sets each part's future in its loader's cache before anyone asks."""
+    loop = asyncio.get_running_loop()
+    futures = []
+    for loader, key, pick in parts:
+        if loader.cache_map.get(key) is None:  # asked for already: that read stands
+            future: asyncio.Future[Any] = loop.create_future()
+            future.add_done_callback(_seen)
+            loader.cache_map.set(key, future)
+            futures.append((future, pick))
+    task = asyncio.ensure_future(_hand_out(ctx, query, params, futures))
+    task.add_done_callback(_seen)
+
+
+async def _hand_out(
+    ctx: Context,
+    query: str,
+    params: dict[str, Any],
+    futures: list[tuple[asyncio.Future[Any], Pick]],
+) -> None:
+    try:
+        rows = await ctx.read(query, **params)
+        row = rows[0] if rows else None
+        for future, pick in futures:
+            if row is None and pick is _latest_run:  # no party: the run is read on its own
+                runs = await ctx.read(LAST_RUN, limit=1)
+                future.set_result(runs[0]["run"] if runs else None)
+            elif not future.done():
+                future.set_result(pick(row))
+    except Exception as exc:  # every part not handed out fails as its own read would have
+        for future, _ in futures:
+            if not future.done():
+                future.set_exception(exc)
+        raise
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    """Marks a failure as seen (asyncio would warn about a future nobody awaits) and logs it;
+    the resolvers that await a part get it raised."""
+    if not future.cancelled() and future.exception() is not None:
+        log.info("a card read failed", exc_info=future.exception())
+
+
+# --- the party card ---------------------------------------------------------------------------
+
+
+def _party_row(row: Row | None) -> Row | None:
+    """party/by_id's row."""
+    return {"id": row["id"], "labels": row["labels"], "props": row["props"]} if row else None
+
+
+def _credit(ctx: Context, party_id: str, _: SelectedField, card: _Parts) -> None:
+    card.params["credit"] = True
+    card.hand(ctx.loaders.credit, party_id, _credit_row)
+
+
+def _credit_row(row: Row | None) -> Row | None:
+    """party/credit_summary's row (one for every party found)."""
+    if not row or row.get("credit") is None:
+        return None
+    return {"id": row["id"], **row["credit"]}
+
+
+def _measures(ctx: Context, party_id: str, _: SelectedField, card: _Parts) -> None:
+    card.params["measures"] = True
+    card.hand(ctx.loaders.measures, party_id, _measures_row)
+
+
+def _measures_row(row: Row | None) -> Row | None:
+    """party/measures' row: none for a party without measures."""
+    items = (row or {}).get("measures")
+    return {"id": row["id"], "items": items} if row and items else None
+
+
+def _cases(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -> None:
+    if card.params["cases"] is not None:
+        return  # an alias with other arguments: its resolver reads it
+    args = selected.arguments
+    at = page_of(args)
+    roles = args.get("roles")
+    key = page_key("party/cases", party_id, at, roles=tuple(roles) if roles is not None else None)
+    card.params["cases"] = {"offset": at.offset, "limit": at.limit, "roles": roles}
+    card.hand(ctx.loaders.keyed, key, _page("case_total", "case_items"))
+
+
+def _legal_representative(ctx: Context, party_id: str, _: SelectedField, card: _Parts) -> None:
+    at = Page(0, 1)  # the resolver's page (ties._first_other)
+    card.params["legal_rep"] = {"offset": at.offset, "limit": at.limit}
+    card.hand(ctx.loaders.keyed, page_key("party/legal_rep", party_id, at), _legal_rep_page)
+
+
+def _legal_rep_page(row: Row | None) -> Row | None:
+    """party/legal_rep's row: each item's ``end`` is the company itself."""
+    found = _page("legal_rep_total", "legal_rep_items")(row)
+    if found is None or row is None:
+        return None
+    end = {"labels": row["labels"], "props": row["props"]}
+    return {**found, "items": [{**item, "end": end} for item in found["items"]]}
+
+
+def _measures_date(ctx: Context, _party: str, _: SelectedField, card: _Parts) -> None:
+    card.params["latest_run"] = True
+    card.hand(ctx.loaders.latest_run, "latest", _latest_run)
+
+
+def _latest_run(row: Row | None) -> Row | None:
+    """The latest run loader's value: the newest run (None: no run yet)."""
+    runs = (row or {}).get("latest_run") or []
+    return runs[0] if runs else None
+
+
+def _page(total: str, items: str, extra: Mapping[str, Any] | None = None) -> Pick:
+    """A list loader's row ``{id, total, items}`` from the card's columns; none for an empty
+    list, as the list's own statement gives none (``extra`` is added to every item)."""
+
+    def pick(row: Row | None) -> Row | None:
+        if not row or not row.get(total):
+            return None
+        listed = row[items]
+        if extra is not None:
+            listed = [{**item, **extra} for item in listed]
+        return {"id": row["id"], "total": row[total], "items": listed}
+
+    return pick
+
+
+Reader = Callable[[Context, str, SelectedField, _Parts], None]
+
+#: Party fields the card reads, by GraphQL name.
+PARTY_LISTS: Mapping[str, Reader] = {
+    "creditReport": _credit,
+    "measures": _measures,
+    "cases": _cases,
+    "legalRepresentative": _legal_representative,
+    "measuresDate": _measures_date,
+}
+
+
+# --- the case ---------------------------------------------------------------------------------
+
+#: The case's lists the card reads: GraphQL name (the card's parameter) → the list's own query.
+CASE_CARD_LISTS: Mapping[str, str] = {
+    "parties": "case/parties",
+    "officials": "case/officials",
+    "interventions": "case/interventions",
+    "records": "case/records",
+}
+#: The card's columns of each list: its total and its page.
+_CASE_ITEMS: Mapping[str, tuple[str, str]] = {
+    "parties": ("party_total", "party_items"),
+    "officials": ("official_total", "official_items"),
+    "interventions": ("intervention_total", "intervention_items"),
+    "records": ("record_total", "record_items"),
+}
+
+
+def _case_row(row: Row | None) -> Row | None:
+    """case/by_nos' row."""
+    return {"id": row["id"], "props": row["props"], "court": row["court"]} if row else None
+
+
+def _case_list(ctx: Context, case_no: str, selected: SelectedField, card: _Parts) -> None:
+    """One list of the case, with the parameters and key its resolver uses (case.py)."""
+    name = selected.name
+    args = selected.arguments
+    at = page_of(args)
+    given: dict[str, Any] = {}
+    if name == "parties":
+        roles = args.get("roles")
+        given = {"roles": tuple(roles) if roles is not None else None}
+    elif name == "records":
+        given = {
+            "on": _day(args.get("activeOn")) or ctx.today,
+            "state": RecordState[args.get("state") or "ALL"].value,
+        }
+    key = page_key(CASE_CARD_LISTS[name], case_no, at, **given)
+    card.params[name] = {
+        "offset": at.offset,
+        "limit": at.limit,
+        **{k: list(v) if isinstance(v, tuple) else v for k, v in given.items()},
+    }
+    total, items = _CASE_ITEMS[name]
+    card.hand(ctx.loaders.keyed, key, _case_page(total, items, name != "records"))
+
+
+def _case_page(total: str, items: str, with_case: bool) -> Pick:
+    """A case list's row; the lists of relationships carry the case in every item, as their
+    statements give it (records carry its number)."""
+
+    def pick(row: Row | None) -> Row | None:
+        extra = {"case": row["props"]} if row and with_case else None
+        return _page(total, items, extra)(row)
+
+    return pick
+
+
+def _day(value: Any) -> date | None:
+    """A ``Date`` argument as sent (ISO text) or absent."""
+    return date.fromisoformat(value) if value is not None else None
