@@ -34,6 +34,7 @@ import signal
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -194,24 +195,40 @@ class Importer:
              f" {self.cfg.import_max_off_heap}) into {self.staged}")  # fmt: skip
         self._timed(seconds, "importer", lambda: self.write_store(prepared))
         _say("schema, indexes, full propagation and contradictions on the new store")
-        self.require_empty(since_check=True)
-        embedded.stop(self.cfg)
+        self.check_again()
+        # Its databases closed (~0.5 s), the live JVM finishes exiting beside the staged start.
+        embedded.close_store(self.cfg)
         try:
             finish = lambda: self.finish(prepared)  # noqa: E731 - one use, here
             report.propagation = self._timed(seconds, "schema_and_propagation", finish)
             self._timed(seconds, "swap", self.swap)
         finally:
-            # The new store, or the old one after a failure.
-            self._timed(seconds, "neo4j_start", lambda: embedded.start(self.cfg))
+            # The new store, or the old one after a failure; first the exits of the JVMs
+            # whose stores were closed (long over for the old live one).
+            self._timed(seconds, "neo4j_start", self.restart)
         shutil.rmtree(self.csv, ignore_errors=True)
         _say("the new store is in place")
         return report
 
     def check(self) -> None:
-        """Undoes an interrupted import, starts Neo4j if needed, refuses a non-empty graph."""
+        """Undoes an interrupted import, refuses a non-empty graph: a running Neo4j is asked,
+        a stopped one started first, unless there is no store yet (a new home: empty)."""
         self.recover()
+        if embedded.status(self.cfg).running or self.live.exists():
+            embedded.start(self.cfg)
+            self.require_empty()
+
+    def check_again(self) -> None:
+        """Just before the staged store starts: nothing may have been written meanwhile."""
+        if embedded.status(self.cfg).running or self.live.exists():
+            embedded.start(self.cfg)
+            self.require_empty(since_check=True)
+
+    def restart(self) -> None:
+        """Neo4j on the live store, once the JVMs stopped before have exited."""
+        embedded.stop(self.cfg)
         embedded.start(self.cfg)
-        self.require_empty()
+        embedded.stop(self.stage)
 
     def recover(self) -> None:
         """Undoes what an interrupted import left: a half-done swap, a staging server."""
@@ -276,7 +293,8 @@ class Importer:
 
     def finish(self, prepared: Prepared) -> dict[str, Any]:
         """Schema, indexes, full propagation and contradictions on the staged store (which
-        also puts the contradictions' count into the summaries, as after load-dir)."""
+        also puts the contradictions' count into the summaries, as after load-dir); returns
+        once the staged store is closed (its JVM exits in the background, see restart)."""
         # A port of its own: on the live one, clients would see the half-finished store, and a
         # staged server left by a kill -9 would keep the port from `neo4j start`.
         stage = self.stage.model_copy(update={"embedded_port": _free_port()})
@@ -288,15 +306,23 @@ class Importer:
                 empty = prepared.csv.empty_lists.items()
                 rows = [{"load_id": load_id, "props": props} for load_id, props in empty]
                 db.write("bulk/set_load_props", rows=rows)
-                result = runner.run_full(db)
-                contradictions_cmd.after_loads(db, prepared.summaries)
-            return result.as_json()
-        finally:
+                # The contradictions read the loaded facts and write only :Contradiction
+                # nodes; the propagation neither reads nor writes those: they run side by side.
+                with ThreadPoolExecutor(max_workers=1) as beside:
+                    contradictions = beside.submit(_contradictions, stage, prepared.summaries)
+                    result = runner.run_full(db)
+                    contradictions.result()
+        except BaseException:
             embedded.stop(self.stage)
+            raise
+        embedded.close_store(self.stage)
+        return result.as_json()
 
     def swap(self) -> None:
-        """The staged store becomes the live one: two renames on one file system."""
-        self.live.rename(self.previous)
+        """The staged store becomes the live one: two renames on one file system (one when
+        the home had no store yet)."""
+        if self.live.exists():
+            self.live.rename(self.previous)
         faults.checkpoint(self.cfg, "import_swap")
         self.staged.rename(self.live)
         shutil.rmtree(self.previous, ignore_errors=True)
@@ -332,6 +358,12 @@ def _peak_rss() -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"cli": round(own / 1024, 1), "largest_child": round(children / 1024, 1)}
+
+
+def _contradictions(stage: Settings, summaries: list[Any]) -> None:
+    """The contradictions refresh after the loads, on a connection of its own."""
+    with Database(stage) as db:
+        contradictions_cmd.after_loads(db, summaries)
 
 
 def _free_port() -> int:
