@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -57,13 +57,13 @@ class _Parts:
         self.parts.append((loader, key, pick))
 
 
-def read_party_card(info: Info, party_id: str) -> None:
-    """Begins ``party/card`` for ``party_id`` when the request selects one of its lists, and
-    gives the party's lookup and each of those lists' loaders their part of its row."""
+def read_party_card(info: Info, party_id: str, fields: Sequence[SelectedField]) -> None:
+    """Begins ``party/card`` for ``party_id`` when ``fields`` (selected on the party) hold one
+    of its lists, and gives the party's lookup and each of those lists' loaders their part."""
     ctx = info.context
     card = _Parts({"credit": False, "measures": False, "cases": None, "legal_rep": None})
     card.params["latest_run"] = False
-    for selected in selected_fields(info):
+    for selected in fields:
         reader = PARTY_LISTS.get(selected.name)
         if reader is None:
             continue

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -60,9 +60,12 @@ Args = Mapping[str, Any]
 Starter = Callable[[Context, str, SelectedField], None]
 
 
-def start_party_reads(info: Info, party_id: str) -> None:
-    """Begins the reads of the fields selected on the party ``party_id`` (see the module)."""
-    for field in selected_fields(info):
+def start_party_reads(
+    info: Info, party_id: str, fields: Sequence[SelectedField] | None = None
+) -> None:
+    """Begins the reads of the fields selected on the party ``party_id`` (see the module);
+    ``fields``: :func:`selected_fields`, when the caller has them already."""
+    for field in selected_fields(info) if fields is None else fields:
         starter = STARTERS.get(field.name)
         if starter is None:
             continue
@@ -99,7 +102,8 @@ def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
 
 
 def selected_fields(info: Info) -> Iterator[SelectedField]:
-    """The fields selected on the root field's object, through fragments."""
+    """The fields selected on the root field's object, through fragments (strawberry builds
+    them from the document at each call: take them once per field)."""
     for root in info.selected_fields:
         yield from _fields(root.selections)
 

@@ -34,7 +34,7 @@ from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
 from graph_service.gql.operation_audit import AuditOperations
 from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
-from graph_service.gql.prefetch import start_case_reads, start_party_reads
+from graph_service.gql.prefetch import selected_fields, start_case_reads, start_party_reads
 from graph_service.gql.redact import without_values
 from graph_service.gql.sanction_check import sanction_check
 from graph_service.gql.search import search_parties
@@ -72,8 +72,9 @@ async def _party(
         key = inputs.party_id(id)
     except ArgumentError as error:
         return InvalidInputError.of(error)
-    read_party_card(info, key)  # the party with its card's lists, in one statement
-    start_party_reads(info, key)  # its fields' reads beside the lookup, not after it
+    fields = list(selected_fields(info))
+    read_party_card(info, key, fields)  # the party with its card's lists, in one statement
+    start_party_reads(info, key, fields)  # its fields' reads beside the lookup, not after it
     row = await info.context.loaders.party.load(key)
     return party_of(row) if row else None
 
