@@ -69,7 +69,9 @@ def handlers(g: MemoryGraph) -> dict[str, Callable[..., list[Row]]]:
             "load/push_node_history": lambda rows: _push_history(rows),
             "load/push_rel_history": lambda rows: _push_history(rows),
             "load/count_batch": lambda load_id: _count_batch(g, load_id),
-            "load/record_load_start": lambda load_id, props: _load_start(g, load_id, props),
+            "load/record_load_start": lambda load_id, props, batches: _load_start(
+                g, load_id, props, batches
+            ),
             "load/record_load_finish": lambda load_id, props: _load_finish(g, load_id, props),
         }
     )
@@ -493,10 +495,10 @@ def _count_batch(g: MemoryGraph, load_id: str) -> list[Row]:
     return []
 
 
-def _load_start(g: MemoryGraph, load_id: str, props: dict[str, Any]) -> list[Row]:
+def _load_start(g: MemoryGraph, load_id: str, props: dict[str, Any], batches: int) -> list[Row]:
     node, _ = g.merge_node(("load", load_id), ["Load"], "load_id")
-    set_map(node.props, _stamped(props))
-    node.props.update(status="started", committed_batches=0)
+    node.props.update(status="started", committed_batches=batches)
+    set_map(node.props, _stamped(props))  # may say how it ended (a file of one batch)
     return [{"load_id": load_id}]
 
 

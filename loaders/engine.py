@@ -10,11 +10,12 @@ A load of one file runs in two passes:
    each, with per-row outcomes (created / updated / unchanged).
 
 A ``:Load`` node records each load (status ``started`` → ``done`` / ``failed``) with its
-summary, and counts its committed batches: they are pending for the propagation until a run
-covers them (graph_service/propagation/runner.py). A load killed at any point is simply run
-again: every batch is idempotent and unchanged rows write nothing, and the rerun's
-propagation covers the killed load's batches too, so the graph ends exactly as after one
-uninterrupted load.
+summary (created by the first batch written, in its transaction, and finished there too when
+that batch is the file's only one: loaders/write.py), and counts its committed batches: they
+are pending for the propagation until a run covers them (graph_service/propagation/runner.py).
+A load killed at any point is simply run again: every batch is idempotent and unchanged rows
+write nothing, and the rerun's propagation covers the killed load's batches too, so the graph
+ends exactly as after one uninterrupted load.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from loaders.mapping import dependency_order, file_stem, get_mapping, kind_for_f
 from loaders.read import RegistryFile
 from loaders.stage import Staged, stage
 from loaders.summary import RejectWriter, Summary
-from loaders.write import BatchLoader, Decider, Ensured, Provenance
+from loaders.write import BatchLoader, Decider, Ensured, LoadRecord, Outcome, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -126,21 +127,29 @@ def _pass_two(
     of the previous file), so that the files' seconds add up to the run's.
     """
     summary, staged, rejects = file.summary, file.staged, file.rejects
+    began = max(file.started, not_before)
+    recorded = False  # whether the :Load was finished with the file's last batch
     try:
         if opts.dry_run or db is None:
             _dry_run(summary, staged, rejects)
         else:
-            _write(db, file.kind, file.path, summary, staged, rejects, opts)
+            recorded = _write(db, file.kind, file.path, summary, staged, rejects, opts, began)
     finally:
         staged.close()
         rejects.close()
-    summary.reject_file = str(rejects.path) if rejects.written else None
-    summary.finish(time.monotonic() - max(file.started, not_before))
-    summary.check_accounting()
+    _done(summary, rejects, began)
     if db is not None and not opts.dry_run:
-        _record_finish(db, summary)
+        if not recorded:
+            _record_finish(db, summary)
         faults.checkpoint(db.settings, "load_file")
     return summary
+
+
+def _done(summary: Summary, rejects: RejectWriter, began: float) -> None:
+    """Completes a summary once every row is written: reject file, time, accounting."""
+    summary.reject_file = str(rejects.path) if rejects.written else None
+    summary.finish(time.monotonic() - began)
+    summary.check_accounting()
 
 
 def load_directory(
@@ -209,23 +218,39 @@ def _write(
     staged: Staged,
     rejects: RejectWriter,
     opts: LoadOptions,
-) -> None:
+    began: float,
+) -> bool:
+    """Writes the file's rows; whether its last batch also recorded the load done."""
     prov = _provenance(kind, path)
     summary.load_id = prov.load_id
-    db.write(
-        "load/record_load_start",
-        load_id=prov.load_id,
-        props={"kind": kind, "file": path.name, "path": str(path.resolve()),
-               "started_at": prov.loaded_at, "encoding": summary.encoding},
-    )  # fmt: skip
+    start = {"kind": kind, "file": path.name, "path": str(path.resolve()),
+             "started_at": prov.loaded_at, "encoding": summary.encoding}  # fmt: skip
+    record = LoadRecord(start, lambda outcome: _done_props(summary, rejects, began, outcome))
     batch_size = opts.batch_size or db.settings.batch_size
-    loader = BatchLoader(db, get_mapping(kind), prov, batch_size, opts.ensured)
+    loader = BatchLoader(db, get_mapping(kind), prov, batch_size, opts.ensured, record)
     try:
         loader.load(Decider(staged, rejects, summary, prov), _load_progress(opts, path.name))
     except BaseException as exc:
-        _record_failure(db, summary, exc)
+        _record_failure(db, summary, exc, None if loader.started else start)
         raise
     summary.status = "done"
+    if not loader.started:  # no batch was written (every row rejected or a duplicate)
+        db.write("load/record_load_start", load_id=prov.load_id, props=start, batches=0)
+    return loader.finished
+
+
+def _done_props(
+    summary: Summary, rejects: RejectWriter, began: float, last: Outcome
+) -> dict[str, Any]:
+    """The :Load's properties when the file's only batch, with outcome ``last``, commits:
+    the summary as :func:`_pass_two` completes it, worked out on a copy (the batch's
+    transaction may be retried)."""
+    done = replace(summary, status="done")
+    done.add_outcomes({"created": last.created, "updated": last.updated,
+                       "unchanged": last.unchanged})  # fmt: skip
+    done.referenced_created += last.referenced_created
+    _done(done, rejects, began)
+    return {**done.graph_props(), "finished_at": datetime.now(UTC)}
 
 
 def _dry_run(summary: Summary, staged: Staged, rejects: RejectWriter) -> None:
@@ -245,11 +270,16 @@ def _record_finish(db: Database, summary: Summary) -> None:
     db.write("load/record_load_finish", load_id=summary.load_id, props=props)
 
 
-def _record_failure(db: Database, summary: Summary, exc: BaseException) -> None:
-    """Marks the :Load failed when the graph can still be reached; the rerun fixes the rest."""
+def _record_failure(
+    db: Database, summary: Summary, exc: BaseException, start: dict[str, Any] | None
+) -> None:
+    """Marks the :Load failed when the graph can still be reached; the rerun fixes the rest.
+    ``start``: the :Load's start properties when no batch committed it."""
     summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
     try:
         props = {"status": "failed", "error": summary.error, "finished_at": datetime.now(UTC)}
+        if start is not None:
+            db.write("load/record_load_start", load_id=summary.load_id, props=start, batches=0)
         db.write("load/record_load_finish", load_id=summary.load_id, props=props)
     except Exception:  # the original error matters more; Neo4j may be what failed
         log.warning("could not record the failed load", extra={"load_id": summary.load_id})

@@ -27,7 +27,11 @@ transient errors):
 5. the ``:Load`` counts the batch (``load/count_batch``) when it changed something (an
    entity or a referenced stub created or updated): its rows are pending until a propagation
    run covers them (graph_service/propagation/runner.py); a batch that changed nothing leaves
-   nothing pending.
+   nothing pending. The first batch written creates the ``:Load`` itself, already counting
+   it (``load/record_load_start`` with ``$batches``: a transaction less per file), and when
+   it is also the file's last, with the load's summary (status ``done``: a file of one batch
+   is one transaction, like the floor's statement; a second less). The engine records the
+   start and the end of a load in transactions of their own only when no batch carried them.
 
 Because the work function only reads its arguments and every statement is idempotent, a
 retried or re-run batch leaves the graph exactly as one clean run does. Batches are probed and
@@ -301,13 +305,23 @@ def _space(kind: str, ref: dict[str, Any]) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class _Outcome:
+class Outcome:
     """What one committed batch did."""
 
     created: int
     updated: int
     unchanged: int
     referenced_created: int
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """The ``:Load`` node of a file, written in its first batch's transaction (see the module
+    doc): its start properties, and the properties of the load done when that batch is the
+    file's last, from that batch's outcome (pure: the transaction may be retried)."""
+
+    start: dict[str, Any]
+    done: Callable[[Outcome], dict[str, Any]]
 
 
 class BatchLoader:
@@ -320,11 +334,17 @@ class BatchLoader:
         prov: Provenance,
         batch_size: int,
         ensured: Ensured | None = None,
+        record: LoadRecord | None = None,
     ) -> None:
         self.db = db
         self.mapping = mapping
         self.prov = prov
         self.batch_size = batch_size
+        # The :Load to create with the first batch written (None: it exists already); once a
+        # batch committed it, ``started`` (and ``finished``, if that batch also ended the file).
+        self._record = record
+        self.started = record is None
+        self.finished = False
         self._history_query = HISTORY_QUERIES[mapping.owns]
         # Set by the writer thread when a batch fails, so that a batch already queued behind
         # it is not written: batches commit strictly in order or not at all.
@@ -350,10 +370,10 @@ class BatchLoader:
         """
         total = decider.staged.read - decider.staged.rejected
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer") as writer:
-            previous: tuple[Future[_Outcome], int] | None = None
+            previous: tuple[Future[Outcome], int] | None = None
             try:
                 for batch, done in self._batches(decider):
-                    future = writer.submit(self._write, batch)
+                    future = writer.submit(self._write, batch, done == total)
                     if previous:
                         self._collect(*previous, decider.summary, on_batch, total)
                     previous = (future, done)
@@ -380,7 +400,7 @@ class BatchLoader:
 
     def _collect(
         self,
-        future: Future[_Outcome],
+        future: Future[Outcome],
         done: int,
         summary: Summary,
         on_batch: BatchFn | None,
@@ -408,8 +428,9 @@ class BatchLoader:
             space, key = self._owns
             self._ensured.owned(space, [str(p.row[key]) for p in batch])
 
-    def _write(self, batch: list[_Pending]) -> _Outcome:
-        """Probes, then writes, one batch (in the writer thread, batches in file order).
+    def _write(self, batch: list[_Pending], last: bool) -> Outcome:
+        """Probes, then writes, one batch (in the writer thread, batches in file order);
+        ``last``: no row of the file comes after it.
 
         The probe runs after the previous batch committed, so it sees everything this load
         wrote before; rows it finds unchanged are not sent to the write transaction at all,
@@ -422,16 +443,19 @@ class BatchLoader:
             todo = [p for p in batch if p.row["line"] not in unchanged] if unchanged else batch
             if not todo:
                 self._note_owned(batch)
-                return _Outcome(0, 0, len(batch), 0)
+                return Outcome(0, 0, len(batch), 0)
             refs = self._new_refs(todo)
+            skipped = len(batch) - len(todo)
+            record = None if self.started else self._record
+            ends = record is not None and last and skipped == 0
             written = self.db.write_tx(
-                lambda tx: self._work(tx, todo, refs), timeout_s=BATCH_TIMEOUT_S
+                lambda tx: self._work(tx, todo, refs, record, ends), timeout_s=BATCH_TIMEOUT_S
             )
+            self.started, self.finished = True, self.finished or ends
             faults.checkpoint(self.db.settings, "load_batch")
             self._ensured.sent(refs)
             self._note_owned(batch)
-            skipped = len(batch) - len(todo)
-            outcome = _Outcome(
+            outcome = Outcome(
                 written.created, written.updated, written.unchanged + skipped,
                 written.referenced_created,
             )  # fmt: skip
@@ -453,9 +477,15 @@ class BatchLoader:
         return set(result["unchanged"])
 
     def _work(
-        self, tx: Tx, batch: list[_Pending], refs: dict[str, list[dict[str, Any]]]
-    ) -> _Outcome:
-        """One batch, inside one transaction; reads only its arguments (safe to retry)."""
+        self,
+        tx: Tx,
+        batch: list[_Pending],
+        refs: dict[str, list[dict[str, Any]]],
+        record: LoadRecord | None,
+        ends: bool,
+    ) -> Outcome:
+        """One batch, inside one transaction; reads only its arguments (safe to retry).
+        ``record``: the :Load to create with it, with the load's end when ``ends``."""
         prov = self.prov.params()
         created_refs = 0
         for kind, rows in refs.items():
@@ -472,12 +502,18 @@ class BatchLoader:
         history = _history_rows(result["history"], by_line)
         if history:
             tx.run(self._history_query, rows=history)
-        counts = (result["created"], result["updated"], result["unchanged"])
+        outcome = Outcome(result["created"], result["updated"], result["unchanged"],
+                          referenced_created=created_refs)  # fmt: skip
         # Durable with the rows or not at all: what tells the propagation they are pending. A
         # batch that changed nothing (an unchanged reload's first batch) leaves nothing pending.
-        if counts[0] or counts[1] or created_refs:
+        changed_any = bool(outcome.created or outcome.updated or created_refs)
+        if record is not None:
+            props = {**record.start, **record.done(outcome)} if ends else record.start
+            tx.run("load/record_load_start", load_id=self.prov.load_id, props=props,
+                   batches=int(changed_any))  # fmt: skip
+        elif changed_any:
             tx.run("load/count_batch", load_id=self.prov.load_id)
-        return _Outcome(*counts, referenced_created=created_refs)
+        return outcome
 
 
 def _unique_refs(batch: list[_Pending]) -> dict[str, list[dict[str, Any]]]:
