@@ -174,7 +174,11 @@ def after_loads(
     """The incremental run that follows loads: from the parties they created or changed,
     and those of every pending load (``loads``, else read now), which it completes."""
     pending = pending_loads(db) if loads is None else loads
-    touched = store.touched_by_loads(db, list(load_ids)) if load_ids else set()
+    # The run reads what the pending loads touched itself; only the others are read here, so
+    # that no load's touched parties are read twice.
+    covered = {load.load_id for load in pending}
+    others = [load_id for load_id in load_ids if load_id not in covered]
+    touched = store.touched_by_loads(db, others) if others else set()
     return run_incremental(db, touched, catalog, loads=pending)
 
 

@@ -131,3 +131,28 @@ def test_measures_as_of_a_past_date_match_the_whole_graph(
         assert [m.key for m in found.measures.get(party, [])] == [
             m.key for m in whole.get(party, [])
         ]
+
+
+def test_after_loads_reads_what_each_load_touched_once(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    early = _load(db, [k for k in ORDER if k != "dishonest_debtors"], tmp_path)
+    runner.run_full(db, as_of=TODAY)
+    (late,) = _load(db, ["dishonest_debtors"], tmp_path)
+    asked: list[list[str]] = []
+    touched_by_loads = store.touched_by_loads
+
+    def spy(db: Database, load_ids: list[str]) -> set[str]:
+        asked.append(sorted(load_ids))
+        return touched_by_loads(db, load_ids)
+
+    monkeypatch.setattr(store, "touched_by_loads", spy)
+    # A pending load (read by the run with the pending ones) and one propagated before (read
+    # apart): each is asked for once.
+    after = runner.after_loads(db, [late, early[0]])
+    assert sorted(asked) == [[early[0]], [late]]
+    state = _state(db)
+    full = runner.run_full(db, as_of=after.as_of)
+    assert after.mode == "incremental" and after.gained > 0
+    assert (full.gained, full.lost, full.changed, full.risk_changed) == (0, 0, 0, 0)
+    assert _state(db) == state
