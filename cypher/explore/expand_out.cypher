@@ -6,6 +6,9 @@
 // With $summaries, each party reached comes with what its credit report needs, in the shape of
 // a party/credit_summary row (null for a case, and for every node without $summaries): the
 // picture's nodes then need no read after the walk.
+// Without $dated (no field of the request asks for provenance.loadedAt) every node's and
+// relationship's loaded_at comes as null: decoding that timestamp was most of the driver's
+// work on a walk's rows.
 CALL () {
   UNWIND $parties AS key
   MATCH (a:Party {party_id: key})
@@ -19,10 +22,10 @@ MATCH (a)-[r]->(b)
 WHERE type(r) IN $types AND (b:Party OR b:Case)
   AND ($on IS NULL OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR r.until > $on)))
 WITH r, b LIMIT $limit
-RETURN elementId(r) AS id, type(r) AS type, properties(r) AS props,
+RETURN elementId(r) AS id, type(r) AS type, CASE WHEN $dated THEN properties(r) ELSE r {.*, loaded_at: null} END AS props,
   CASE WHEN startNode(r):Case THEN startNode(r).case_no ELSE startNode(r).party_id END AS source,
   CASE WHEN endNode(r):Case THEN endNode(r).case_no ELSE endNode(r).party_id END AS target,
-  {labels: labels(b), props: properties(b)} AS other,
+  {labels: labels(b), props: CASE WHEN $dated THEN properties(b) ELSE b {.*, loaded_at: null} END} AS other,
   CASE WHEN $summaries AND b:Party THEN {id: b.party_id,
     records: [(b)-[:HAS_RECORD]->(x:Record) | x {.record_key, .kind, .start, .end, .voided_on,
                                                 .severity, .list, .category, .status}],

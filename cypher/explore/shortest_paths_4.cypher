@@ -6,15 +6,18 @@
 // (tests/graphql/test_relations.py compares them). $limit caps the equally short paths.
 // With $summaries, each node of a path comes with what its credit report needs, in the shape
 // of a party/credit_summary row (null for a case, and for every node without $summaries).
+// Without $dated (no field of the request asks for provenance.loadedAt) every node's and
+// relationship's loaded_at comes as null: decoding that timestamp was most of the driver's
+// work on a walk's rows.
 MATCH (a:Party {party_id: $source}), (b:Party {party_id: $target})
 MATCH p = ALL SHORTEST (a) (()-[r]-() WHERE type(r) IN $types
     AND ($on IS NULL OR ((r.since IS NULL OR r.since <= $on) AND (r.until IS NULL OR r.until > $on)))
   ){1,4} (b)
 WITH p LIMIT $limit
 RETURN
-  [n IN nodes(p) | {labels: labels(n), props: properties(n)}] AS nodes,
+  [n IN nodes(p) | {labels: labels(n), props: CASE WHEN $dated THEN properties(n) ELSE n {.*, loaded_at: null} END}] AS nodes,
   [x IN relationships(p) | {
-    id: elementId(x), type: type(x), props: properties(x),
+    id: elementId(x), type: type(x), props: CASE WHEN $dated THEN properties(x) ELSE x {.*, loaded_at: null} END,
     source: CASE WHEN startNode(x):Case THEN startNode(x).case_no ELSE startNode(x).party_id END,
     target: CASE WHEN endNode(x):Case THEN endNode(x).case_no ELSE endNode(x).party_id END}] AS rels,
   [n IN nodes(p) | CASE WHEN $summaries AND n:Party THEN {id: n.party_id,

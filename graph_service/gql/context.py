@@ -85,6 +85,9 @@ class Context(BaseContext):
         # reads started before a resolver asks for them (graph_service.gql.prefetch), by
         # query and parameters; each is handed out once
         self._early: dict[tuple[str, str], asyncio.Task[list[Row]]] = {}
+        # whether a field of the operation may ask for provenance.loadedAt (DatedReads); the
+        # walks return loaded_at only then (their $dated)
+        self.dated = True
 
     async def read(self, name: str, /, **params: Any) -> list[Row]:
         """Runs a named read query off the event loop, with the GraphQL query timeout; or
@@ -93,10 +96,18 @@ class Context(BaseContext):
         Every GraphQL query returns maps, lists and scalars (``properties(n)``, never a bare
         node), so rows are taken as decoded (:meth:`Database.read_plain`).
         """
+        params = self._dated(name, params)
         early = self._early.pop(_read_key(name, params), None)
         if early is not None:
             return await early
         return await self._read_now(name, params)
+
+    def _dated(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with ``dated`` for a statement that takes ``$dated``."""
+        takes = _TAKES_DATED.get(name)
+        if takes is None:
+            takes = _TAKES_DATED[name] = "$dated" in self.db.registry[name].text
+        return {**params, "dated": self.dated} if takes else params
 
     async def _read_now(self, name: str, params: dict[str, Any]) -> list[Row]:
         timeout = self.settings.graphql_query_timeout_s
@@ -106,6 +117,7 @@ class Context(BaseContext):
         """Begins a read a resolver will ask for with the same parameters, so that it runs
         beside the reads it would otherwise wait for. A read nobody asks for runs to its end
         unused; its failure is logged, and the resolver that asks again gets it raised."""
+        params = self._dated(name, params)
         key = _read_key(name, params)
         if key not in self._early:
             # the read itself, not self.read: that would find this very task and await it
@@ -121,6 +133,11 @@ class Context(BaseContext):
 
 
 Info = strawberry.Info[Context, None]
+
+#: Whether a named statement takes ``$dated`` (read from its text once).
+_TAKES_DATED: dict[str, bool] = {}
+#: The field whose value is a node's or relationship's ``loaded_at`` (``Provenance``).
+LOADED_AT_FIELD = "loadedAt"
 
 
 def _read_key(name: str, params: dict[str, Any]) -> tuple[str, str]:
@@ -203,6 +220,21 @@ class AuthoriseOperation(SchemaExtension):
                 "graphql operation refused",
                 extra={"fields": [node.name.value for node, _ in refused]},
             )
+        yield
+
+
+class DatedReads(SchemaExtension):
+    """Tells the context whether the operation may ask for ``provenance.loadedAt``: only then
+    do the walks return each node's and relationship's ``loaded_at`` (the driver's decoding
+    of those timestamps was most of its work on a walk's rows). A field is asked for by its
+    name, so a document whose text does not hold ``loadedAt`` cannot select it; a text that
+    holds it elsewhere (an argument's value) only keeps the timestamps read."""
+
+    def on_execute(self) -> Iterator[None]:
+        """Before execution: sets ``context.dated``."""
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.dated = LOADED_AT_FIELD in (self.execution_context.query or "")
         yield
 
 

@@ -24,6 +24,7 @@ from graph_service.gql.context import (
     AuthoriseOperation,
     CheckersToo,
     Context,
+    DatedReads,
     Info,
     InvestigatorOnly,
     get_context,
@@ -162,7 +163,7 @@ schema = CreditGraphSchema(
     query=Query,
     types=list(PARTY_TYPES),
     # Authorised as a whole before the audit entry is queued and before any resolver runs.
-    extensions=[*limits.extensions(), AuthoriseOperation, AuditOperations],
+    extensions=[*limits.extensions(), AuthoriseOperation, AuditOperations, DatedReads],
 )
 
 
