@@ -8,25 +8,27 @@
 // 'ACTIVE' / 'INACTIVE' / 'ALL' judged on $records.on as case/records does.
 // Items leave out the case itself (each list's statement repeats it in every item; the
 // caller adds the one case read here).
+// Without $dated (no field of the request asks for provenance.loadedAt) every node's and
+// relationship's loaded_at comes as null (graph_service/gql/context.py, DatedReads).
 MATCH (k:Case {case_no: $id})
 WITH k,
   CASE WHEN $parties IS NOT NULL THEN COLLECT {
     MATCH (k)<-[x:PARTY_TO]-(p:Party)
     WHERE $parties.roles IS NULL OR x.role IN $parties.roles
     WITH x, p ORDER BY x.role, p.party_id
-    RETURN {rel: properties(x), party: {labels: labels(p), props: properties(p)}}
+    RETURN {rel: CASE WHEN $dated THEN properties(x) ELSE x {.*, loaded_at: null} END, party: {labels: labels(p), props: CASE WHEN $dated THEN properties(p) ELSE p {.*, loaded_at: null} END}}
   } END AS parties,
   CASE WHEN $officials IS NOT NULL THEN COLLECT {
     MATCH (k)<-[x:HANDLED]-(o:Party)
     WITH x, o ORDER BY x.role, o.party_id
-    RETURN {rel: properties(x), party: {labels: labels(o), props: properties(o)}}
+    RETURN {rel: CASE WHEN $dated THEN properties(x) ELSE x {.*, loaded_at: null} END, party: {labels: labels(o), props: CASE WHEN $dated THEN properties(o) ELSE o {.*, loaded_at: null} END}}
   } END AS officials,
   CASE WHEN $interventions IS NOT NULL THEN COLLECT {
     MATCH (k)<-[x:INTERVENED_IN]-(o:Party)
     WITH o, x ORDER BY x.occurred_on, x.record_no
-    RETURN {rel: properties(x), official: {labels: labels(o), props: properties(o)},
+    RETURN {rel: CASE WHEN $dated THEN properties(x) ELSE x {.*, loaded_at: null} END, official: {labels: labels(o), props: CASE WHEN $dated THEN properties(o) ELSE o {.*, loaded_at: null} END},
             record: head([(o)-[:HAS_RECORD]->(r:Record {kind: 'intervention', ref: x.record_no})
-                          | properties(r)])}
+                          | CASE WHEN $dated THEN properties(r) ELSE r {.*, loaded_at: null} END])}
   } END AS interventions,
   CASE WHEN $records IS NOT NULL THEN COLLECT {
     MATCH (k)<-[:CONCERNS_CASE]-(r:Record)
@@ -36,8 +38,8 @@ WITH k,
     WITH r ORDER BY r.start DESC, r.record_key
     RETURN r
   } END AS records
-RETURN $id AS id, properties(k) AS props,
-  head([(k)-[:HEARD_BY]->(c:Party) | {labels: labels(c), props: properties(c)}]) AS court,
+RETURN $id AS id, CASE WHEN $dated THEN properties(k) ELSE k {.*, loaded_at: null} END AS props,
+  head([(k)-[:HEARD_BY]->(c:Party) | {labels: labels(c), props: CASE WHEN $dated THEN properties(c) ELSE c {.*, loaded_at: null} END}]) AS court,
   size(parties) AS party_total,
   parties[$parties.offset..$parties.offset + $parties.limit] AS party_items,
   size(officials) AS official_total,
@@ -47,8 +49,8 @@ RETURN $id AS id, properties(k) AS props,
     AS intervention_items,
   size(records) AS record_total,
   [r IN records[$records.offset..$records.offset + $records.limit] | {
-    props: properties(r),
-    updates: [(r)-[:HAS_UPDATE]->(u:RecordUpdate) | properties(u)],
+    props: CASE WHEN $dated THEN properties(r) ELSE r {.*, loaded_at: null} END,
+    updates: [(r)-[:HAS_UPDATE]->(u:RecordUpdate) | CASE WHEN $dated THEN properties(u) ELSE u {.*, loaded_at: null} END],
     case_no: $id,
     named: [(n:Party)-[x:NAMED_IN]->(r) | {party_id: n.party_id, role: x.role}]}]
     AS record_items

@@ -7,20 +7,22 @@
 // $legal_rep ({offset, limit} or null): party/legal_rep's page (start: the representative);
 // $latest_run (boolean): propagation/last_runs' newest run (the measures' date).
 // Each list's order is its own statement's, so a page holds the same items.
+// Without $dated (no field of the request asks for provenance.loadedAt) every node's and
+// relationship's loaded_at comes as null (graph_service/gql/context.py, DatedReads).
 MATCH (p:Party {party_id: $id})
 WITH p,
   CASE WHEN $cases IS NOT NULL THEN COLLECT {
     MATCH (p)-[x:PARTY_TO]->(k:Case)
     WHERE $cases.roles IS NULL OR x.role IN $cases.roles
     WITH x, k ORDER BY k.filed_on DESC, k.case_no, x.role
-    RETURN {rel: properties(x), case: properties(k)}
+    RETURN {rel: CASE WHEN $dated THEN properties(x) ELSE x {.*, loaded_at: null} END, case: CASE WHEN $dated THEN properties(k) ELSE k {.*, loaded_at: null} END}
   } END AS cases,
   CASE WHEN $legal_rep IS NOT NULL THEN COLLECT {
     MATCH (p)<-[x:LEGAL_REP_OF]-(r:Party)
     WITH x, r ORDER BY r.party_id
-    RETURN {rel: properties(x), start: {labels: labels(r), props: properties(r)}}
+    RETURN {rel: CASE WHEN $dated THEN properties(x) ELSE x {.*, loaded_at: null} END, start: {labels: labels(r), props: CASE WHEN $dated THEN properties(r) ELSE r {.*, loaded_at: null} END}}
   } END AS legal_reps
-RETURN $id AS id, labels(p) AS labels, properties(p) AS props,
+RETURN $id AS id, labels(p) AS labels, CASE WHEN $dated THEN properties(p) ELSE p {.*, loaded_at: null} END AS props,
   CASE WHEN $credit THEN {
     records: [(p)-[:HAS_RECORD]->(r:Record) | r {.record_key, .kind, .start, .end, .voided_on,
                                                   .severity, .list, .category, .status}],
@@ -32,7 +34,7 @@ RETURN $id AS id, labels(p) AS labels, properties(p) AS props,
   CASE WHEN $measures THEN COLLECT {
     MATCH (p)-[:HAS_MEASURE]->(m:Measure)
     WITH m ORDER BY m.measure, m.measure_key
-    RETURN properties(m)
+    RETURN CASE WHEN $dated THEN properties(m) ELSE m {.*, loaded_at: null} END
   } END AS measures,
   size(cases) AS case_total,
   cases[$cases.offset..$cases.offset + $cases.limit] AS case_items,

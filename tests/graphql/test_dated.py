@@ -9,15 +9,18 @@ from typing import Any
 import pytest
 
 from graph_service.db import Database
-from graph_service.gql import context, ownership, relations
+from graph_service.gql import cards, context, ownership, relations
 from graph_service.gql.context import Context
 from tests.graphql.conftest import HUABEI, LI_NA, Api
 from tests.graphql.test_prefetch import DOCUMENTS, VIEWS
 
 pytestmark = pytest.mark.neo4j
 
-#: The statements that take $dated: a step, the shortest paths, an ownership tree's two steps.
+#: The statements that take $dated: a step, the shortest paths, an ownership tree's two steps,
+#: the party card and the case view.
 WALKS = {
+    cards.PARTY_CARD,
+    cards.CASE_CARD,
     *relations.EXPAND_QUERY.values(),
     *relations.SHORTEST_PATHS_QUERY.values(),
     *(ownership.two_steps_query(d) for d in ownership.OwnershipDirection),
@@ -49,7 +52,7 @@ def _walks(
     return api.data(query or DOCUMENTS[name], variables), dated
 
 
-@pytest.mark.parametrize("view", ["network", "paths", "ownership"])
+@pytest.mark.parametrize("view", ["network", "paths", "ownership", "case"])
 def test_a_walk_without_loaded_at_answers_as_with_it(
     api: Api, samples: Database, view: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,6 +64,13 @@ def test_a_walk_without_loaded_at_answers_as_with_it(
     assert undated == dated and next(iter(undated.values())) is not None
     assert flags and not any(flags)
     assert dated_flags and all(dated_flags)
+
+
+def test_the_card_asks_for_loaded_at_and_reads_it(
+    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, flags = _walks(api, "PARTY_CARD", {"id": HUABEI}, monkeypatch)
+    assert flags == [True] and data["party"]["provenance"]["loadedAt"]
 
 
 def test_a_document_asking_for_loaded_at_gets_it(
