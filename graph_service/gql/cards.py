@@ -1,7 +1,8 @@
 """The party card and the case view, each read in one statement beside nothing else.
 
 The workbench's card selects a party and five of its lists (credit summary, measures,
-cases, legal representative, the measures' date), and its case view a case and four lists.
+cases, legal representative, the measures' date), its hub guard the party's tie counts, and
+its case view a case and four lists.
 Read by their own loaders, that is five or six statements — each a worker thread, a driver
 session, a Bolt round trip and the driver's decoding — where one statement can return it all
 (the benchmark's plain side does, bench/cypher/graphql/party_card.cypher and case.cypher).
@@ -21,7 +22,6 @@ import asyncio
 import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -31,9 +31,9 @@ from graph_service.gql.context import Context, Info
 from graph_service.gql.dataloaders import Row
 from graph_service.gql.inputs import ArgumentError
 from graph_service.gql.pagination import Page
-from graph_service.gql.prefetch import page_of, selected_fields
+from graph_service.gql.prefetch import day_of, page_of, selected_fields
 from graph_service.gql.records import RecordState
-from graph_service.gql.ties import page_key
+from graph_service.gql.ties import page_key, tie_counts_key
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def read_party_card(info: Info, party_id: str, fields: Sequence[SelectedField]) 
     of its lists, and gives the party's lookup and each of those lists' loaders their part."""
     ctx = info.context
     card = _Parts({"credit": False, "measures": False, "cases": None, "legal_rep": None})
-    card.params["latest_run"] = False
+    card.params |= {"latest_run": False, "tie_counts": None}
     for selected in fields:
         reader = PARTY_LISTS.get(selected.name)
         if reader is None:
@@ -223,6 +223,21 @@ def _page(total: str, items: str, extra: Mapping[str, Any] | None = None) -> Pic
     return pick
 
 
+def _tie_counts(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -> None:
+    if card.params["tie_counts"] is not None:
+        return  # an alias with another day: its resolver reads it
+    on = day_of(selected.arguments.get("activeOn"))
+    card.params["tie_counts"] = {"on": on}
+    card.hand(ctx.loaders.keyed, tie_counts_key(party_id, on), _tie_counts_row)
+
+
+def _tie_counts_row(row: Row | None) -> Row | None:
+    """party/tie_counts' row (one for every party found)."""
+    if not row or row.get("tie_counts") is None:
+        return None
+    return {"id": row["id"], "counts": row["tie_counts"]}
+
+
 Reader = Callable[[Context, str, SelectedField, _Parts], None]
 
 #: Party fields the card reads, by GraphQL name.
@@ -232,6 +247,7 @@ PARTY_LISTS: Mapping[str, Reader] = {
     "cases": _cases,
     "legalRepresentative": _legal_representative,
     "measuresDate": _measures_date,
+    "tieCounts": _tie_counts,
 }
 
 
@@ -269,7 +285,7 @@ def _case_list(ctx: Context, case_no: str, selected: SelectedField, card: _Parts
         given = {"roles": tuple(roles) if roles is not None else None}
     elif name == "records":
         given = {
-            "on": _day(args.get("activeOn")) or ctx.today,
+            "on": day_of(args.get("activeOn")) or ctx.today,
             "state": RecordState[args.get("state") or "ALL"].value,
         }
     key = page_key(CASE_CARD_LISTS[name], case_no, at, **given)
@@ -291,8 +307,3 @@ def _case_page(total: str, items: str, with_case: bool) -> Pick:
         return _page(total, items, extra)(row)
 
     return pick
-
-
-def _day(value: Any) -> date | None:
-    """A ``Date`` argument as sent (ISO text) or absent."""
-    return date.fromisoformat(value) if value is not None else None

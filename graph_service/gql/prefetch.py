@@ -96,7 +96,7 @@ def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
         roles = args.get("roles")
         return {"roles": tuple(roles) if roles is not None else None}
     if field.name == "records":
-        on = _day(args.get("activeOn")) or info.context.today
+        on = day_of(args.get("activeOn")) or info.context.today
         return {"on": on, "state": RecordState[args.get("state") or "ALL"].value}
     return {}
 
@@ -140,9 +140,14 @@ def _seen(future: asyncio.Future[Any]) -> None:
         log.info("a read started early failed", exc_info=future.exception())
 
 
-def _day(value: Any) -> date | None:
-    """A ``Date`` argument as sent (ISO text) or absent."""
-    return date.fromisoformat(value) if value is not None else None
+def day_of(value: Any) -> date | None:
+    """A ``Date`` argument as selected, or None when absent: a literal comes as its ISO text,
+    a variable as the date strawberry made of it.
+
+    >>> day_of("2024-05-01"), day_of(date(2024, 5, 1)), day_of(None)
+    (datetime.date(2024, 5, 1), datetime.date(2024, 5, 1), None)
+    """
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _credit_report(ctx: Context, party_id: str, _: SelectedField) -> None:
@@ -158,7 +163,7 @@ def _measures_date(ctx: Context, _party: str, _: SelectedField) -> None:
 
 
 def _tie_counts(ctx: Context, party_id: str, field: SelectedField) -> None:
-    on = _day(field.arguments.get("activeOn"))
+    on = day_of(field.arguments.get("activeOn"))
     _primed(ctx.loaders.keyed.load(tie_counts_key(party_id, on)))
 
 
@@ -177,7 +182,7 @@ def _legal_representative(ctx: Context, party_id: str, _: SelectedField) -> None
 def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
     at = page_of(args)
-    on = _day(args.get("activeOn")) or ctx.today
+    on = day_of(args.get("activeOn")) or ctx.today
     state = RecordState[args.get("state") or "ALL"]
     catalog = catalog_in_force(ctx.settings)
     _primed(
@@ -192,7 +197,7 @@ def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
     inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
     types = [RelationType[t].value for t in (args.get("types") or RelationType.__members__)]
     query = EXPAND_QUERY[Direction[args.get("direction") or "BOTH"]]
-    on = _day(args.get("activeOn"))
+    on = day_of(args.get("activeOn"))
     summaries = wants_summaries([field])
     ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes, summaries))
     if summaries:  # the walk brings the others' summaries; the party's own is read beside
@@ -208,7 +213,7 @@ def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
     given = args.get("types")
     types = [RelationType[t] for t in given] if given else None
     if target != party_id:
-        on = _day(args.get("activeOn"))
+        on = day_of(args.get("activeOn"))
         params = paths_params(party_id, target, types, on, limit, wants_summaries([field]))
         ctx.start_read(SHORTEST_PATHS_QUERY[hops], **params)
 
@@ -217,7 +222,7 @@ def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
     depth = inputs.bounded(whole(args, "depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
     direction = OwnershipDirection[args.get("direction") or "UP"]
-    on = _day(args.get("activeOn")) or ctx.today
+    on = day_of(args.get("activeOn")) or ctx.today
     if depth >= 2:  # the first two steps in one statement, as the resolver reads them
         ctx.start_read(two_steps_query(direction), **two_steps_params(party_id, on))
     else:
@@ -225,7 +230,7 @@ def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
 
 
 def _actual_controllers(ctx: Context, party_id: str, field: SelectedField) -> None:
-    on = _day(field.arguments.get("activeOn")) or ctx.today
+    on = day_of(field.arguments.get("activeOn")) or ctx.today
     rule = catalog_in_force(ctx.settings).control
     _primed(ctx.loaders.keyed.load(controllers_key(party_id, on, rule)))
 

@@ -128,5 +128,21 @@ def test_an_unknown_party_or_case_is_null_after_one_read(api: Api, samples: Data
 def test_a_document_without_the_card_lists_reads_the_party_alone(
     api: Api, samples: Database
 ) -> None:
-    data, reads = _reads(api, "TIE_COUNTS", {"id": HUABEI})
-    assert data["party"]["id"] == HUABEI and "party/card" not in reads and "party/by_id" in reads
+    data, reads = _reads(api, "RECORDS", {"id": HUABEI})
+    assert data["party"]["records"]["totalCount"] and "party/card" not in reads
+    assert "party/by_id" in reads
+
+
+@pytest.mark.parametrize("on", [None, "2019-06-30", "2001-01-01"])
+@pytest.mark.parametrize("party", [HUABEI, ZHANG_WEI, WU_GANG])
+def test_the_tie_counts_are_one_read_and_count_as_read_alone(
+    api: Api, samples: Database, party: str, on: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {"id": party, "activeOn": on}
+    one, one_reads = _reads(api, "TIE_COUNTS", variables)
+    _without_cards(monkeypatch)
+    alone, alone_reads = _reads(api, "TIE_COUNTS", variables)
+
+    assert one == alone and any(c["count"] for c in one["party"]["tieCounts"])
+    assert one_reads == {"party/card": 1}
+    assert alone_reads == {"party/by_id": 1, "party/tie_counts": 1}

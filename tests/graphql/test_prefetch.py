@@ -15,6 +15,7 @@ import pytest
 from graph_service.db import Database
 from graph_service.gql import ownership, prefetch, relations
 from graph_service.gql.context import Context
+from graph_service.gql.shared import Direction
 from graph_service.identifiers import uscc_check_char
 from tests.graphql.conftest import ENFORCEMENT_CASE, HENGTAI, HUABEI, LI_NA, LIU_YANG, Api
 
@@ -167,3 +168,19 @@ def test_literal_arguments_begin_their_reads_early_too(
     api.data(DOCUMENTS["RECORDS"], {"id": HUABEI})  # first: 20
     assert started == [relations.SHORTEST_PATHS_QUERY[6]]
     assert len(primed) == 1  # the records' page
+    # a Date variable comes as the date strawberry made of it, not as its text
+    started.clear()
+    view = {"id": HUABEI, "depth": 1, "maxNodes": 41, "activeOn": "2019-06-30"}
+    api.data(DOCUMENTS["NEIGHBOURS"], view)
+    assert started == [relations.EXPAND_QUERY[Direction.BOTH]]
+
+
+def test_a_network_as_of_a_day_reads_what_its_resolvers_read_and_answers_the_same(
+    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = {"id": HUABEI, "depth": 1, "maxNodes": 41, "activeOn": "2019-06-30"}
+    early, early_reads = _reads(api, "NEIGHBOURS", view)
+    monkeypatch.setattr(prefetch, "STARTERS", {})
+    alone, alone_reads = _reads(api, "NEIGHBOURS", view)
+    assert early == alone and early_reads == alone_reads
+    assert early["party"]["neighbours"]["nodes"]
