@@ -277,6 +277,7 @@ NODES: tuple[NodeSpec, ...] = (
             "record_key": "its originating record",
             "change": "gained | lost | changed",
             "catalog_version": "catalog of the run",
+            "notices_seq": "a loss's: audit seq up to which checks were read for its notices",
         },
     ),
     NodeSpec(
