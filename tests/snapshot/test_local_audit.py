@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import cast
 
+import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
 from graph_service.db import Database
-from graph_service.security import local_audit
+from graph_service.security import audit_mirror, local_audit
 from graph_service.security.audit_read import by_check
 from tests.conftest import cli_env, run_cli, unwritable_folder, wait_for
 from tests.snapshot.conftest import HUABEI, check, serving_settings
@@ -91,3 +93,26 @@ def test_the_mirror_copies_from_a_process_of_its_own_and_stops_with_the_service(
         )
         assert len(_mirror_processes()) == 1
     assert _mirror_processes() == []
+
+
+def _gathered(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, heads: list[int]) -> int:
+    """Runs the mirror's wait for gathering entries while the log's newest seq reads ``heads``
+    in turn (none mirrored yet); how many looks it took before it would copy."""
+    monkeypatch.setattr(audit_mirror, "IDLE_S", 0.001)
+    looks = iter(heads)
+    monkeypatch.setattr(local_audit, "head", lambda conn: (next(looks), ""))
+    mirror = audit_mirror.AuditMirror(cast(Database, None), tmp_path, batch_max=250)
+    mirror._gather(cast(sqlite3.Connection, None))
+    return len(heads) - len(list(looks))
+
+
+def test_the_mirror_copies_arriving_entries_in_one_batch_and_a_lone_one_at_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Entries keep arriving: it waits until none came since the last look …
+    assert _gathered(monkeypatch, tmp_path, [0, 40, 80, 120, 120, 999]) == 5
+    # … or until a batch's worth waits, however fast they still arrive.
+    assert _gathered(monkeypatch, tmp_path, [0, 100, 200, 300, 400, 500]) == 4
+    # Quiet: once a look finds nothing new, what waits (a lone entry, or none) is copied.
+    assert _gathered(monkeypatch, tmp_path, [0, 1, 1, 1]) == 3
+    assert _gathered(monkeypatch, tmp_path, [1, 1, 1]) == 2
