@@ -278,7 +278,7 @@ def make_notices(db: Database, catalog: Catalog | None = None, now: datetime | N
     while page := _losses(db, after):
         made.losses += len(page)
         seq = _audit_seq(db)  # before the checks are read: a later check has a larger seq
-        received = _received(db, page, catalog)
+        received = _received(db, page, catalog, seq)
         window = timedelta(days=catalog.notices.window_days)
         noticed = [loss for loss in page if counted(loss, received.get(loss.party_id, ()), window)]
         notices = build(noticed, _records(db, noticed), received, catalog)
@@ -286,9 +286,13 @@ def make_notices(db: Database, catalog: Catalog | None = None, now: datetime | N
             new, deliveries = write_notices(db, notices[start : start + PAGE], now)
             made.notices, made.deliveries = made.notices + new, made.deliveries + deliveries
         # Only once every notice of the page is written (a crash before leaves them unmarked).
-        db.write("notices/set_made", change_ids=[loss.change_id for loss in page], seq=seq)
+        behind = [c.change_id for c in page if c.notices_seq is None or c.notices_seq < seq]
+        if behind:
+            db.write("notices/set_made", change_ids=behind, seq=seq)
         after = (page[-1].at, page[-1].change_id)
-        db.write("notices/set_mark", name=LOSSES_MARK, at=page[-1].at)
+        if mark is None or page[-1].at > mark:
+            db.write("notices/set_mark", name=LOSSES_MARK, at=page[-1].at)
+            mark = page[-1].at
     return made
 
 
@@ -325,16 +329,21 @@ def _records(db: Database, losses: Sequence[Loss]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _received(db: Database, losses: Sequence[Loss], catalog: Catalog) -> dict[str, list[Received]]:
+def _received(
+    db: Database, losses: Sequence[Loss], catalog: Catalog, head: int
+) -> dict[str, list[Received]]:
     """The checks that restricted the losses' parties within the window before the oldest loss
     and up to the newest (each loss keeps its own window in :func:`build`), and for a party
     whose every loss had its notices made, only those logged in Neo4j since the earliest of
-    them was (:func:`counted`; the payloads of the others are not read again)."""
+    them was (:func:`counted`; the payloads of the others are not read again). ``head``: the
+    audit log's newest seq, read before: a party whose losses read every check up to it has
+    nothing to read (a check logged since has a larger seq, and is read next time)."""
     seen: dict[str, int] = {}  # party → the audit seq after which its checks are read
     for loss in losses:
         if loss.party_id.isalnum():
             after = loss.notices_seq if loss.notices_seq is not None else 0
             seen[loss.party_id] = min(seen.get(loss.party_id, after), after)
+    seen = {party: after for party, after in seen.items() if after < head}
     if not seen:
         return {}
     window = timedelta(days=catalog.notices.window_days)
