@@ -203,8 +203,16 @@ def _answer(m: Mapping[str, Any], ranking: _Ranking) -> dict[str, Any]:
             "end": _iso(m.get("record_end")),
         },
         "basis": m.get("basis"),
+        # A step: these four keys, nothing else; written out rather than a comprehension
+        # over the names (a 1,000-party answer holds tens of thousands of steps: ~2× faster).
         "path": [
-            {k: hop.get(k) for k in ("party_id", "name", "relation", "stake_pct")} for hop in path
+            {
+                "party_id": hop.get("party_id"),
+                "name": hop.get("name"),
+                "relation": hop.get("relation"),
+                "stake_pct": hop.get("stake_pct"),
+            }
+            for hop in path
         ],
         "until": _iso(m.get("until")),
         "decision": ranking.decision(str(m["measure"])),
