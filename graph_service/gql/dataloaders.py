@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -62,27 +63,58 @@ class Loaders:
     def __init__(self, read: Reader, compute: Computer) -> None:
         self._read = read
         self._compute = compute
-        self.party: DataLoader[str, Row | None] = DataLoader(load_fn=self._rows("party/by_id"))
-        self.case: DataLoader[str, Row | None] = DataLoader(load_fn=self._rows("case/by_nos"))
-        self.record: DataLoader[str, Row | None] = DataLoader(
-            load_fn=self._rows("party/records_by_key")
-        )
-        self.measures: DataLoader[str, Row | None] = DataLoader(
-            load_fn=self._rows("party/measures")
-        )
-        self.contacts: DataLoader[str, Row | None] = DataLoader(
-            load_fn=self._rows("party/contacts")
-        )
-        self.credit: DataLoader[str, Row | None] = DataLoader(
-            load_fn=self._rows("party/credit_summary")
-        )
-        self.keyed: DataLoader[ListKey, Row | None] = DataLoader(load_fn=self._keyed)
-        self.latest_run: DataLoader[str, Row | None] = DataLoader(load_fn=self._latest_run)
-        self.measures_on: DataLoader[tuple[str, date], list[Measure]] = DataLoader(
-            load_fn=self._measures_on
-        )
-        # record_ref → its open objection (None: none): marks measures contested (异议).
-        self.objections: DataLoader[str, str | None] = DataLoader(load_fn=self._objections)
+
+    # Each loader is made when first asked for: most requests use two or three of them, and a
+    # request's fixed cost is what the workbench's ratios are made of.
+    @cached_property
+    def party(self) -> DataLoader[str, Row | None]:
+        """Parties by id (``party/by_id``)."""
+        return DataLoader(load_fn=self._rows("party/by_id"))
+
+    @cached_property
+    def case(self) -> DataLoader[str, Row | None]:
+        """Cases by number, with their courts (``case/by_nos``)."""
+        return DataLoader(load_fn=self._rows("case/by_nos"))
+
+    @cached_property
+    def record(self) -> DataLoader[str, Row | None]:
+        """Records by key (``party/records_by_key``)."""
+        return DataLoader(load_fn=self._rows("party/records_by_key"))
+
+    @cached_property
+    def measures(self) -> DataLoader[str, Row | None]:
+        """A party's stored measures (``party/measures``)."""
+        return DataLoader(load_fn=self._rows("party/measures"))
+
+    @cached_property
+    def contacts(self) -> DataLoader[str, Row | None]:
+        """A party's contact details (``party/contacts``)."""
+        return DataLoader(load_fn=self._rows("party/contacts"))
+
+    @cached_property
+    def credit(self) -> DataLoader[str, Row | None]:
+        """What a party's credit report summarises (``party/credit_summary``)."""
+        return DataLoader(load_fn=self._rows("party/credit_summary"))
+
+    @cached_property
+    def keyed(self) -> DataLoader[ListKey, Row | None]:
+        """Pages of lists and per-party analyses, by :class:`ListKey`."""
+        return DataLoader(load_fn=self._keyed)
+
+    @cached_property
+    def latest_run(self) -> DataLoader[str, Row | None]:
+        """The latest propagation run (key ``"latest"``)."""
+        return DataLoader(load_fn=self._latest_run)
+
+    @cached_property
+    def measures_on(self) -> DataLoader[tuple[str, date], list[Measure]]:
+        """Measures computed as of a date, by (party, date)."""
+        return DataLoader(load_fn=self._measures_on)
+
+    @cached_property
+    def objections(self) -> DataLoader[str, str | None]:
+        """record_ref → its open objection (None: none): marks measures contested (异议)."""
+        return DataLoader(load_fn=self._objections)
 
     def _rows(self, query: str) -> Callable[[Sequence[str]], Awaitable[list[Row | None]]]:
         """A batch function: one row per id (column ``id``) from ``query``, None if absent."""
