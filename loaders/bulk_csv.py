@@ -12,6 +12,7 @@ holds (a value that does is refused, not cut).
 from __future__ import annotations
 
 import csv
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -107,7 +108,12 @@ def write_csv(graph: MemoryGraph, folder: Path) -> CsvSet:
     with _Files(folder, out) as files:
         for (space, _), node in graph.nodes.items():
             id_space, id_prop = SPACES[space]
-            props = {k: v for k, v in node.props.items() if k != id_prop and not _unwritable(v)}
+            # Only a list can be unwritable: the call per property is kept for lists alone.
+            props = {
+                k: v
+                for k, v in node.props.items()
+                if k != id_prop and (type(v) is not list or not _unwritable(v))
+            }
             if len(props) + 1 < len(node.props):
                 _note_empty_lists(out, space, node.props[id_prop], node.props)
             ends: tuple[str, ...] = (f"{id_prop}:ID({id_space})",)
@@ -186,15 +192,15 @@ class _Files:
         props: dict[str, Any],
     ) -> None:
         """Writes one row into the file of its kind (made, with its header, on first use)."""
-        signature = (what, name, ends, *[(k, type(v)) for k, v in props.items()])
+        signature = (what, name, ends, tuple(props), tuple(map(type, props.values())))
         layout = self._layouts.get(signature)
         if layout is None:
             layout = self._layouts[signature] = self._layout(what, name, ends, props)
         writer, columns, formats = layout
-        cells = [*ids, *[f(props[c]) for c, f in zip(columns, formats, strict=True)]]
-        text = "".join(cells)
-        if "\n" in text or "\r" in text:
-            self.out.multiline = True
+        cells = [*ids, *map(operator.call, formats, map(props.__getitem__, columns))]
+        if not self.out.multiline:
+            text = "".join(cells)
+            self.out.multiline = "\n" in text or "\r" in text
         writer.writerow(cells)
 
     def _layout(
