@@ -116,6 +116,9 @@ class Report:
     propagation: dict[str, Any] | None = None
     csv_folder: Path | None = None
     importer_command: list[str] = field(default_factory=list)
+    #: The importer JVM's peak RSS (MiB): the children's peak just after it ended (no other
+    #: child of this process has ended before it, bar a first build of the importer's jars).
+    importer_rss_mib: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The files' summaries (as ``load-dir --json``) and the import's own figures."""
@@ -133,7 +136,7 @@ class Report:
                 "propagation": self.propagation,
                 "csv_folder": str(self.csv_folder) if self.csv_folder else None,
                 "importer_command": self.importer_command or None,
-                "peak_rss_mib": _peak_rss(),
+                "peak_rss_mib": {**_peak_rss(), "importer": self.importer_rss_mib},
             },
         }
 
@@ -194,13 +197,13 @@ class Importer:
         _say(f"neo4j-admin database import full (heap {self.cfg.import_heap}, off-heap"
              f" {self.cfg.import_max_off_heap}) into {self.staged}")  # fmt: skip
         self._timed(seconds, "importer", lambda: self.write_store(prepared))
+        report.importer_rss_mib = _peak_rss()["largest_child"]
         _say("schema, indexes, full propagation and contradictions on the new store")
         self.check_again()
         # Its databases closed (~0.5 s), the live JVM finishes exiting beside the staged start.
         embedded.close_store(self.cfg)
         try:
-            finish = lambda: self.finish(prepared)  # noqa: E731 - one use, here
-            report.propagation = self._timed(seconds, "schema_and_propagation", finish)
+            report.propagation = self.finish(prepared, seconds)
             self._timed(seconds, "swap", self.swap)
         finally:
             # The new store, or the old one after a failure; first the exits of the JVMs
@@ -291,31 +294,44 @@ class Importer:
                 f" its output: {log}: {_tail(text)}"
             )
 
-    def finish(self, prepared: Prepared) -> dict[str, Any]:
+    def finish(self, prepared: Prepared, seconds: dict[str, float]) -> dict[str, Any]:
         """Schema, indexes, full propagation and contradictions on the staged store (which
         also puts the contradictions' count into the summaries, as after load-dir); returns
         once the staged store is closed (its JVM exits in the background, see restart)."""
         # A port of its own: on the live one, clients would see the half-finished store, and a
         # staged server left by a kill -9 would keep the port from `neo4j start`.
         stage = self.stage.model_copy(update={"embedded_port": _free_port()})
-        embedded.start(stage)
+        self._timed(seconds, "stage_start", lambda: embedded.start(stage))
         faults.checkpoint(self.cfg, "import_finish")
         try:
             with Database(stage) as db:
-                migrations.migrate(db)
-                empty = prepared.csv.empty_lists.items()
-                rows = [{"load_id": load_id, "props": props} for load_id, props in empty]
-                db.write("bulk/set_load_props", rows=rows)
-                # The contradictions read the loaded facts and write only :Contradiction
-                # nodes; the propagation neither reads nor writes those: they run side by side.
-                with ThreadPoolExecutor(max_workers=1) as beside:
-                    contradictions = beside.submit(_contradictions, stage, prepared.summaries)
-                    result = runner.run_full(db)
-                    contradictions.result()
+                self._timed(seconds, "schema", lambda: self.schema(db, prepared))
+                work = lambda: self.propagate(stage, db, prepared)  # noqa: E731 - one use
+                result: dict[str, Any] = self._timed(seconds, "propagation", work)
         except BaseException:
             embedded.stop(self.stage)
             raise
-        embedded.close_store(self.stage)
+        self._timed(seconds, "stage_close", lambda: embedded.close_store(self.stage))
+        return result
+
+    @staticmethod
+    def schema(db: Database, prepared: Prepared) -> None:
+        """Every constraint and index online (the migrations), and the lists the importer
+        could not write."""
+        migrations.migrate(db)
+        empty = prepared.csv.empty_lists.items()
+        rows = [{"load_id": load_id, "props": props} for load_id, props in empty]
+        db.write("bulk/set_load_props", rows=rows)
+
+    @staticmethod
+    def propagate(stage: Settings, db: Database, prepared: Prepared) -> dict[str, Any]:
+        """The full propagation and, beside it, the contradictions refresh: the contradictions
+        read the loaded facts and write only :Contradiction nodes, which the propagation
+        neither reads nor writes."""
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            contradictions = beside.submit(_contradictions, stage, prepared.summaries)
+            result = runner.run_full(db)
+            contradictions.result()
         return result.as_json()
 
     def swap(self) -> None:

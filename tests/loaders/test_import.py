@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -365,3 +366,39 @@ def test_a_full_disk_while_writing_the_import_files_is_one_clear_line(
     assert full.returncode == 1
     (line,) = [ln for ln in full.stderr.splitlines() if ln.strip()]
     assert "no space left on the disk" in line and "graph is unchanged" in line
+
+
+@pytest.mark.large
+def test_import_into_a_new_home_starts_neo4j_only_on_the_new_store(tmp_path: Path) -> None:
+    """A home without a store (Neo4j never started there) is empty as it is: the import does
+    not start Neo4j to check it, and leaves it running on the imported store; ``--json``
+    names the staged store's phases and the importer's peak RSS."""
+    world = small_world(tmp_path / "world")
+    home = tmp_path / "home"
+    launcher = str(make_settings().launcher_dir.resolve())  # the launcher built already
+    env = cli_env(CREDIT_GRAPH_HOME=str(home), CREDIT_GRAPH_EMBEDDED_PORT=str(_free_port()),
+                  CREDIT_GRAPH_LAUNCHER_DIR=launcher)  # fmt: skip
+    try:
+        done = run_cli("import", str(world), "--json", "--reject-dir", str(tmp_path / "r"),
+                       env=env, timeout=900)  # fmt: skip
+
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)["import"]
+        assert list(report["phases"]) == ["check", "load_and_csv", "importer", "stage_start",
+                                          "schema", "propagation", "stage_close", "swap",
+                                          "neo4j_start"]  # fmt: skip
+        assert report["peak_rss_mib"]["importer"] > 0
+        # One start on the live port, the last one: none for the check of the empty home.
+        assert (home / "neo4j.log").read_text().count("READY") == 1
+        status = run_cli("neo4j", "status", "--json", env=env)
+        assert json.loads(status.stdout)["running"] is True, status.stdout
+        assert not (home / "import" / "stage" / "neo4j").exists()  # renamed into the home
+    finally:
+        run_cli("neo4j", "stop", env=env)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
