@@ -263,7 +263,7 @@ def counted(loss: Loss, checks: Iterable[Received], window: timedelta) -> list[R
 class Made:
     """What :func:`make_notices` did."""
 
-    losses: int = 0
+    losses: int = 0  # losses read (not those whose notices read every check up to now)
     notices: int = 0  # new notices (those made before are not counted again)
     deliveries: int = 0
 
@@ -275,9 +275,9 @@ def make_notices(db: Database, catalog: Catalog | None = None, now: datetime | N
     mark = _mark(db)
     since = (mark - OVERLAP) if mark is not None else now - timedelta(catalog.notices.window_days)
     made, after = Made(), (since, "")
-    while page := _losses(db, after):
+    seq = _audit_seq(db)  # before the checks are read: a later check has a larger seq
+    while page := _losses(db, after, seq):
         made.losses += len(page)
-        seq = _audit_seq(db)  # before the checks are read: a later check has a larger seq
         received = _received(db, page, catalog, seq)
         window = timedelta(days=catalog.notices.window_days)
         noticed = [loss for loss in page if counted(loss, received.get(loss.party_id, ()), window)]
@@ -307,8 +307,10 @@ def _mark(db: Database) -> datetime | None:
     return as_datetime(rows[0]["at"]) if rows and rows[0]["at"] is not None else None
 
 
-def _losses(db: Database, after: tuple[datetime, str]) -> list[Loss]:
-    rows = db.read("notices/losses_after", after_at=after[0], after_id=after[1], limit=PAGE)
+def _losses(db: Database, after: tuple[datetime, str], head: int) -> list[Loss]:
+    """The next page of losses, but those whose notices read every check up to ``head``."""
+    rows = db.read("notices/losses_after", after_at=after[0], after_id=after[1], limit=PAGE,
+                   head=head)  # fmt: skip
     return [
         Loss(r["change_id"], r["party_id"], r["measure"], r["record_key"], as_datetime(r["at"]),
              as_date(r["as_of"]) or as_datetime(r["at"]).date(), r["logged"], r["notices_seq"])
