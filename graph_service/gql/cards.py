@@ -31,7 +31,7 @@ from graph_service.gql.context import Context, Info
 from graph_service.gql.dataloaders import Row
 from graph_service.gql.inputs import ArgumentError
 from graph_service.gql.pagination import Page
-from graph_service.gql.prefetch import day_of, page_of, selected_fields
+from graph_service.gql.prefetch import day_of, listed, member, page_of, selected_fields
 from graph_service.gql.records import RecordState
 from graph_service.gql.ties import page_key, tie_counts_key
 
@@ -107,6 +107,8 @@ def _begin(
             future.add_done_callback(_seen)
             loader.cache_map.set(key, future)
             futures.append((future, pick))
+    if not futures:  # every part is read already (an alias of the same party): no card
+        return
     task = asyncio.ensure_future(_hand_out(ctx, query, params, futures))
     task.add_done_callback(_seen)
 
@@ -176,9 +178,11 @@ def _cases(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -
         return  # an alias with other arguments: its resolver reads it
     args = selected.arguments
     at = page_of(args)
-    roles = args.get("roles")
-    key = page_key("party/cases", party_id, at, roles=tuple(roles) if roles is not None else None)
-    card.params["cases"] = {"offset": at.offset, "limit": at.limit, "roles": roles}
+    roles = listed(args.get("roles"))
+    key = page_key("party/cases", party_id, at, roles=roles)
+    card.params["cases"] = {
+        "offset": at.offset, "limit": at.limit, "roles": list(roles) if roles is not None else None
+    }  # fmt: skip
     card.hand(ctx.loaders.keyed, key, _page("case_total", "case_items"))
 
 
@@ -281,12 +285,11 @@ def _case_list(ctx: Context, case_no: str, selected: SelectedField, card: _Parts
     at = page_of(args)
     given: dict[str, Any] = {}
     if name == "parties":
-        roles = args.get("roles")
-        given = {"roles": tuple(roles) if roles is not None else None}
+        given = {"roles": listed(args.get("roles"))}
     elif name == "records":
         given = {
             "on": day_of(args.get("activeOn")) or ctx.today,
-            "state": RecordState[args.get("state") or "ALL"].value,
+            "state": member(RecordState, args.get("state"), "ALL").value,
         }
     key = page_key(CASE_CARD_LISTS[name], case_no, at, **given)
     card.params[name] = {

@@ -25,7 +25,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
@@ -93,11 +94,10 @@ def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
     """The list parameters besides the page, as ``Case``'s resolvers pass them."""
     args = field.arguments
     if field.name == "parties":
-        roles = args.get("roles")
-        return {"roles": tuple(roles) if roles is not None else None}
+        return {"roles": listed(args.get("roles"))}
     if field.name == "records":
         on = day_of(args.get("activeOn")) or info.context.today
-        return {"on": on, "state": RecordState[args.get("state") or "ALL"].value}
+        return {"on": on, "state": member(RecordState, args.get("state"), "ALL").value}
     return {}
 
 
@@ -122,6 +122,37 @@ def whole(args: Args, name: str, default: int | None = None) -> Any:
     a bound would refuse, and the read would not begin early)."""
     value = args.get(name, default)
     return int(value) if isinstance(value, str) else value
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def member(enum: type[E], value: Any, default: str) -> E:
+    """An enum argument as selected (``default``'s member when absent): a literal comes as
+    the member's name, a variable as the member strawberry made of it — which ``enum[...]``
+    alone would refuse, and the read would not begin early.
+
+    >>> member(Direction, "OUT", "BOTH"), member(Direction, Direction.OUT, "BOTH")
+    (<Direction.OUT: 'OUT'>, <Direction.OUT: 'OUT'>)
+    >>> member(Direction, None, "BOTH")
+    <Direction.BOTH: 'BOTH'>
+    """
+    if value is None:
+        return enum[default]
+    return value if isinstance(value, enum) else enum[value]
+
+
+def listed(value: Any) -> tuple[Any, ...] | None:
+    """A list argument as selected, None when absent: one value given where a list is
+    expected is valid GraphQL (input coercion makes it a list of one) and comes as the value
+    itself — a text would otherwise be taken for its characters.
+
+    >>> listed(["a", "b"]), listed("defendant"), listed(None)
+    (('a', 'b'), ('defendant',), None)
+    """
+    if value is None:
+        return None
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
 
 
 def page_of(args: Args) -> Page:
@@ -170,8 +201,7 @@ def _tie_counts(ctx: Context, party_id: str, field: SelectedField) -> None:
 def _cases(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
     at = page_of(args)
-    roles = args.get("roles")
-    key = page_key("party/cases", party_id, at, roles=tuple(roles) if roles is not None else None)
+    key = page_key("party/cases", party_id, at, roles=listed(args.get("roles")))
     _primed(ctx.loaders.keyed.load(key))
 
 
@@ -183,11 +213,12 @@ def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
     at = page_of(args)
     on = day_of(args.get("activeOn")) or ctx.today
-    state = RecordState[args.get("state") or "ALL"]
+    state = member(RecordState, args.get("state"), "ALL")
     catalog = catalog_in_force(ctx.settings)
-    _primed(
-        ctx.loaders.keyed.load(records_key(party_id, args.get("kinds"), state, on, at, catalog))
-    )
+    kinds = listed(args.get("kinds"))
+    _primed(ctx.loaders.keyed.load(records_key(
+        party_id, list(kinds) if kinds is not None else None, state, on, at, catalog
+    )))  # fmt: skip
 
 
 def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
@@ -195,8 +226,9 @@ def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
     inputs.bounded(whole(args, "depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
     max_nodes = whole(args, "maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
     inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
-    types = [RelationType[t].value for t in (args.get("types") or RelationType.__members__)]
-    query = EXPAND_QUERY[Direction[args.get("direction") or "BOTH"]]
+    given = listed(args.get("types")) or tuple(RelationType.__members__)
+    types = [member(RelationType, t, "").value for t in given]
+    query = EXPAND_QUERY[member(Direction, args.get("direction"), "BOTH")]
     on = day_of(args.get("activeOn"))
     summaries = wants_summaries([field])
     ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes, summaries))
@@ -210,8 +242,8 @@ def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
     hops = whole(args, "maxHops", limits.DEFAULT_PATH_HOPS)
     inputs.bounded(hops, "maxHops", 1, limits.MAX_PATH_HOPS)
     limit = inputs.bounded(whole(args, "limit", 20), "limit", 1, limits.MAX_PATHS)
-    given = args.get("types")
-    types = [RelationType[t] for t in given] if given else None
+    given = listed(args.get("types"))
+    types = [member(RelationType, t, "") for t in given] if given else None
     if target != party_id:
         on = day_of(args.get("activeOn"))
         params = paths_params(party_id, target, types, on, limit, wants_summaries([field]))
@@ -221,7 +253,7 @@ def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
 def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
     args = field.arguments
     depth = inputs.bounded(whole(args, "depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
-    direction = OwnershipDirection[args.get("direction") or "UP"]
+    direction = member(OwnershipDirection, args.get("direction"), "UP")
     on = day_of(args.get("activeOn")) or ctx.today
     if depth >= 2:  # the first two steps in one statement, as the resolver reads them
         ctx.start_read(two_steps_query(direction), **two_steps_params(party_id, on))
