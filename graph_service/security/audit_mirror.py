@@ -212,11 +212,14 @@ class AuditMirror:
         in one transaction; returns at once when stopping."""
         try:
             started, seen = time.monotonic(), local_audit.head(conn)[0]
+            since = time.time()  # a reader's nudge from now on: copy at once (it waits)
             copied = local_audit.mirrored(self.folder)
             while not self._stop.wait(IDLE_S):
                 newest = local_audit.head(conn)[0]
                 waited = time.monotonic() - started
-                if not keep_gathering(newest - copied, newest > seen, waited, self.batch_max):
+                if local_audit.nudged_since(self.folder, since) or not keep_gathering(
+                    newest - copied, newest > seen, waited, self.batch_max
+                ):
                     return
                 seen = newest
         except (sqlite3.Error, OSError):

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 FILE_NAME: Final = "local-audit.sqlite"
 #: The side file holding the last seq the mirror copied to Neo4j.
 MIRRORED: Final = "mirrored_seq"
+#: The side file a reader touches when it waits for the mirror (:func:`nudge`).
+NUDGE: Final = "mirror_now"
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -151,6 +153,25 @@ def set_mirrored(folder: Path, seq: int) -> None:
     temporary = folder / f"{MIRRORED}.{uuid.uuid4().hex[:8]}.tmp"
     temporary.write_text(str(seq), encoding="utf-8")
     os.replace(temporary, folder / MIRRORED)
+
+
+def nudge(folder: Path) -> None:
+    """Asks the mirror to copy at its next look rather than let entries gather: someone waits
+    for them (a receipt or feedback on a check just answered)."""
+    try:
+        (folder / NUDGE).touch()
+    except OSError:  # the mirror copies within its gathering time anyway
+        log.warning("could not ask the audit mirror to copy now", exc_info=True)
+
+
+def nudged_since(folder: Path, since: float) -> bool:
+    """Whether :func:`nudge` was called at or after ``since`` (``time.time()``), give or take
+    the few milliseconds a file's time lags the clock (the kernel's coarse clock stamps it):
+    a nudge a moment early only makes the mirror copy sooner."""
+    try:
+        return (folder / NUDGE).stat().st_mtime >= since - 0.02
+    except OSError:
+        return False
 
 
 def mirrored(folder: Path) -> int:
@@ -259,10 +280,14 @@ class LocalAuditLog:
     def wait_mirrored(self, timeout_s: float) -> bool:
         """Waits until every entry committed so far is in Neo4j; False on timeout."""
         target, mirrored = self.progress()
-        deadline = time.monotonic() + timeout_s
+        deadline, next_nudge = time.monotonic() + timeout_s, 0.0
         while mirrored < target:
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 return False
+            if now >= next_nudge:  # again every 0.1 s: a nudge made while the mirror was
+                nudge(self.path.parent)  # copying is older than its next gathering
+                next_nudge = now + 0.1
             time.sleep(0.02)
             mirrored = self.progress()[1]
         return True

@@ -116,3 +116,25 @@ def test_the_mirror_copies_arriving_entries_in_one_batch_and_a_lone_one_at_once(
     # Quiet: once a look finds nothing new, what waits (a lone entry, or none) is copied.
     assert _gathered(monkeypatch, tmp_path, [0, 1, 1, 1]) == 3
     assert _gathered(monkeypatch, tmp_path, [1, 1, 1]) == 2
+
+
+def test_a_reader_waiting_for_the_mirror_stops_its_gathering(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Entries keep arriving, so the mirror would gather them for up to a second; a receipt's
+    # or feedback's lookup waits for its check's entry in Neo4j and asks it to copy now.
+    log = local_audit.LocalAuditLog(tmp_path)
+    monkeypatch.setattr(log, "progress", lambda: (10, 0))  # ten entries wait, none copied
+    arriving = iter([0, 40, 80, 120, 160, 200, 240])
+
+    def head(conn: sqlite3.Connection) -> tuple[int, str]:
+        seq = next(arriving)
+        if seq == 80:  # the lookup begins; nobody copies in this test, so it times out
+            assert log.wait_mirrored(0.01) is False
+        return seq, ""
+
+    monkeypatch.setattr(audit_mirror, "IDLE_S", 0.001)
+    monkeypatch.setattr(local_audit, "head", head)
+    mirror = audit_mirror.AuditMirror(cast(Database, None), tmp_path, batch_max=250)
+    mirror._gather(cast(sqlite3.Connection, None))
+    assert list(arriving) == [120, 160, 200, 240]  # it copies after the look that was asked
