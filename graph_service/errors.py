@@ -217,6 +217,20 @@ class Conflict(CreditGraphError):
     http_status = 409
 
 
+class PropagationBusy(Unavailable):
+    """Another propagation run held the lease for longer than this one would wait
+    (``propagation_lease_wait_s``); this run wrote nothing and its loads stay pending."""
+
+    code = "propagation_busy"
+
+
+class PropagationLeaseLost(Unavailable):
+    """The run's lease lapsed (the process stalled for longer than ``propagation_lease_s``)
+    and another run may hold it: this run stops before writing more; its loads stay pending."""
+
+    code = "propagation_lease_lost"
+
+
 class SnapshotUnavailable(Unavailable):
     """The decision snapshot that today's checks read is missing, being rebuilt, or made under
     another catalog (graph_service/check/snapshot.py): 503 until it is ready."""

@@ -33,6 +33,7 @@ class Label(StrEnum):
     MEASURE = "Measure"  # a joint-punishment measure a party is under; key measure_key
     MEASURE_CHANGE = "MeasureChange"  # a measure gained, lost or changed by a run; key change_id
     PROPAGATION_RUN = "PropagationRun"  # one propagation run and its counts; key run_id
+    PROPAGATION_LEASE = "PropagationLease"  # held while a propagation run runs; key name
     API_KEY = "ApiKey"  # an API key (its hash, never the key); key key_id
     AUDIT_ENTRY = "AuditEntry"  # one entry of the hash-chained audit log; key seq
     AUDIT_HEAD = "AuditHead"  # the audit log's newest seq and hash; the append lock
@@ -300,6 +301,17 @@ NODES: tuple[NodeSpec, ...] = (
             "started_at": "UTC start",
             "finished_at": "UTC end",
             "loads": "load_ids of the pending loads the run completed",
+        },
+    ),
+    NodeSpec(
+        Label.PROPAGATION_LEASE,
+        "Exists while a propagation run holds the lease: one run at a time across processes.",
+        key="name",
+        properties={
+            "name": "runs",
+            "holder": "the run holding it (a UUID per run)",
+            "expires_at": "when it lapses unless renewed (a killed holder's lapses)",
+            "asked_at": "when it was last claimed or renewed",
         },
     ),
     # --- security and accountability (docs/security.md) ---------------------------------

@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     # share of the graph the full run is the faster (issue 15, docs/benchmarks.md). 0 runs
     # every propagation fully; 1 never falls back.
     propagation_full_above: float = Field(default=0.05, ge=0, le=1)
+    # Seconds the propagation lease lasts unless renewed (the holder renews it every third of
+    # this while it runs). One run at a time across every process and host: a run that began
+    # while another ran would write a difference computed from the graph before the other's
+    # load and undo its measures. A holder killed with `kill -9` blocks others this long.
+    propagation_lease_s: float = Field(default=60.0, gt=0, le=3600)
+    # Seconds a run waits for another run's lease before it gives up with a clear error (the
+    # loads it would have covered stay pending for the next run). A full run of a million
+    # parties takes minutes, so the wait is long by default.
+    propagation_lease_wait_s: float = Field(default=1800.0, ge=0)
 
     # --- Policy (docs/configuration.md) ------------------------------------------------------
     # YAML file of the joint-punishment catalog to run instead of the packaged one

@@ -44,7 +44,7 @@ from graph_service.analysis.propagate import Propagation, compute_measures, prop
 from graph_service.db import Database
 from graph_service.dueprocess import notices
 from graph_service.policy.catalog import Catalog, catalog_in_force
-from graph_service.propagation import riskscope, scope, store
+from graph_service.propagation import lease, riskscope, scope, store
 
 
 @dataclass
@@ -75,6 +75,7 @@ class RunResult:
         return data
 
 
+@lease.exclusive
 def run_full(db: Database, catalog: Catalog | None = None, as_of: date | None = None) -> RunResult:
     """Recomputes every party's measures and risk and stores the differences; completes every
     pending load (read before the graph is)."""
@@ -123,6 +124,7 @@ def store_full(
     return _finish(db, run, started, risk, loads)
 
 
+@lease.exclusive
 def run_incremental(
     db: Database,
     party_ids: Iterable[str],
@@ -165,6 +167,7 @@ def pending_loads(db: Database) -> list[store.PendingLoad]:
     return store.pending_loads(db)
 
 
+@lease.exclusive
 def after_loads(
     db: Database,
     load_ids: Sequence[str],
@@ -182,6 +185,7 @@ def after_loads(
     return run_incremental(db, touched, catalog, loads=pending)
 
 
+@lease.exclusive
 def complete_pending(db: Database, catalog: Catalog | None = None) -> RunResult | None:
     """The incremental run that completes every pending load; None when there is none."""
     loads = pending_loads(db)
@@ -227,6 +231,7 @@ def _apply(
 ) -> None:
     """Writes gained and changed measures, deletes lost ones, and logs every change (a loss
     with why: ``ended_by``, ``ended_on``, ``ended_source``, see :class:`LossReasons`)."""
+    lease.require_held()  # a run that lost its lease writes nothing more
     gained = sorted(set(new) - set(old))
     lost = sorted(set(old) - set(new))
     changed = sorted(
@@ -309,6 +314,7 @@ def _finish(
 ) -> RunResult:
     """Writes the risk scores, the run's record and the loads' marks in one transaction."""
     faults.checkpoint(db.settings, "risk_update")
+    lease.require_held()
     run.risk_changed = len(risk)
     run.loads = [load.load_id for load in loads]
     run.seconds = round(time.perf_counter() - started, 4)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from graph_service.db import Database
 from graph_service.export.parquet import _pyarrow, check_export, export
 from graph_service.policy.catalog import catalog_in_force
-from graph_service.propagation import runner, store
+from graph_service.propagation import lease, runner, store
 from graph_service.propagation.runner import RunResult
 from graph_service.settings import Settings
 from graph_service.spark import engine, frames
@@ -77,6 +77,7 @@ def work_dir(settings: Settings) -> Path:
     return settings.spark_dir or settings.home / "spark"
 
 
+@lease.exclusive  # from the pending loads' reading to the run's last write
 def run_spark(
     db: Database,
     master: str | None = None,
