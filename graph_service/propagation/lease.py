@@ -11,8 +11,11 @@ pending loads until its last transaction, and a second run waits for it.
 * The lease lapses unless renewed (``Settings.propagation_lease_s``): a holder killed with
   ``kill -9`` blocks the others that long, then the next run takes over. The holder renews it
   from a thread every third of that.
-* A run that finds its lease taken by another (it stalled past the lapse) stops before its
-  next write (:func:`require_held`): its loads stay pending, never half-covered twice.
+* A run whose lease was taken by another, or went a whole length unrenewed (the process
+  stalled: another run may have come and gone), stops before its next write
+  (:func:`require_held`, at each run's measure writes and its last transaction): its loads
+  stay pending. A stall between that check and the write is not covered; the writes
+  themselves do not check the holder.
 * A run waits at most ``Settings.propagation_lease_wait_s``, then fails with
   :class:`~graph_service.errors.PropagationBusy`, having written nothing.
 * Nested runs of one thread (an incremental run that falls back to the full run) share the
@@ -79,13 +82,20 @@ def held(db: Database) -> Iterator[None]:
 
 
 def require_held() -> None:
-    """Raises :class:`PropagationLeaseLost` if this thread's lease was taken by another run
-    (call before a run writes); does nothing outside a lease."""
+    """Raises :class:`PropagationLeaseLost` unless this thread's lease still holds (call
+    before a run writes); does nothing outside a lease. Past half the lease's length without
+    a renewal (its renewer stalled with the process) it renews here first."""
     lease: _Lease | None = getattr(_this_thread, "lease", None)
-    if lease is not None and lease.lost is not None:
+    if lease is None:
+        return
+    if lease.lost is None and lease.unrenewed_s() > lease.length.total_seconds() / 2:
+        try:
+            lease.renew()
+        except CreditGraphError as exc:  # Neo4j away: the write that follows fails too
+            log.warning("propagation lease not renewed", extra={"error": str(exc)})
+    if lease.lost is not None:
         raise PropagationLeaseLost(
-            f"the propagation lease lapsed during this run and was taken by {lease.lost}"
-            " (this process stalled for longer than propagation_lease_s); the run stopped"
+            f"the propagation lease was lost during this run: {lease.lost}; the run stopped"
             " before writing more, and its loads stay pending for the next run"
         )
 
@@ -97,7 +107,9 @@ class _Lease:
         self.db = db
         self.holder = uuid.uuid4().hex
         self.length = timedelta(seconds=db.settings.propagation_lease_s)
-        self.lost: str | None = None  # the holder that took it from us, if one did
+        self.lost: str | None = None  # how it was lost (taken by another, or lapsed)
+        self._claimed_at = 0.0  # time.monotonic() when the last successful claim was asked
+        self._renewing = threading.Lock()  # the renewer thread and require_held
         self._stop = threading.Event()
         self._renewer = threading.Thread(target=self._renew, name="propagation-lease", daemon=True)
 
@@ -137,29 +149,50 @@ class _Lease:
         until = as_datetime(rows[0]["expires_at"])
         return (str(rows[0]["holder"]), until) if until > datetime.now(UTC) else None
 
+    def unrenewed_s(self) -> float:
+        """Seconds since the last successful claim was asked."""
+        return time.monotonic() - self._claimed_at
+
+    def renew(self) -> None:
+        """Renews the lease, or records it lost. Once a whole lease length passed without a
+        renewal (the process stalled), another run may have taken it, run and released it: a
+        claim would succeed again, yet this run's reading of the graph is stale, so it counts
+        as lost."""
+        with self._renewing:
+            if self.lost is not None:
+                return
+            if self.unrenewed_s() >= self.length.total_seconds():
+                self.lost = "it lapsed while this process went unrenewed (a stall)"
+            elif not self._claim():
+                rows = self.db.read("propagation/lease", name=NAME)
+                taker = str(rows[0]["holder"]) if rows else "nobody (it was released)"
+                self.lost = f"another run took it ({taker})"
+            if self.lost is not None:
+                log.error("propagation lease lost", extra={"how": self.lost})
+
     def _claim(self) -> bool:
         """Takes or renews the lease; False if another run has it."""
-        now = datetime.now(UTC)
+        asked, now = time.monotonic(), datetime.now(UTC)
         try:
             rows = self.db.write("propagation/claim_lease", name=NAME, holder=self.holder,
                                  now=now, expires=now + self.length)  # fmt: skip
         except CreditGraphError as exc:  # two first claims at once: one MERGE loses, retries
             log.info("propagation lease not taken", extra={"error": str(exc)})
             return False
-        return bool(rows) and rows[0]["holder"] == self.holder
+        taken = bool(rows) and rows[0]["holder"] == self.holder
+        if taken:
+            self._claimed_at = asked
+        return taken
 
     def _renew(self) -> None:
         every = self.length.total_seconds() / 3
         while not self._stop.wait(every):
             try:
-                if self._claim():
-                    continue
-                rows = self.db.read("propagation/lease", name=NAME)
-                self.lost = str(rows[0]["holder"]) if rows else "nobody (it was released)"
-                log.error("propagation lease lost", extra={"taken_by": self.lost})
-                return
+                self.renew()
             except CreditGraphError as exc:  # Neo4j briefly away: try again at the next turn
                 log.warning("propagation lease not renewed", extra={"error": str(exc)})
+            if self.lost is not None:
+                return
 
     def _busy(self, other: tuple[str, datetime] | None) -> PropagationBusy:
         holder = f"run {other[0]}, lease until {other[1].isoformat()}" if other else "unknown"

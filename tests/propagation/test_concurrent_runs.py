@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from graph_service.db import Database
-from graph_service.errors import PropagationBusy
+from graph_service.errors import PropagationBusy, PropagationLeaseLost
 from graph_service.propagation import lease, runner, store
 from tests.conftest import cli_env, make_settings, run_cli
 from tests.propagation.test_runner import ORDER, _load
@@ -129,3 +129,36 @@ def test_the_cli_gives_up_past_the_wait_with_one_clear_line(db: Database) -> Non
     assert "another propagation run holds the lease (run other-process" in done.stderr
     assert "Traceback" not in done.stderr
     assert db.read("propagation/last_runs", limit=1) == []  # nothing written
+
+
+def _held() -> Any:
+    """This thread's lease object (inside ``lease.held``)."""
+    return lease._this_thread.lease
+
+
+def test_a_run_that_stalled_a_whole_lease_length_writes_nothing_more(db: Database) -> None:
+    # Its renewer stalled with it: another run may have taken the lease, run and released it,
+    # so even a claim that would succeed now must not let its stale difference be written
+    # (reviewer's F13).
+    with lease.held(db):
+        _held()._claimed_at -= db.settings.propagation_lease_s + 1  # as after a long stall
+        with pytest.raises(PropagationLeaseLost, match="lapsed"):
+            lease.require_held()
+    assert db.read("propagation/lease", name=lease.NAME) == []  # still released
+
+
+def test_a_run_past_half_its_lease_renews_before_writing_or_stops(db: Database) -> None:
+    with lease.held(db):
+        held = _held()
+        held._claimed_at -= db.settings.propagation_lease_s * 0.6  # its renewer is late
+        lease.require_held()  # nobody else: renewed here
+        assert held.unrenewed_s() < 5
+        later = datetime.now(UTC) + timedelta(hours=1)  # another run takes it once it lapsed
+        db.write("propagation/claim_lease", name=lease.NAME, holder="other-run",
+                 now=later, expires=later + timedelta(minutes=1))  # fmt: skip
+        held._claimed_at -= db.settings.propagation_lease_s * 0.6
+        with pytest.raises(PropagationLeaseLost, match="other-run"):
+            lease.require_held()
+    (row,) = db.read("propagation/lease", name=lease.NAME)
+    assert row["holder"] == "other-run"  # the loser's release leaves the taker's lease alone
+    db.write("propagation/release_lease", name=lease.NAME, holder="other-run")
