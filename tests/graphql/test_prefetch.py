@@ -148,21 +148,27 @@ def test_an_ownership_tree_read_two_steps_at_once_answers_as_step_by_step(
     assert ahead_reads.get(step, 0) == max(0, alone_reads[step] - 2)
 
 
-def test_literal_arguments_begin_their_reads_early_too(
-    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # strawberry hands a literal Int over as its text (`maxHops: 6` is "6"): a starter that
-    # took it as given failed its bound and began nothing
-    started: list[str] = []
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the reads begun early (``Context.start_read``), in order."""
+    names: list[str] = []
     start_read = Context.start_read
 
     def spy(self: Context, name: str, /, **params: Any) -> None:
-        started.append(name)
+        names.append(name)
         start_read(self, name, **params)
 
+    monkeypatch.setattr(Context, "start_read", spy)
+    return names
+
+
+def test_literal_arguments_begin_their_reads_early_too(
+    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch, started: list[str]
+) -> None:
+    # strawberry hands a literal Int over as its text (`maxHops: 6` is "6"): a starter that
+    # took it as given failed its bound and began nothing
     primed: list[object] = []
     keep = prefetch._primed
-    monkeypatch.setattr(Context, "start_read", spy)
     monkeypatch.setattr(prefetch, "_primed", lambda future: (primed.append(future), keep(future)))
     api.data(DOCUMENTS["PATHS"], {"id": HUABEI, "to": LI_NA})  # maxHops: 6
     api.data(DOCUMENTS["RECORDS"], {"id": HUABEI})  # first: 20
@@ -187,19 +193,11 @@ def test_a_network_as_of_a_day_reads_what_its_resolvers_read_and_answers_the_sam
 
 
 def test_enum_variables_begin_their_reads_early_too(
-    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch
+    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch, started: list[str]
 ) -> None:
     # strawberry hands an enum variable over as the member it made ($direction: UP is
     # OwnershipDirection.UP), which OwnershipDirection[...] refused: the ownership view, whose
     # page always sends $direction, never began its walk early (reviewer's find)
-    started: list[str] = []
-    start_read = Context.start_read
-
-    def spy(self: Context, name: str, /, **params: Any) -> None:
-        started.append(name)
-        start_read(self, name, **params)
-
-    monkeypatch.setattr(Context, "start_read", spy)
     api.data(DOCUMENTS["OWNERSHIP"], VIEWS["ownership"][1])
     assert started[:1] == [ownership.two_steps_query(ownership.OwnershipDirection.UP)]
     started.clear()
