@@ -165,6 +165,8 @@ class _Lease:
                 self.lost = "it lapsed while this process went unrenewed (a stall)"
             elif not self._claim():
                 rows = self.db.read("propagation/lease", name=NAME)
+                if rows and rows[0]["holder"] == self.holder:
+                    return  # the claim failed (a transient error) but the lease is still ours
                 taker = str(rows[0]["holder"]) if rows else "nobody (it was released)"
                 self.lost = f"another run took it ({taker})"
             if self.lost is not None:
