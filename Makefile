@@ -25,7 +25,7 @@ run: install ## Start embedded Neo4j, migrate, load the demo world if empty, ser
 	$(BIN)/credit-graph run
 
 test: install lint types ## Lint, type-check and run the whole test suite against embedded Neo4j
-	$(TEST_ENV) CREDIT_GRAPH_TEST_PORT=$(TEST_PORT) $(BIN)/pytest -q
+	$(TEST_ENV) CREDIT_GRAPH_TEST_PORT=$(TEST_PORT) $(BIN)/pytest -q --durations=25
 
 test-large: install ## The minutes-long tests left out of `make test` (10,000-party Spark equivalence)
 	$(TEST_ENV) CREDIT_GRAPH_TEST_PORT=$(TEST_PORT) $(BIN)/pytest -q -m large tests
