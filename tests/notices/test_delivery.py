@@ -200,7 +200,10 @@ def test_a_check_is_answered_while_a_receiver_holds_a_delivery(
 ) -> None:
     receiver.gate = threading.Event()
     key, key_id = make_key(Role.CHECKER, "agency-a")
-    app = create_app(settings.model_copy(update={"notice_delivery": True}))
+    # The send must outlast the check: with the suite's 1 s receiver timeout, a check slower
+    # than that on a busy machine let the send time out and the retry come a minute later.
+    serving = {"notice_delivery": True, "notice_timeout_s": 30.0}
+    app = create_app(settings.model_copy(update=serving))
     with TestClient(app) as client:
         subscribe(client, key, receiver.url)
         notices_for(db, key_id)
