@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # Off-heap memory the importer may use for its caches (--max-off-heap-memory); its default,
     # 90 % of the RAM, would take the machine from everyone else.
     import_max_off_heap: str = "1g"
+    # Entities (nodes, relationships, index entries) `credit-graph import` keeps in memory
+    # while it reads the files; the rest of the graph waits in a SQLite file (docs/import.md).
+    import_cache_entries: int = Field(default=200_000, ge=0)
 
     # --- HTTP service ---------------------------------------------------------------------
     # Address `credit-graph serve` binds to.

@@ -20,6 +20,9 @@ from loaders.bulk_graph import MemoryGraph
 from loaders.engine import LoadOptions, load_directory
 from loaders.summary import Summary
 
+#: The graph's file while the files are read (loaders/bulk_store.py), in the CSV folder.
+SPILL_FILE = ".graph.sqlite"
+
 
 @dataclass
 class Prepared:
@@ -43,12 +46,21 @@ class Prepared:
 def prepare(settings: Any, folder: Path, out: Path, options: LoadOptions) -> Prepared:
     """Loads ``folder`` into a graph in memory and writes it as importer CSV into ``out``.
 
-    ``settings`` are the command's :class:`~graph_service.settings.Settings` (batch size).
+    ``settings`` are the command's :class:`~graph_service.settings.Settings` (batch size, the
+    entries held in memory). The graph beyond those lives in ``out/SPILL_FILE``, removed once
+    the CSV files are written (or the pass failed).
     """
     began = time.monotonic()
-    graph = MemoryGraph(settings)
-    summaries = load_directory(graph, folder, options)
-    loaded = time.monotonic()
-    files = write_csv(graph, out)
+    out.mkdir(parents=True, exist_ok=True)
+    spill = out / SPILL_FILE
+    spill.unlink(missing_ok=True)  # a run killed before left it behind
+    graph = MemoryGraph(settings, spill)
+    try:
+        summaries = load_directory(graph, folder, options)
+        loaded = time.monotonic()
+        files = write_csv(graph, out)
+    finally:
+        graph.close()
+        spill.unlink(missing_ok=True)
     done = time.monotonic()
     return Prepared(summaries, files, {"load": loaded - began, "csv": done - loaded})

@@ -22,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from graph_service.db import Database, Row, Tx
 from graph_service.errors import CreditGraphError
+from loaders.bulk_store import SpillMap, SpillStore
 
 NodeKey = tuple[str, str]
 RelKey = tuple[str, NodeKey, NodeKey, Any]
@@ -98,32 +100,43 @@ class MemoryGraph(Database):
     """A graph in dicts that runs the loader's named queries (see the module docstring).
 
     It is a :class:`Database` so that the engine runs on it unchanged; it opens no driver.
+    Its maps live in the SQLite file ``spill`` beyond ``settings.import_cache_entries``
+    entries in memory (:mod:`loaders.bulk_store`): an entry is changed in place while hot, and
+    memory is written out only between the engine's statements and transactions, when no
+    statement holds an entry (a history row's entity is the very dict its kind statement
+    returned, within one transaction).
     """
 
-    def __init__(self, settings: Any) -> None:  # no super().__init__: no driver, no pool
-        # The run's Settings (batch size, fault points), typed Any: loaders/ may not import
-        # graph_service.settings (tests/test_layout.py).
+    def __init__(self, settings: Any, spill: Path) -> None:  # no super(): no driver, no pool
+        # The run's Settings (batch size, fault points, cache), typed Any: loaders/ may not
+        # import graph_service.settings (tests/test_layout.py).
         self.settings = settings
-        self.nodes: dict[NodeKey, Node] = {}
-        self.rels: dict[RelKey, Props] = {}
-        self._links: dict[tuple[str, NodeKey], set[RelKey]] = {}  # (index name, node) → rels
-        self._by_prop: dict[tuple[str, str], set[NodeKey]] = {}  # (index, value) → nodes
+        self.store = SpillStore(spill, settings.import_cache_entries)
+        self.nodes: SpillMap[NodeKey, Node] = self.store.map("nodes")
+        self.rels: SpillMap[RelKey, Props] = self.store.map("rels")
+        # (index name, node) → rels; (index, value) → nodes
+        self._links: SpillMap[tuple[str, NodeKey], set[RelKey]] = self.store.map("links")
+        self._by_prop: SpillMap[tuple[str, str], set[NodeKey]] = self.store.map("by_prop")
         self._handlers: dict[str, Callable[..., list[Row]]] = _handlers(self)
 
     # --- the Database surface the engine uses --------------------------------------------
     def close(self) -> None:
-        """Nothing to close."""
+        """Closes the spill file (the caller removes it)."""
+        self.store.close()
 
     def read(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named (probe) query on the graph in memory."""
+        self.store.settle()
         return self.run(name, params)
 
     def write(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named write query on the graph in memory."""
+        self.store.settle()
         return self.run(name, params)
 
     def write_tx(self, work: Callable[[Tx], T], timeout_s: float | None = None) -> T:
         """Runs ``work`` at once (nothing fails half-way in memory, nothing to retry)."""
+        self.store.settle()
         return work(_MemoryTx(self))
 
     def run(self, name: str, params: dict[str, Any]) -> list[Row]:
@@ -163,7 +176,7 @@ class MemoryGraph(Database):
 
     def linked(self, index: str, node: NodeKey) -> list[RelKey]:
         """The relationships an index holds for ``node`` (see ``_REL_INDEXES``), in key order."""
-        return sorted(k for k in self._links.get((index, node), set()) if k in self.rels)
+        return sorted(k for k in self._links.get((index, node)) or () if k in self.rels)
 
     def delete_rels(self, keys: Iterable[RelKey]) -> None:
         """``DELETE r`` for each key."""
@@ -176,7 +189,7 @@ class MemoryGraph(Database):
 
     def indexed(self, name: str, value: str) -> list[NodeKey]:
         """The nodes under a property index, in key order."""
-        return sorted(self._by_prop.get((name, value), ()))
+        return sorted(self._by_prop.get((name, value)) or ())
 
 
 #: Relationships that statements find again from one node (to delete stale derived links, to

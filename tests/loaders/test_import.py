@@ -91,6 +91,9 @@ def _typed(value: Any) -> list[str]:
 def _import(
     folder: Path, *extra: str, batch: str = BATCH, **env: str
 ) -> subprocess.CompletedProcess[str]:
+    # No entity kept in memory between statements: the whole graph crosses the import's
+    # SQLite file (loaders/bulk_store.py), as a large world's does.
+    env = {"CREDIT_GRAPH_IMPORT_CACHE_ENTRIES": "0", **env}
     return run_cli(
         "import", str(folder), "--reject-dir", str(folder.parent / "rejects"),
         "--batch-size", batch, *extra,
