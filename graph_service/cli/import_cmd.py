@@ -119,6 +119,9 @@ class Report:
     #: The importer JVM's peak RSS (MiB): the children's peak just after it ended (no other
     #: child of this process has ended before it, bar a first build of the importer's jars).
     importer_rss_mib: float | None = None
+    #: This process's peak RSS (MiB) when the CSV files were written: the files' pass alone,
+    #: before the propagation's graph (peak_rss_mib.cli is the whole run's).
+    files_rss_mib: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The files' summaries (as ``load-dir --json``) and the import's own figures."""
@@ -136,9 +139,14 @@ class Report:
                 "propagation": self.propagation,
                 "csv_folder": str(self.csv_folder) if self.csv_folder else None,
                 "importer_command": self.importer_command or None,
-                "peak_rss_mib": {**_peak_rss(), "importer": self.importer_rss_mib},
+                "peak_rss_mib": self.peak_rss(),
             },
         }
+
+    def peak_rss(self) -> dict[str, float | None]:
+        """The peaks of this process (``cli``; ``cli_files`` when the files were written),
+        of the largest child that ended and of the importer's JVM, in MiB."""
+        return {**_peak_rss(), "cli_files": self.files_rss_mib, "importer": self.importer_rss_mib}
 
 
 def _csv_only(cfg: Settings, folder: Path, out: Path, options: LoadOptions) -> Report:
@@ -146,7 +154,8 @@ def _csv_only(cfg: Settings, folder: Path, out: Path, options: LoadOptions) -> R
         raise InvalidInput(f"{out} is not empty: --csv-only writes into a new or empty folder")
     began = time.monotonic()
     prepared = _prepare(cfg, folder, out, options)
-    report = Report(prepared, {"load_and_csv": time.monotonic() - began}, csv_folder=out)
+    report = Report(prepared, {"load_and_csv": time.monotonic() - began}, csv_folder=out,
+                    files_rss_mib=_peak_rss()["cli"])  # fmt: skip
     report.importer_command = ["neo4j-admin", "database", "import", "full",
                                *prepared.csv.importer_args(), cfg.neo4j_database]  # fmt: skip
     # The options only, one a line: the database name is the caller's (docs/import.md).
@@ -193,7 +202,7 @@ class Importer:
         shutil.rmtree(self.csv, ignore_errors=True)
         prepare_csv = lambda: _prepare(self.cfg, folder, self.csv, options)  # noqa: E731
         prepared: Prepared = self._timed(seconds, "load_and_csv", prepare_csv)
-        report = Report(prepared, seconds)
+        report = Report(prepared, seconds, files_rss_mib=_peak_rss()["cli"])
         _say(f"neo4j-admin database import full (heap {self.cfg.import_heap}, off-heap"
              f" {self.cfg.import_max_off_heap}) into {self.staged}")  # fmt: skip
         self._timed(seconds, "importer", lambda: self.write_store(prepared))
