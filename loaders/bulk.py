@@ -11,17 +11,30 @@ online and the propagation are the CLI's (graph_service/cli/import_cmd.py).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from loaders.bulk_csv import CsvSet, write_csv
 from loaders.bulk_graph import MemoryGraph
+from loaders.bulk_store import SpillMap
 from loaders.engine import LoadOptions, load_directory
 from loaders.summary import Summary
+from loaders.write import Ensured
 
 #: The graph's file while the files are read (loaders/bulk_store.py), in the CSV folder.
 SPILL_FILE = ".graph.sqlite"
+
+
+class SpilledEnsured(Ensured):
+    """The engine's references known to exist (:class:`loaders.write.Ensured`, one entry per
+    party and case: ~350 MiB at 10M rows in a dict), kept in the graph's spill file."""
+
+    def __init__(self, known: SpillMap[tuple[str, str], bool]) -> None:
+        super().__init__()
+        # Its values are plain booleans, set and never changed in place: safe to write out
+        # whenever the graph's memory is.
+        self._known = known  # type: ignore[assignment]  # the dict operations Ensured uses
 
 
 @dataclass
@@ -56,7 +69,8 @@ def prepare(settings: Any, folder: Path, out: Path, options: LoadOptions) -> Pre
     spill.unlink(missing_ok=True)  # a run killed before left it behind
     graph = MemoryGraph(settings, spill)
     try:
-        summaries = load_directory(graph, folder, options)
+        ensured = SpilledEnsured(graph.store.map("ensured"))
+        summaries = load_directory(graph, folder, replace(options, ensured=ensured))
         loaded = time.monotonic()
         files = write_csv(graph, out)
     finally:
