@@ -60,6 +60,10 @@ class ImportRefused(LoadRefused):
     code = "import_refused"
 
 
+#: Seconds the import waits for the staged JVM's exit after the restart (then kills it).
+STAGE_EXIT_S = 60.0
+
+
 class ImportFailed(EmbeddedNeo4jError):
     """The importer or the staged store failed; the old store is untouched."""
 
@@ -240,7 +244,16 @@ class Importer:
         """Neo4j on the live store, once the JVMs stopped before have exited."""
         embedded.stop(self.cfg)
         embedded.start(self.cfg)
-        embedded.stop(self.stage)
+        self.reap_stage()
+
+    def reap_stage(self) -> None:
+        """Waits for the staged JVM's exit (its store closed and renamed already). One that
+        does not exit in time is killed and named in one line on stderr: Neo4j serves the
+        live store by now, so a slow exit must not make a finished import fail."""
+        try:
+            embedded.stop(self.stage, timeout_s=STAGE_EXIT_S)
+        except EmbeddedNeo4jError as exc:
+            _say(f"warning: the staged Neo4j was slow to exit: {exc}")
 
     def recover(self) -> None:
         """Undoes what an interrupted import left: a half-done swap, a staging server."""
