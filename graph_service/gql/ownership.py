@@ -130,14 +130,13 @@ async def holdings_graph(
 ) -> tuple[HoldingsGraph, dict[str, Mapping[str, Any]]]:
     """The active holdings within ``depth`` hops of ``root`` and every party's row.
 
-    The first two steps are read in one statement (most trees end within two levels): the
-    second step's rows are taken only for the very frontier this code reaches after the
-    first, and not when the statement's row limit cut them; otherwise, and for the levels
-    after, each step is read as it comes."""
+    Every step is read in one statement first (``explore/holdings_walk_*``): a step's rows
+    are taken only for the very frontier this code reaches before it, and, after the first,
+    not when the statement's row limit cut them; otherwise that step is read as it comes."""
     graph = HoldingsGraph(root_node(root))
     seen: dict[str, Mapping[str, Any]] = {str(root.id): graph.view.nodes[str(root.id)].data}
     query = holdings_query(direction)
-    ahead = await _two_steps(info, str(root.id), direction, depth, on)
+    ahead = await _walk(info, str(root.id), direction, depth, on)
     frontier = [str(root.id)]
     for level in range(1, depth + 1):
         if not frontier:
@@ -156,46 +155,54 @@ async def holdings_graph(
 
 
 @dataclass(frozen=True)
-class TwoSteps:
-    """The first two steps of a tree as one statement read them (``explore/holdings_two_*``)."""
+class Walk:
+    """The steps of a tree as one statement read them (``explore/holdings_walk_*``): per
+    level, the frontier it read from and its rows."""
 
-    first: list[Row]
-    frontier: list[str]  # the parties the second step starts from
-    second: list[Row]
+    starts: list[list[str]]
+    steps: list[list[Row]]
 
     def rows(self, level: int, frontier: list[str]) -> list[Row] | None:
-        """The rows of step ``level`` from ``frontier``, when read ahead (None: read it)."""
+        """The rows of step ``level`` from ``frontier``, when read ahead (None: read it).
+
+        >>> walk = Walk([["A"], ["B"]], [[{"n": 1}], [{"n": 2}]])
+        >>> walk.rows(1, ["A"]), walk.rows(2, ["B"]), walk.rows(2, ["C"]), walk.rows(3, [])
+        ([{'n': 1}], [{'n': 2}], None, None)
+        """
+        if level > len(self.steps):
+            return None
         if level == 1:
-            return self.first
-        if level == 2 and frontier == self.frontier and len(self.second) < HOLDINGS_ROWS:
-            return self.second
+            return self.steps[0]
+        found = self.steps[level - 1]
+        if frontier == self.starts[level - 1] and len(found) < HOLDINGS_ROWS:
+            return found
         return None
 
 
-async def _two_steps(
+async def _walk(
     info: Info, party_id: str, direction: OwnershipDirection, depth: int, on: date
-) -> TwoSteps | None:
-    """The first two steps of the tree of ``party_id`` (None for a tree one level deep)."""
+) -> Walk | None:
+    """The steps of the tree of ``party_id`` (None for a tree one level deep)."""
     if depth < 2:
         return None
-    rows = await info.context.read(two_steps_query(direction), **two_steps_params(party_id, on))
+    rows = await info.context.read(walk_query(direction), **walk_params(party_id, depth, on))
     if not rows:  # no such party: nothing to walk
-        return TwoSteps([], [], [])
-    row = rows[0]
-    return TwoSteps(row["first"], [str(p) for p in row["frontier"]], row["second"])
+        return Walk([], [])
+    steps = rows[0]["steps"]
+    return Walk([[str(p) for p in s["start"]] for s in steps], [s["rows"] for s in steps])
 
 
-def two_steps_query(direction: OwnershipDirection) -> str:
-    """The read of a tree's first two steps: holders (UP) or holdings (DOWN)."""
-    return TWO_STEPS_QUERY[direction]
+def walk_query(direction: OwnershipDirection) -> str:
+    """The read of a tree's steps: holders (UP) or holdings (DOWN)."""
+    return WALK_QUERY[direction]
 
 
-def two_steps_params(party_id: str, on: date) -> dict[str, Any]:
-    """The parameters of ``explore/holdings_two_*``: each step bounded as one step's read
-    (:func:`holdings_params`), the view's node cap bounding the second step's frontier."""
+def walk_params(party_id: str, depth: int, on: date) -> dict[str, Any]:
+    """The parameters of ``explore/holdings_walk_*``: ``depth`` steps, each bounded as one
+    step's read (:func:`holdings_params`), the view's node cap bounding the frontiers."""
     one = holdings_params([party_id], on)
     return {"party": party_id, "types": one["types"], "on": on, "limit": one["limit"],
-            "max_nodes": limits.MAX_NEIGHBOUR_NODES}  # fmt: skip
+            "max_nodes": limits.MAX_NEIGHBOUR_NODES, "steps": depth}  # fmt: skip
 
 
 def holdings_query(direction: OwnershipDirection) -> str:
@@ -205,9 +212,9 @@ def holdings_query(direction: OwnershipDirection) -> str:
 
 #: Rows one step of the tree reads at most (a step that many rows long may have been cut).
 HOLDINGS_ROWS = step_rows(limits.MAX_NEIGHBOUR_NODES)
-TWO_STEPS_QUERY = {
-    OwnershipDirection.UP: "explore/holdings_two_in",
-    OwnershipDirection.DOWN: "explore/holdings_two_out",
+WALK_QUERY = {
+    OwnershipDirection.UP: "explore/holdings_walk_in",
+    OwnershipDirection.DOWN: "explore/holdings_walk_out",
 }
 
 

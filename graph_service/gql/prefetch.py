@@ -38,8 +38,8 @@ from graph_service.gql.ownership import (
     controllers_key,
     holdings_params,
     holdings_query,
-    two_steps_params,
-    two_steps_query,
+    walk_params,
+    walk_query,
 )
 from graph_service.gql.pagination import Page, page
 from graph_service.gql.records import RecordState, records_key
@@ -255,8 +255,8 @@ def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
     depth = inputs.bounded(whole(args, "depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
     direction = member(OwnershipDirection, args.get("direction"), "UP")
     on = day_of(args.get("activeOn")) or ctx.today
-    if depth >= 2:  # the first two steps in one statement, as the resolver reads them
-        ctx.start_read(two_steps_query(direction), **two_steps_params(party_id, on))
+    if depth >= 2:  # every step in one statement, as the resolver reads them
+        ctx.start_read(walk_query(direction), **walk_params(party_id, depth, on))
     else:
         ctx.start_read(holdings_query(direction), **holdings_params([party_id], on))
 

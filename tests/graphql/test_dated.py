@@ -16,14 +16,14 @@ from tests.graphql.test_prefetch import DOCUMENTS, VIEWS
 
 pytestmark = pytest.mark.neo4j
 
-#: The statements that take $dated: a step, the shortest paths, an ownership tree's two steps,
+#: The statements that take $dated: a step, the shortest paths, an ownership tree's walk,
 #: the party card and the case view.
 WALKS = {
     cards.PARTY_CARD,
     cards.CASE_CARD,
     *relations.EXPAND_QUERY.values(),
     *relations.SHORTEST_PATHS_QUERY.values(),
-    *(ownership.two_steps_query(d) for d in ownership.OwnershipDirection),
+    *(ownership.walk_query(d) for d in ownership.OwnershipDirection),
 }
 
 READ_NOW = Context._read_now  # the reader itself, whatever a test has put in its place

@@ -126,7 +126,7 @@ def test_a_walk_brings_its_nodes_credit_summaries_and_answers_as_the_loader_woul
 @pytest.mark.parametrize(
     ("party", "direction"), [(HUABEI, "UP"), (LIU_YANG, "DOWN"), (HENGTAI, "UP")]
 )
-def test_an_ownership_tree_read_two_steps_at_once_answers_as_step_by_step(
+def test_an_ownership_tree_read_in_one_walk_answers_as_step_by_step(
     api: Api, samples: Database, party: str, direction: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     variables = {"id": party, "direction": direction, "depth": 4}
@@ -135,17 +135,18 @@ def test_an_ownership_tree_read_two_steps_at_once_answers_as_step_by_step(
     async def step_by_step(*args: object) -> None:
         return None
 
-    monkeypatch.setattr(ownership, "_two_steps", step_by_step)
+    monkeypatch.setattr(ownership, "_walk", step_by_step)
     monkeypatch.setattr(prefetch, "STARTERS", {})
     alone, alone_reads = _reads(api, "OWNERSHIP", variables)
 
     assert ahead == alone
     assert ahead["party"]["ownershipTree"]["entries"]  # a tree, not an empty answer
     step = "explore/expand_in" if direction == "UP" else "explore/expand_out"
-    two = "explore/holdings_two_in" if direction == "UP" else "explore/holdings_two_out"
-    assert ahead_reads[two] == 1
-    # the levels after the second are still read one by one
-    assert ahead_reads.get(step, 0) == max(0, alone_reads[step] - 2)
+    walk = "explore/holdings_walk_in" if direction == "UP" else "explore/holdings_walk_out"
+    assert ahead_reads[walk] == 1
+    # every level is in the walk, none read on its own (before, the levels after the second
+    # were read one by one, each a round trip in sequence: LIU_YANG's and HENGTAI's third)
+    assert ahead_reads.get(step, 0) == 0 and alone_reads[step] >= 2
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_enum_variables_begin_their_reads_early_too(
     # OwnershipDirection.UP), which OwnershipDirection[...] refused: the ownership view, whose
     # page always sends $direction, never began its walk early (reviewer's find)
     api.data(DOCUMENTS["OWNERSHIP"], VIEWS["ownership"][1])
-    assert started[:1] == [ownership.two_steps_query(ownership.OwnershipDirection.UP)]
+    assert started[:1] == [ownership.walk_query(ownership.OwnershipDirection.UP)]
     started.clear()
     network = {**VIEWS["network"][1], "types": ["HOLDS_SHARES", "OFFICER_OF"]}
     early, early_reads = _reads(api, "NEIGHBOURS", network)
