@@ -107,7 +107,7 @@ def _serve(host: str | None = None, port: int | None = None, workers: int = 1) -
     catalog_in_force(cfg)  # one line on a bad catalog, before uvicorn's workers start
     logs.configure(cfg.log_level)
     uvicorn.run(
-        "graph_service.app:create_app",
+        "graph_service.cli.serve:create_worker_app",  # the app, then the gc tuned for serving
         factory=True,
         host=host or cfg.host,
         port=port or cfg.port,
