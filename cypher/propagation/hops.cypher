@@ -2,7 +2,9 @@
 // every hop asked at once. $asks holds {hop, from} pairs; a row is (hop, from, party one hop
 // away). One list of maps rather than a list per hop: Neo4j caches a plan per parameter
 // type, and an empty list types differently, so lists per hop would replan most calls.
-// Dates are not looked at: the scope holds whatever the as-of date.
+// Dates are not looked at: the scope holds whatever the as-of date. $rows cuts the answer
+// short (a scope search with a limit reads no more than it needs; the rows are made lazily,
+// so Neo4j stops there too); every row is wanted with Neo4j's largest integer.
 CALL () {
   UNWIND $asks AS ask
   WITH ask.from AS id WHERE ask.hop = 'up_holders'
@@ -47,3 +49,4 @@ CALL () {
   RETURN 'named_subjects' AS hop, id AS source, p.party_id AS party_id
 }
 RETURN hop, source, party_id
+LIMIT $rows

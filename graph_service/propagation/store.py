@@ -41,6 +41,8 @@ FULL_READ_BATCH = 2_500
 #: An incremental scope this small never falls back to a full run: it takes well under a
 #: second however small the graph (and tests of incremental runs use small graphs).
 SMALL_SCOPE = 1_000
+#: ``propagation/hops``'s row limit when every row is wanted (Neo4j's largest integer).
+ALL_ROWS = 2**63 - 1
 #: Seconds the run's last transaction may take: every changed risk score of a full run.
 FINISH_TIMEOUT_S = 300.0
 
@@ -54,11 +56,12 @@ class Neo4jHops:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def __call__(self, asks: Mapping[str, set[str]]) -> scope.Answers:
+    def __call__(self, asks: Mapping[str, set[str]], rows: int | None = None) -> scope.Answers:
         pairs = [{"hop": hop, "from": p} for hop, ps in sorted(asks.items()) for p in sorted(ps)]
         reached: dict[str, dict[str, set[str]]] = {hop: {} for hop in asks}
         if pairs:
-            for row in self.db.read_plain("propagation/hops", asks=pairs):
+            limit = ALL_ROWS if rows is None else rows  # one statement (and plan) for both
+            for row in self.db.read_plain("propagation/hops", asks=pairs, rows=limit):
                 reached[row["hop"]].setdefault(row["source"], set()).add(row["party_id"])
         return reached
 

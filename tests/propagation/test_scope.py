@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from graph_service.analysis import build_graph, compute_measures
 from graph_service.policy import default_catalog
-from graph_service.propagation.scope import GraphHops, affected, dependencies
+from graph_service.propagation.scope import (
+    CountedHops,
+    GraphHops,
+    affected,
+    dependencies,
+    within,
+)
 from tests.analysis.test_properties import AS_OF, PARTIES, records, relationships, worlds
 
 
@@ -127,3 +133,32 @@ def test_a_conviction_reaches_the_company_controlled_through_a_chain() -> None:
     scoped = _measures(graph.subgraph(dependencies(hops, {"C2"})))
     assert "bidding_ban" in [m["measure"] for m in full["C2"]]
     assert scoped["C2"] == full["C2"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds(), st.sampled_from(PARTIES), st.integers(min_value=0, max_value=12))
+def test_a_search_with_a_limit_finds_the_exact_sets_or_none(
+    world: Any, party: str, limit: int
+) -> None:
+    hops = _hops(*world)
+    targets = affected(hops, {party})
+    read = dependencies(hops, targets)
+    expected = (targets, read) if max(len(targets), len(read)) <= limit else None
+    assert within(hops, {party}, limit) == expected
+
+
+def test_a_search_past_its_limit_stops_reading_within_the_level() -> None:
+    # C2 has 30 holders: with a limit of 10, 11 rows of the level show the scope is too large
+    hops = CountedHops(GraphHops.of([(f"P{i:02}", "C2", "HOLDS_SHARES") for i in range(30)]))
+    assert within(hops, {"C2"}, 10) is None
+    assert hops.rows == [11]
+
+
+def test_a_level_cut_short_below_the_limit_is_asked_again_until_whole() -> None:
+    # 12 persons each hold shares in C2 and are its officers: 24 rows, 12 new parties; cut at
+    # 14 rows the level has not passed the limit of 13, so it is asked again (56 rows: whole)
+    edges = [(f"P{i:02}", "C2", t) for i in range(12) for t in ("HOLDS_SHARES", "OFFICER_OF")]
+    hops = CountedHops(GraphHops.of(edges))
+    found = within(hops, {"C2"}, 13)
+    assert found is not None and found[0] == {"C2", *(f"P{i:02}" for i in range(12))}
+    assert hops.rows[:2] == [14, 24]
