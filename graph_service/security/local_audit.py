@@ -42,8 +42,8 @@ from typing import Any, Final
 
 from graph_service.errors import AuditUnavailable
 from graph_service.security.appender import Attachment, Stamp, _settle
-from graph_service.security.audit import GENESIS, Actor, Entry, Event, chain
-from graph_service.security.canonical import canonical_json
+from graph_service.security.audit import GENESIS, Actor, Entry, Event
+from graph_service.security.canonical import canonical_json, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,7 @@ def write_batch(conn: sqlite3.Connection, pending: Sequence[_Pending]) -> list[E
     begin_immediate(conn)
     try:
         last_seq, last_hash = head(conn)
-        entries = chain(last_seq, last_hash, [p.event for p in pending])
-        rows = [_row(e, p.attachment) for e, p in zip(entries, pending, strict=True)]
+        entries, rows = chained_rows(last_seq, last_hash, pending)
         conn.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         conn.execute("COMMIT")
     except BaseException:
@@ -182,13 +181,52 @@ def mirrored(folder: Path) -> int:
         return 0
 
 
-def _row(entry: Entry, attachment: Attachment | None) -> tuple[Any, ...]:
-    row = json.dumps(attachment.row, ensure_ascii=False) if attachment else None
-    return (
-        entry.seq, entry.at, entry.kind, entry.actor.name, entry.actor.role,
-        entry.actor.key_id, canonical_json(entry.payload).decode("utf-8"), entry.prev_hash,
-        entry.hash, attachment.query if attachment else None, row,
-    )  # fmt: skip
+def chained_rows(
+    last_seq: int, last_hash: str, pending: Sequence[_Pending]
+) -> tuple[list[Entry], list[tuple[Any, ...]]]:
+    """``pending`` chained after the entry ``last_seq`` whose hash is ``last_hash``, as
+    :func:`graph_service.security.audit.chain` chains them, and their rows of the file.
+
+    One pass: an entry's payload is serialised once, for its hash and its row (the writer
+    thread holds the GIL the checks need while it does this).
+
+    >>> from graph_service.security.audit import Actor, Event, chain
+    >>> events = [Event("check", Actor("k", "checker", "id"), {"p": ["张", 1, None]}),
+    ...           Event("feedback", Actor("cli:me", "operator"), {})]
+    >>> entries, rows = chained_rows(7, "h7", [_Pending(e, None) for e in events])
+    >>> entries == chain(7, "h7", events), rows[1][0], rows[1][7] == entries[0].hash
+    (True, 9, True)
+    """
+    entries: list[Entry] = []
+    rows: list[tuple[Any, ...]] = []
+    for seq, item in enumerate(pending, start=last_seq + 1):
+        event, attachment = item.event, item.attachment
+        payload = canonical_json(event.payload)
+        hash_ = sha256_hex(_hashed(seq, event, payload, last_hash))
+        entry = Entry(seq, event.at, event.kind, event.actor, event.payload, last_hash, hash_)
+        attached = json.dumps(attachment.row, ensure_ascii=False) if attachment else None
+        rows.append((
+            seq, event.at, event.kind, event.actor.name, event.actor.role, event.actor.key_id,
+            payload.decode("utf-8"), last_hash, hash_,
+            attachment.query if attachment else None, attached,
+        ))  # fmt: skip
+        entries.append(entry)
+        last_hash = hash_
+    return entries, rows
+
+
+def _hashed(seq: int, event: Event, payload: bytes, prev_hash: str) -> bytes:
+    """The bytes :meth:`Entry.computed_hash` hashes — the canonical JSON of the entry's
+    ``actor``, ``at``, ``kind``, ``payload``, ``prev_hash`` and ``seq`` (in that, sorted,
+    order) — with the payload's canonical JSON given."""
+    return b"".join((
+        b'{"actor":', canonical_json(event.actor.as_json()),
+        b',"at":', canonical_json(event.at),
+        b',"kind":', canonical_json(event.kind),
+        b',"payload":', payload,
+        b',"prev_hash":', canonical_json(prev_hash),
+        b',"seq":', canonical_json(seq), b"}",
+    ))  # fmt: skip
 
 
 def _local_entry(row: Sequence[Any]) -> LocalEntry:
