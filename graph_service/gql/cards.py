@@ -1,4 +1,4 @@
-"""The party card and the case view, each read in one statement beside nothing else.
+"""The party card, the case view and the ownership view, each read in one statement.
 
 The workbench's card selects a party and five of its lists (credit summary, measures,
 cases, legal representative, the measures' date), its hub guard the party's tie counts, and
@@ -14,6 +14,11 @@ loader is handed its part — the lookup's loader too — as the future its reso
 Nothing here decides what a field answers: the resolvers run as before, with the same keys
 (the key functions are theirs). A list whose arguments its resolver refuses is not read
 here; the resolver refuses it as before. A failed read fails every part it was to hand out.
+
+The ownership view (the party, its tree, its controllers) is the same: the tree's walk
+(``explore/holdings_walk_*``) returns the party's own row and, asked, the rows the control
+rule needs, so that ``party(id:)`` reads the three in one statement (:func:`read_ownership`)
+where it read three beside each other.
 """
 
 from __future__ import annotations
@@ -27,13 +32,22 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import SelectedField
 
+from graph_service.gql import inputs, limits
 from graph_service.gql.context import Context, Info
 from graph_service.gql.dataloaders import Row
 from graph_service.gql.inputs import ArgumentError
+from graph_service.gql.ownership import (
+    OwnershipDirection,
+    control_params,
+    controllers_key,
+    walk_params,
+    walk_query,
+)
 from graph_service.gql.pagination import Page
-from graph_service.gql.prefetch import day_of, listed, member, page_of, selected_fields
+from graph_service.gql.prefetch import day_of, listed, member, page_of, selected_fields, whole
 from graph_service.gql.records import RecordState
 from graph_service.gql.ties import page_key, tie_counts_key
+from graph_service.policy.catalog import catalog_in_force
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +109,55 @@ def read_case_card(info: Info, case_no: str) -> None:
     _begin(ctx, CASE_CARD, {"id": case_no, **card.params}, card.parts)
 
 
+def read_ownership(info: Info, party_id: str, fields: Sequence[SelectedField]) -> None:
+    """Begins the ownership tree's walk for ``party_id`` when ``fields`` (selected on the
+    party) hold an ``ownershipTree`` the walk reads (two levels or more), with the party's
+    own row and — when ``actualControllers`` is asked for the same day — the control rule's
+    rows, and hands each its part: the walk to the tree's resolver, the row to the party's
+    lookup, the rows to the controllers' loader."""
+    ctx = info.context
+    try:
+        tree = next(f for f in fields if f.name == "ownershipTree")
+        args = tree.arguments
+        depth = inputs.bounded(whole(args, "depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
+        direction = member(OwnershipDirection, args.get("direction"), "UP")
+        on = day_of(args.get("activeOn")) or ctx.today
+    except (StopIteration, ArgumentError, KeyError, TypeError, ValueError):
+        return  # no tree, or arguments its resolver refuses with its own message
+    if depth < 2:
+        return
+    query, params = walk_query(direction), walk_params(party_id, depth, on)
+    walk = ctx.expect(query, **params)
+    if walk is None:  # begun already (an alias)
+        return
+    parts: list[tuple[Any, Hashable, Pick]] = [(ctx.loaders.party, party_id, _party_row)]
+    controllers = [f for f in fields if f.name == "actualControllers"]
+    if (
+        len(controllers) == 1
+        and (day_of(controllers[0].arguments.get("activeOn")) or ctx.today) == on
+    ):
+        rule = catalog_in_force(ctx.settings).control
+        params |= control_params(rule)
+        parts.append((ctx.loaders.keyed, controllers_key(party_id, on, rule), _control_row))
+    _begin(ctx, query, params, parts, [(walk, lambda row: [row] if row else [])])
+
+
+def _control_row(row: Row | None) -> Row | None:
+    """explore/control_chains' row (one for every party found)."""
+    return row["control"] if row else None
+
+
 def _begin(
-    ctx: Context, query: str, params: dict[str, Any], parts: list[tuple[Any, Hashable, Pick]]
+    ctx: Context,
+    query: str,
+    params: dict[str, Any],
+    parts: list[tuple[Any, Hashable, Pick]],
+    made: list[tuple[asyncio.Future[Any], Callable[[Row | None], Any]]] | None = None,
 ) -> None:
-    """Runs ``query`` and sets each part's future in its loader's cache before anyone asks."""
+    """Runs ``query`` and sets each part's future in its loader's cache before anyone asks
+    (``made``: futures set already where their resolvers will find them)."""
     loop = asyncio.get_running_loop()
-    futures = []
+    futures = list(made or [])
     for loader, key, pick in parts:
         if loader.cache_map.get(key) is None:  # asked for already: that read stands
             future: asyncio.Future[Any] = loop.create_future()
@@ -117,10 +174,10 @@ async def _hand_out(
     ctx: Context,
     query: str,
     params: dict[str, Any],
-    futures: list[tuple[asyncio.Future[Any], Pick]],
+    futures: list[tuple[asyncio.Future[Any], Callable[[Row | None], Any]]],
 ) -> None:
     try:
-        rows = await ctx.read(query, **params)
+        rows = await ctx.read_fresh(query, **params)
         row = rows[0] if rows else None
         for future, pick in futures:
             if row is None and pick is _latest_run:  # no party: the run is read on its own

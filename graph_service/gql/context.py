@@ -84,7 +84,7 @@ class Context(BaseContext):
         self.loaders = Loaders(self.read, self.measures_on)
         # reads started before a resolver asks for them (graph_service.gql.prefetch), by
         # query and parameters; each is handed out once
-        self._early: dict[tuple[str, str], asyncio.Task[list[Row]]] = {}
+        self._early: dict[tuple[str, str], asyncio.Future[list[Row]]] = {}
         # whether a field of the operation may ask for provenance.loadedAt (DatedReads); the
         # walks return loaded_at only then (their $dated)
         self.dated = True
@@ -109,6 +109,11 @@ class Context(BaseContext):
             takes = _TAKES_DATED[name] = "$dated" in self.db.registry[name].text
         return {**params, "dated": self.dated} if takes else params
 
+    async def read_fresh(self, name: str, /, **params: Any) -> list[Row]:
+        """Runs a named read query now, never taking a read begun early (whose future may be
+        the one this read is to set: :meth:`expect`)."""
+        return await self._read_now(name, self._dated(name, params))
+
     async def _read_now(self, name: str, params: dict[str, Any]) -> list[Row]:
         timeout = self.settings.graphql_query_timeout_s
         return await asyncio.to_thread(self.db.read_plain, name, timeout_s=timeout, **params)
@@ -124,6 +129,18 @@ class Context(BaseContext):
             task = asyncio.ensure_future(self._read_now(name, params))
             task.add_done_callback(_retrieved)
             self._early[key] = task
+
+    def expect(self, name: str, /, **params: Any) -> asyncio.Future[list[Row]] | None:
+        """A future that a resolver reading ``name`` with ``params`` will be handed, for a
+        read that gives those rows among others (graph_service.gql.cards); None when that read
+        is begun already. Whoever takes the future must set it."""
+        key = _read_key(name, self._dated(name, params))
+        if key in self._early:
+            return None
+        future: asyncio.Future[list[Row]] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_retrieved)
+        self._early[key] = future
+        return future
 
     async def measures_on(self, party_ids: list[str], day: date) -> dict[str, list[Measure]]:
         """The measures the policy gives ``party_ids`` on ``day``, computed off the event loop
@@ -145,7 +162,7 @@ def _read_key(name: str, params: dict[str, Any]) -> tuple[str, str]:
     return name, repr(sorted(params.items()))
 
 
-def _retrieved(task: asyncio.Task[Any]) -> None:
+def _retrieved(task: asyncio.Future[Any]) -> None:
     """Marks a started read's failure as seen (asyncio would warn about it) and logs it."""
     if not task.cancelled() and task.exception() is not None:
         log.info("a read started early failed", exc_info=task.exception())

@@ -202,7 +202,16 @@ def walk_params(party_id: str, depth: int, on: date) -> dict[str, Any]:
     step's read (:func:`holdings_params`), the view's node cap bounding the frontiers."""
     one = holdings_params([party_id], on)
     return {"party": party_id, "types": one["types"], "on": on, "limit": one["limit"],
-            "max_nodes": limits.MAX_NEIGHBOUR_NODES, "steps": depth}  # fmt: skip
+            "max_nodes": limits.MAX_NEIGHBOUR_NODES, "steps": depth,
+            **control_params(None)}  # fmt: skip
+
+
+def control_params(rule: Control | None) -> dict[str, Any]:
+    """The walk's parameters of the control rule's rows (``$control``): as
+    ``explore/control_chains`` takes them for ``rule``, or none (None)."""
+    if rule is None:
+        return {"control": False, "majority_pct": None, "roles": None}
+    return {"control": True, "majority_pct": rule.majority_pct, "roles": list(rule.officer_roles)}
 
 
 def holdings_query(direction: OwnershipDirection) -> str:
