@@ -45,3 +45,101 @@ def test_a_change_to_the_original_would_be_seen() -> None:
     changed = original.replace("$majority_pct){1,10}", "$majority_pct){1,12}")
     assert changed != original
     assert _body(changed, "changed") != _body(original, "original")
+
+
+# --- the party card and the case view (graph_service/gql/cards.py; reviewer's F8) ------------
+#
+# Each card carries, per list, the clauses that decide what the list holds and in which order
+# (the pattern, the filters, the ORDER BY) as the list's own statement has them. Below, each is
+# taken from both, the card's parameters named as the list's, the list's batch variable (`id`)
+# and the anchor it carries along dropped; the two must then read the same. What each returns
+# per item is compared by the equality tests (tests/graphql/test_cards.py).
+
+#: card, list, the card's block (its column), the list's anchor variable, renames card -> list.
+CARD_LISTS = [
+    ("party/card", "party/cases", "cases", None, {"$cases.roles": "$roles"}),
+    ("party/card", "party/legal_rep", "legal_reps", "c", {"(r:Party)": "(p:Party)",
+                                                          "r.party_id": "p.party_id",
+                                                          "x, r ": "x, p "}),
+    ("party/card", "party/measures", "measures", None, {}),
+    ("case/card", "case/parties", "parties", "k", {"$parties.roles": "$roles"}),
+    ("case/card", "case/officials", "officials", "k", {}),
+    ("case/card", "case/interventions", "interventions", "k", {}),
+    ("case/card", "case/records", "records", None, {"$records.on": "$on",
+                                                    "$records.state": "$state"}),
+]  # fmt: skip
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _list_clauses(text: str, anchor: str | None) -> str:
+    """A list statement from its MATCH's relationship to before it collects, as the card
+    would hold it: the anchor node left out, the batch's ``id`` and the anchor not carried."""
+    body = _flat(re.sub(r"^//.*\n", "", text, flags=re.M))
+    found = re.search(r"MATCH \([^)]*\)(.*?) WITH id, (?:collect|[a-z]+ ORDER BY r\.started)", body)
+    if found is None:  # the list ends where it collects: "WITH id, collect(...)" or RETURN
+        found = re.search(r"MATCH \([^)]*\)(.*?) (?:WITH id, collect|RETURN id)", body)
+    assert found is not None, text
+    clauses = found.group(1).replace("WITH id, ", "WITH ")
+    if anchor is not None:
+        clauses = clauses.replace(f"WITH {anchor}, ", "WITH ").replace(f", {anchor} ", " ")
+        clauses = clauses.replace(f", {anchor}, ", ", ")
+    return clauses
+
+
+def _card_clauses(text: str, column: str, renames: dict[str, str]) -> str:
+    """The card's block of one list (``COLLECT { MATCH (anchor)... RETURN`` ``END AS column``),
+    from its relationship to before it returns, with the card's names renamed."""
+    blocks = re.findall(r"COLLECT \{(.*?)\} END AS (\w+)", _flat(text))
+    [block] = [b for b, name in blocks if name == column]
+    found = re.search(r"MATCH \([^)]*\)(.*?) RETURN ", block)
+    assert found is not None, block
+    clauses = found.group(1)
+    for old, new in renames.items():
+        clauses = clauses.replace(old, new)
+    return clauses
+
+
+@pytest.mark.parametrize(
+    ("card", "listed", "column", "anchor", "renames"),
+    CARD_LISTS,
+    ids=[f"{c[0]}:{c[1]}" for c in CARD_LISTS],
+)
+def test_each_card_list_is_filtered_and_ordered_as_its_own_statement(
+    card: str, listed: str, column: str, anchor: str | None, renames: dict[str, str]
+) -> None:
+    registry = get_registry()
+    copied = _card_clauses(registry[card].text, column, renames)
+    assert copied == _list_clauses(registry[listed].text, anchor)
+    assert "ORDER BY" in copied  # the page's order is part of what is compared
+
+
+def test_the_card_summarises_credit_as_party_credit_summary() -> None:
+    registry = get_registry()
+    own = {
+        n: e
+        for e, n in re.findall(
+            r"(\[\(p\).*?\]|COUNT \{[^}]*\}) AS (\w+)", _flat(registry["party/credit_summary"].text)
+        )
+    }
+    block = re.search(
+        r"CASE WHEN \$credit THEN \{(.*?)\} END AS credit", _flat(registry["party/card"].text)
+    )
+    assert block is not None
+    columns = r"(\w+): (\[\(p\).*?\]|COUNT \{[^}]*\})(?=, \w+: |\s*$)"
+    copied = dict(re.findall(columns, block.group(1)))
+    assert sorted(own) == ["case_count", "convictions", "measures", "records"]
+    assert copied == own
+
+
+def test_the_card_counts_ties_as_party_tie_counts() -> None:
+    registry = get_registry()
+    own = re.search(r"RETURN id, (\[.*\]) AS counts", _flat(registry["party/tie_counts"].text))
+    copied = re.search(
+        r"CASE WHEN \$tie_counts IS NOT NULL THEN (\[.*?\]) END AS tie_counts",
+        _flat(registry["party/card"].text),
+    )
+    assert own is not None and copied is not None
+    assert copied.group(1).replace("$tie_counts.on", "$on") == own.group(1)
