@@ -44,7 +44,15 @@ from graph_service.gql.ownership import (
     walk_query,
 )
 from graph_service.gql.pagination import Page
-from graph_service.gql.prefetch import day_of, listed, member, page_of, selected_fields, whole
+from graph_service.gql.prefetch import (
+    day_of,
+    listed,
+    member,
+    page_of,
+    records_page_key,
+    selected_fields,
+    whole,
+)
 from graph_service.gql.records import RecordState
 from graph_service.gql.ties import page_key, tie_counts_key
 from graph_service.policy.catalog import catalog_in_force
@@ -140,6 +148,31 @@ def read_ownership(info: Info, party_id: str, fields: Sequence[SelectedField]) -
         params |= control_params(rule)
         parts.append((ctx.loaders.keyed, controllers_key(party_id, on, rule), _control_row))
     _begin(ctx, query, params, parts, [(walk, lambda row: [row] if row else [])])
+
+
+def read_records(info: Info, party_id: str, fields: Sequence[SelectedField]) -> None:
+    """Begins the page of ``party_id``'s records that ``fields`` (selected on the party) ask
+    for, when nothing else reads the party: ``party/records`` gives the party's own row with
+    the page, handed to the party's lookup and to the records' loader."""
+    ctx = info.context
+    if ctx.loaders.party.cache_map.get(party_id) is not None:
+        return  # the party is read already (its card, its tree): the page is read on its own
+    try:
+        [selected] = [f for f in fields if f.name == "records"]
+        key = records_page_key(ctx, party_id, selected)
+    except (ArgumentError, KeyError, TypeError, ValueError):
+        return  # no records, an alias (read on their own), or arguments refused as before
+    params = {name: list(v) if isinstance(v, tuple) else v for name, v in key.params}
+    parts: list[tuple[Any, Hashable, Pick]] = [
+        (ctx.loaders.party, party_id, _party_row),
+        (ctx.loaders.keyed, key, _records_row),
+    ]
+    _begin(ctx, key.query, {"ids": [party_id], **params}, parts)
+
+
+def _records_row(row: Row | None) -> Row | None:
+    """party/records' row (one for every party found)."""
+    return row
 
 
 def _control_row(row: Row | None) -> Row | None:

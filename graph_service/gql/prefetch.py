@@ -32,6 +32,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from graph_service.gql import inputs, limits
 from graph_service.gql.context import Context, Info
+from graph_service.gql.dataloaders import ListKey
 from graph_service.gql.inputs import ArgumentError
 from graph_service.gql.ownership import (
     OwnershipDirection,
@@ -210,15 +211,19 @@ def _legal_representative(ctx: Context, party_id: str, _: SelectedField) -> None
 
 
 def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
+    _primed(ctx.loaders.keyed.load(records_page_key(ctx, party_id, field)))
+
+
+def records_page_key(ctx: Context, party_id: str, field: SelectedField) -> ListKey:
+    """The list loader's key of the page of records ``field`` selects, as its resolver
+    makes it."""
     args = field.arguments
     at = page_of(args)
     on = day_of(args.get("activeOn")) or ctx.today
     state = member(RecordState, args.get("state"), "ALL")
     catalog = catalog_in_force(ctx.settings)
     kinds = listed(args.get("kinds"))
-    _primed(ctx.loaders.keyed.load(records_key(
-        party_id, list(kinds) if kinds is not None else None, state, on, at, catalog
-    )))  # fmt: skip
+    return records_key(party_id, list(kinds) if kinds is not None else None, state, on, at, catalog)
 
 
 def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:

@@ -18,7 +18,12 @@ from strawberry.types import ExecutionContext
 
 from graph_service import __version__
 from graph_service.gql import inputs, limits
-from graph_service.gql.cards import read_case_card, read_ownership, read_party_card
+from graph_service.gql.cards import (
+    read_case_card,
+    read_ownership,
+    read_party_card,
+    read_records,
+)
 from graph_service.gql.case import CaseLookup, CaseNo, case_by_no
 from graph_service.gql.context import (
     AuthoriseOperation,
@@ -76,6 +81,7 @@ async def _party(
     fields = list(selected_fields(info))
     read_party_card(info, key, fields)  # the party with its card's lists, in one statement
     read_ownership(info, key, fields)  # the party, its tree and controllers, in one statement
+    read_records(info, key, fields)  # or the party with a page of its records
     start_party_reads(info, key, fields)  # its fields' reads beside the lookup, not after it
     row = await info.context.loaders.party.load(key)
     return party_of(row) if row else None

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graph_service.db import Database
-from graph_service.gql import cards
+from graph_service.gql import cards, schema
 from graph_service.identifiers import uscc_check_char
 from tests.graphql.conftest import ENFORCEMENT_CASE, HUABEI, LI_NA, WU_GANG, ZHANG_WEI, Api
 from tests.graphql.test_prefetch import DOCUMENTS, SECURITY, _reads
@@ -130,7 +130,8 @@ def test_a_document_without_the_card_lists_reads_the_party_alone(
 ) -> None:
     data, reads = _reads(api, "RECORDS", {"id": HUABEI})
     assert data["party"]["records"]["totalCount"] and "party/card" not in reads
-    assert "party/by_id" in reads
+    # session 8: the party comes with its page of records (party/records), not party/by_id
+    assert reads == {"party/records": 1}
 
 
 @pytest.mark.parametrize("on", [None, "2019-06-30", "2001-01-01"])
@@ -146,3 +147,40 @@ def test_the_tie_counts_are_one_read_and_count_as_read_alone(
     assert one == alone and any(c["count"] for c in one["party"]["tieCounts"])
     assert one_reads == {"party/card": 1}
     assert alone_reads == {"party/by_id": 1, "party/tie_counts": 1}
+
+
+#: The records view, a later page, a filtered alias-free page, a party without records.
+RECORDS_PAGES = """query ($id: String!, $after: String, $on: Date) { party(id: $id) {
+  ... on Party { id name records(state: ACTIVE, kinds: ["court_judgment", "enforcement"],
+                                 activeOn: $on, first: 1, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { key kind active updates { status } } }
+  ... on Company { uscc } } } }"""
+
+
+@pytest.mark.parametrize("party", [HUABEI, ZHANG_WEI, LI_NA, WU_GANG])
+def test_the_records_view_is_one_read_and_answers_as_read_alone(
+    api: Api, samples: Database, party: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, first_reads = _reads(api, "RECORDS", {"id": party})
+    after = first["party"]["records"]["pageInfo"]["endCursor"]
+    asked = [(DOCUMENTS["RECORDS"], {"id": party, "after": after})]
+    asked += [(RECORDS_PAGES, {"id": party, "after": None, "on": None})]
+    asked += [(RECORDS_PAGES, {"id": party, "after": None, "on": "2019-06-30"})]
+    one = [_answers(api, query, variables) for query, variables in asked]
+    monkeypatch.setattr(schema, "read_records", lambda *args: None)
+    alone_first, alone_reads = _reads(api, "RECORDS", {"id": party})
+    alone = [_answers(api, query, variables) for query, variables in asked]
+
+    assert first == alone_first and first["party"]["records"]["nodes"] is not None
+    assert [data for data, _ in one] == [data for data, _ in alone]
+    assert first_reads == {"party/records": 1} and all(r == first_reads for _, r in one)
+    assert alone_reads == {"party/by_id": 1, "party/records": 1}
+
+
+def test_a_party_without_records_has_none_after_one_read(api: Api, samples: Database) -> None:
+    data, reads = _reads(api, "RECORDS", {"id": LI_NA})
+    assert data["party"]["records"]["totalCount"] == 0 and data["party"]["records"]["nodes"] == []
+    assert reads == {"party/records": 1}
+    unknown = "91130100AAAAAAAAA" + (uscc_check_char("91130100AAAAAAAAA") or "")
+    data, reads = _reads(api, "RECORDS", {"id": unknown})
+    assert data == {"party": None} and reads == {"party/records": 1}
