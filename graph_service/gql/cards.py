@@ -54,6 +54,7 @@ from graph_service.gql.prefetch import (
     whole,
 )
 from graph_service.gql.records import RecordState
+from graph_service.gql.relations import wants_summaries
 from graph_service.gql.ties import page_key, tie_counts_key
 from graph_service.policy.catalog import catalog_in_force
 
@@ -332,6 +333,13 @@ def _tie_counts_row(row: Row | None) -> Row | None:
     return {"id": row["id"], "counts": row["tie_counts"]}
 
 
+def _network_root(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -> None:
+    """The network's rings: the walk brings the credit summaries of the parties it reaches,
+    the party's own is the card's (with the party's lookup: one read, not two)."""
+    if wants_summaries([selected]):
+        _credit(ctx, party_id, selected, card)
+
+
 Reader = Callable[[Context, str, SelectedField, _Parts], None]
 
 #: Party fields the card reads, by GraphQL name.
@@ -342,6 +350,7 @@ PARTY_LISTS: Mapping[str, Reader] = {
     "legalRepresentative": _legal_representative,
     "measuresDate": _measures_date,
     "tieCounts": _tie_counts,
+    "neighbours": _network_root,
 }
 
 

@@ -118,8 +118,11 @@ def test_a_walk_brings_its_nodes_credit_summaries_and_answers_as_the_loader_woul
     assert len(reports) >= 3 and any(r["seriousDishonesty"] for r in reports)
     assert any(r["measures"] for r in reports)
     assert loaded_reads["party/credit_summary"] == 1  # the nodes', read after the walk
-    # the walk's own statement brought them; the network's party is read beside its lookup
-    assert folded_reads.get("party/credit_summary", 0) == (1 if view == "network" else 0)
+    # the walk's own statement brought them; the network's party's own comes with its lookup
+    # (party/card; before session 8 a party/credit_summary read beside the lookup)
+    assert folded_reads.get("party/credit_summary", 0) == 0
+    assert folded_reads.get("party/card", 0) == (1 if view == "network" else 0)
+    assert "party/by_id" not in folded_reads or view == "paths"
     assert "party/measures" not in folded_reads
 
 
