@@ -138,12 +138,14 @@ class SpillMap(Generic[K, V]):
         return value
 
     def items(self) -> Iterator[tuple[K, V]]:
-        """Every entry, in no particular order (writes the hot ones out first; do not change
-        the map while iterating)."""
-        self.store.flush()
+        """Every entry, in no particular order: those in the file that are not hot, then the
+        hot ones (none is written out for this: a graph that fits in memory is written from
+        memory). Do not change the map while iterating."""
         for (blob,) in self.store.db.execute(self.sql["all"]):
             key, value = _loads(blob)
-            yield key, value
+            if key not in self.hot:
+                yield key, value
+        yield from self.hot.items()
 
     def write_out(self) -> None:
         """Writes the hot entries to the file and forgets them (inside the store's flush)."""
