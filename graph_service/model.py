@@ -297,7 +297,7 @@ NODES: tuple[NodeSpec, ...] = (
             "changed": "measures changed",
             "risk_changed": "peripheral-risk scores changed",
             "seconds": "wall time",
-            "risk_seconds": "of which updating peripheral risk",
+            "risk_seconds": "updating peripheral risk (incremental: beside the measures)",
             "started_at": "UTC start",
             "finished_at": "UTC end",
             "loads": "load_ids of the pending loads the run completed",

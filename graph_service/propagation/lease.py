@@ -20,7 +20,12 @@ pending loads until its last transaction, and a second run waits for it.
   :class:`~graph_service.errors.PropagationBusy`, having written nothing.
 * Nested runs of one thread (an incremental run that falls back to the full run) share the
   outer run's lease.
-* Released, the node is deleted: between runs the graph holds nothing of it.
+* Released, the node is deleted: between runs the graph holds nothing of it. An incremental
+  run releases it in its last transaction, with its scores, record and load marks
+  (:func:`released_with`: one write fewer; its renewer is stopped and joined first, so no
+  renewal writes it back); the stop-sharing notices made after that run run outside the lease
+  (idempotent with their own marks, as the delivery worker's). A full run's last transaction
+  can take minutes, so its lease is released apart, after it, as on an error.
 """
 
 from __future__ import annotations
@@ -81,6 +86,27 @@ def held(db: Database) -> Iterator[None]:
         lease.release()
 
 
+@contextmanager
+def released_with() -> Iterator[dict[str, str] | None]:
+    """For a run's last transaction that releases the lease with its other writes: stops and
+    joins the renewer, then yields the lease's ``name`` and ``holder`` for the transaction to
+    delete it by (None outside a lease). Once the block ends without an error the lease is
+    released: :func:`held` releases nothing more and :func:`require_held` raises. On an error
+    :func:`held` releases it as before.
+
+    Only for a run's last write: every run of this thread that encloses it must return right
+    after it (the runner's ``after_loads`` and ``complete_pending`` return the incremental run
+    they start), since the lease no longer covers anything after the block."""
+    lease: _Lease | None = getattr(_this_thread, "lease", None)
+    if lease is None:
+        yield None
+        return
+    lease.stop_renewing()
+    yield {"name": NAME, "holder": lease.holder}
+    lease.released = True
+    lease.lost = "it was released with the run's last transaction"
+
+
 def require_held() -> None:
     """Raises :class:`PropagationLeaseLost` unless this thread's lease still holds (call
     before a run writes); does nothing outside a lease. Past half the lease's length without
@@ -108,6 +134,7 @@ class _Lease:
         self.holder = uuid.uuid4().hex
         self.length = timedelta(seconds=db.settings.propagation_lease_s)
         self.lost: str | None = None  # how it was lost (taken by another, or lapsed)
+        self.released = False  # deleted by the run's last transaction (released_with)
         self._claimed_at = 0.0  # time.monotonic() when the last successful claim was asked
         self._renewing = threading.Lock()  # the renewer thread and require_held
         self._stop = threading.Event()
@@ -131,10 +158,17 @@ class _Lease:
             looks = min(looks + 1, 6)
         self._renewer.start()
 
-    def release(self) -> None:
-        """Stops renewing and deletes the lease if it is still ours (else it lapses)."""
+    def stop_renewing(self) -> None:
+        """Stops the renewer thread and waits for it (a renewal in flight finishes first)."""
         self._stop.set()
         self._renewer.join()
+
+    def release(self) -> None:
+        """Stops renewing and deletes the lease if it is still ours (else it lapses), unless
+        the run's last transaction deleted it already (:func:`released_with`)."""
+        self.stop_renewing()
+        if self.released:
+            return
         try:
             self.db.write("propagation/release_lease", name=NAME, holder=self.holder)
         except CreditGraphError as exc:  # Neo4j gone: the lease lapses by itself

@@ -30,6 +30,8 @@ import hashlib
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -62,7 +64,7 @@ class RunResult:
     changed: int = 0
     risk_changed: int = 0
     seconds: float = 0.0
-    risk_seconds: float = 0.0  # of which updating peripheral risk
+    risk_seconds: float = 0.0  # updating peripheral risk (incremental: beside the measures)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     loads: list[str] = field(default_factory=list)  # ids of the pending loads it completed
     engine: str = "networkx"  # networkx | spark (propagate --engine, graph_service/spark/)
@@ -145,21 +147,35 @@ def run_incremental(
     party_ids, hops = set(party_ids), store.Neo4jHops(db)
     if loads:
         party_ids |= store.touched_by_loads(db, [load.load_id for load in loads])
-    found = scope.within(hops, party_ids, store.full_run_above(db))
+    found = scope.within(hops, party_ids, store.SMALL_SCOPE, lambda: store.full_run_above(db))
     if found is None:  # too large a scope: the full run is faster, and covers the loads too
         return run_full(db, catalog, as_of)
     targets, read = found
-    rows = store.read_parties(db, read)
-    graph = graph_from_rows(rows)
-    measures = compute_measures(graph, catalog, as_of)
-    run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
-    new = _rows(ms for party, ms in measures.items() if party in targets)
-    faults.checkpoint(db.settings, "propagation_compute")
-    _apply(db, run, new, store.stored_measures(db, targets), LossReasons(db, graph, catalog, as_of))
+    # The risk update reads stored scores and relationships, which the measures' writes do
+    # not touch, so it runs beside them: its round trips (one per level of its search) no
+    # longer add to theirs. Its scores are still written after the measures, in the last
+    # transaction (checks see new measures first).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="propagation-risk") as beside:
+        risk = beside.submit(_timed_risk, db, party_ids, catalog, as_of)
+        rows = store.read_parties(db, read)
+        graph = graph_from_rows(rows)
+        measures = compute_measures(graph, catalog, as_of)
+        run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
+        new = _rows(ms for party, ms in measures.items() if party in targets)
+        faults.checkpoint(db.settings, "propagation_compute")
+        stored = store.stored_measures(db, targets)
+        _apply(db, run, new, stored, LossReasons(db, graph, catalog, as_of))
+        scores, run.risk_seconds = risk.result()
+    return _finish(db, run, started, scores, loads)
+
+
+def _timed_risk(
+    db: Database, party_ids: set[str], catalog: Catalog, as_of: date
+) -> tuple[dict[str, float | None], float]:
+    """:func:`riskscope.update_risk`'s changed scores, and the seconds it took."""
     began = time.perf_counter()
-    risk = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
-    run.risk_seconds = round(time.perf_counter() - began, 4)
-    return _finish(db, run, started, risk.scores, loads)
+    update = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
+    return update.scores, round(time.perf_counter() - began, 4)
 
 
 def pending_loads(db: Database) -> list[store.PendingLoad]:
@@ -320,7 +336,10 @@ def _finish(
     run.seconds = round(time.perf_counter() - started, 4)
     props = run.as_json()
     props["finished_at"] = datetime.now(UTC).isoformat()
-    store.finish_run(db, run.run_id, props, risk, loads)
+    # An incremental run's last transaction releases its lease too (one write fewer; quick,
+    # unlike a full run's, which may write every party's score and is released apart).
+    with lease.released_with() if run.mode == "incremental" else nullcontext() as release:
+        store.finish_run(db, run.run_id, props, risk, loads, release)
     notices.after_run(db)  # stop-sharing notices of the losses, once they are committed
     return run
 

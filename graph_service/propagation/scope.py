@@ -46,7 +46,7 @@ limit make the level asked again in full, so the sets found are always the exact
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -122,29 +122,51 @@ def affected(hops: Hops, party_ids: Iterable[str]) -> set[str]:
     return _closure(hops, set(party_ids), AFFECTED_MODES)
 
 
-def within(hops: Hops, party_ids: Iterable[str], limit: int) -> tuple[set[str], set[str]] | None:
+def within(
+    hops: Hops, party_ids: Iterable[str], limit: int, larger: Callable[[], int] | None = None
+) -> tuple[set[str], set[str]] | None:
     """``(affected, dependencies(affected))`` of ``party_ids``, or None as soon as either holds
     more than ``limit`` parties (the search stops there: the caller runs a full computation,
-    which past that size costs less than reading and computing the scope).
+    which past that size costs less than reading and computing the scope). ``larger``, when
+    given, is asked once, only if the search passes ``limit``, for the limit that then holds
+    (not less than ``limit``): a small search never pays for reading it.
 
     >>> hops = GraphHops.of([("P", "C1", "HOLDS_SHARES"), ("C1", "C2", "HOLDS_SHARES")])
     >>> [sorted(s) for s in within(hops, {"C2"}, 3)]
     [['C1', 'C2', 'P'], ['C1', 'C2', 'P']]
     >>> within(hops, {"C2"}, 2) is None
     True
+    >>> [sorted(s) for s in within(hops, {"C2"}, 2, lambda: 3)]
+    [['C1', 'C2', 'P'], ['C1', 'C2', 'P']]
     """
+    bound = Limit(limit, larger)
     try:
-        targets = _closure(hops, set(party_ids), AFFECTED_MODES, limit)
-        return targets, _closure(hops, targets, DEPENDENCY_MODES, limit)
+        targets = _closure(hops, set(party_ids), AFFECTED_MODES, bound)
+        return targets, _closure(hops, targets, DEPENDENCY_MODES, bound)
     except _TooLarge:
         return None
+
+
+class Limit:
+    """A search's limit: ``value``, until a search passes it and ``larger`` (asked once)
+    says what holds beyond it."""
+
+    def __init__(self, value: int, larger: Callable[[], int] | None = None) -> None:
+        self.value = value
+        self.larger = larger
+
+    def passed_by(self, parties: int) -> bool:
+        """Whether ``parties`` are more than the limit allows."""
+        if parties > self.value and self.larger is not None:
+            self.value, self.larger = max(self.value, self.larger()), None
+        return parties > self.value
 
 
 class _TooLarge(Exception):
     """A closure grew past its limit (see :func:`within`)."""
 
 
-def _closure(hops: Hops, start: set[str], modes: Modes, limit: int | None = None) -> set[str]:
+def _closure(hops: Hops, start: set[str], modes: Modes, limit: Limit | None = None) -> set[str]:
     """Breadth-first by mode; each level asks every hop of every mode's frontier at once
     (one round trip to Neo4j per level). Raises _TooLarge past ``limit`` parties."""
     seen = set(start)
@@ -172,7 +194,9 @@ def _closure(hops: Hops, start: set[str], modes: Modes, limit: int | None = None
 AGAIN = 4
 
 
-def _level(hops: Hops, asks: Mapping[str, set[str]], seen: set[str], limit: int | None) -> Answers:
+def _level(
+    hops: Hops, asks: Mapping[str, set[str]], seen: set[str], limit: Limit | None
+) -> Answers:
     """One level's answers. With a limit, at most ``limit + 1`` rows are read first; if they
     were cut short, the parties they reach are some of those the level adds, so when they
     alone take the search past the limit the scope is too large (raises _TooLarge), else the
@@ -180,26 +204,26 @@ def _level(hops: Hops, asks: Mapping[str, set[str]], seen: set[str], limit: int 
 
     >>> hops = GraphHops.of([(f"P{i}", "C", "HOLDS_SHARES") for i in range(9)])
     >>> asked = CountedHops(hops)
-    >>> _level(asked, {UP_HOLDERS: {"C"}}, {"C"}, 3)
+    >>> _level(asked, {UP_HOLDERS: {"C"}}, {"C"}, Limit(3))
     Traceback (most recent call last):
     ...
     graph_service.propagation.scope._TooLarge
     >>> asked.rows  # four of the nine holders were read, not nine
     [4]
-    >>> len(_level(asked, {UP_HOLDERS: {"C"}}, {"C"}, 9)[UP_HOLDERS]["C"])
+    >>> len(_level(asked, {UP_HOLDERS: {"C"}}, {"C"}, Limit(9))[UP_HOLDERS]["C"])
     9
     """
     if limit is None:
         return hops(asks)
-    rows = limit + 1
+    rows = limit.value + 1
     while True:
         answers = hops(asks, rows)
         if _triples(answers) < rows:  # fewer rows than asked for: the whole answer
             return answers
         reached = seen.union(*(parties for hop in answers.values() for parties in hop.values()))
-        if len(reached) > limit:
+        if limit.passed_by(len(reached)):
             raise _TooLarge
-        rows *= AGAIN
+        rows = max(rows * AGAIN, limit.value + 1)  # the limit may have grown
 
 
 def _triples(answers: Answers) -> int:
@@ -216,8 +240,8 @@ def _asks(frontier: Mapping[str, set[str]], modes: Modes) -> dict[str, set[str]]
     return asks
 
 
-def _bounded(seen: set[str], limit: int | None) -> set[str]:
-    if limit is not None and len(seen) > limit:
+def _bounded(seen: set[str], limit: Limit | None) -> set[str]:
+    if limit is not None and limit.passed_by(len(seen)):
         raise _TooLarge
     return seen
 

@@ -271,19 +271,18 @@ def finish_run(
     props: Mapping[str, Any],
     risk: Mapping[str, float | None],
     loads: Sequence[PendingLoad],
+    release: Mapping[str, str] | None = None,
 ) -> None:
     """The run's last transaction: its changed risk scores (None removes one), its
-    ``:PropagationRun`` and the marks of the ``loads`` it covered — all of them or none."""
+    ``:PropagationRun``, the marks of the ``loads`` it covered and, given ``release`` (the
+    lease's name and holder, :func:`lease.released_with`), the lease's release — all of them
+    or none, in one statement."""
     scores = [{"party_id": p, "score": s} for p, s in sorted(risk.items())]
     marks = [{"load_id": load.load_id, "batches": load.batches} for load in loads]
-
-    def work(tx: Tx) -> None:
-        tx.run("propagation/write_risk", rows=scores)
-        tx.run("propagation/record_run", run_id=run_id, props=dict(props))
-        if marks:
-            tx.run("propagation/mark_loads_propagated", loads=marks, run_id=run_id)
-
-    db.write_tx(work, timeout_s=FINISH_TIMEOUT_S)
+    lease, holder = (release["name"], release["holder"]) if release else (None, None)
+    db.write("propagation/finish_run", rows=scores, run_id=run_id, props=dict(props),
+             loads=marks, lease=lease, holder=holder,  # a null holder releases nothing
+             timeout_s=FINISH_TIMEOUT_S)  # fmt: skip
 
 
 def voiding_sources(

@@ -7,6 +7,7 @@ a new record at a party, or a new relationship.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -162,3 +163,18 @@ def test_a_level_cut_short_below_the_limit_is_asked_again_until_whole() -> None:
     found = within(hops, {"C2"}, 13)
     assert found is not None and found[0] == {"C2", *(f"P{i:02}" for i in range(12))}
     assert hops.rows[:2] == [14, 24]
+
+
+def test_a_larger_limit_is_asked_for_only_when_the_search_passes_the_first() -> None:
+    # The runner's limit beyond 1,000 parties needs the party count (a round trip): a search
+    # that stays within the first limit never asks for it, one that passes it asks once
+    hops = GraphHops.of([(f"P{i:02}", "C2", "HOLDS_SHARES") for i in range(30)])
+    asked: list[int] = []
+
+    def larger(value: int) -> Callable[[], int]:
+        return lambda: asked.append(value) or value
+
+    assert within(hops, {"C2"}, 31, larger(40)) is not None and asked == []
+    found = within(hops, {"C2"}, 10, larger(40))
+    assert found is not None and len(found[0]) == 31 and asked == [40]
+    assert within(hops, {"C2"}, 10, larger(20)) is None and asked == [40, 20]
