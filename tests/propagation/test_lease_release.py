@@ -49,6 +49,7 @@ def test_a_full_run_releases_its_lease_apart(db: Database, late_load: list[str])
     assert _lease_nodes(db) == []
 
 
+@pytest.mark.large  # ~2 s of sleeps beside the sample world's load and full run
 def test_no_renewal_writes_the_lease_back_after_the_run(
     db: Database, late_load: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -52,6 +52,7 @@ def test_neo4j_cuts_a_level_short_at_the_rows_asked_for(sample: Database) -> Non
     assert _triples(hops(asks, 28)) == _triples(hops(asks, 1_000)) == whole
 
 
+@pytest.mark.large  # ~7 s: every party of the sample world at twelve limits
 def test_a_search_with_a_limit_finds_the_sets_an_unlimited_one_finds(sample: Database) -> None:
     (row,) = sample.read_plain("propagation/party_ids")
     asked = Asked(sample)
