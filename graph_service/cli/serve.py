@@ -5,10 +5,10 @@ Why: a worker's heap after start is a few hundred thousand long-lived objects (F
 GraphQL schema, pydantic's validators, the catalog, prometheus' metrics). CPython's cyclic
 collector walks all of them at every full (oldest-generation) collection, and a request that
 triggers one waits for it. :func:`tune_gc` collects once, then moves every object alive at
-that moment to the collector's permanent generation (``gc.freeze()``, which also keeps the
-pages shared with the supervisor after ``fork``), and raises the youngest generation's
-threshold so the short-lived objects of many requests are swept in one pass instead of one
-every 700 allocations. Objects made later are collected as before: nothing is leaked that
+that moment to the collector's permanent generation (``gc.freeze()``; uvicorn spawns its
+workers, so this is about the walks, not pages shared after a fork), and raises the youngest
+generation's threshold so the short-lived objects of many requests are swept in one pass
+instead of one every 700 allocations. Objects made later are collected as before: nothing is leaked that
 would otherwise be freed, only the start's objects are never walked again.
 """
 
