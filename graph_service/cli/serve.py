@@ -8,8 +8,8 @@ triggers one waits for it. :func:`tune_gc` collects once, then moves every objec
 that moment to the collector's permanent generation (``gc.freeze()``; uvicorn spawns its
 workers, so this is about the walks, not pages shared after a fork), and raises the youngest
 generation's threshold so the short-lived objects of many requests are swept in one pass
-instead of one every 700 allocations. Objects made later are collected as before: nothing is leaked that
-would otherwise be freed, only the start's objects are never walked again.
+instead of one every 700 allocations. Objects made later are collected as before: nothing
+is leaked that would otherwise be freed, only the start's objects are never walked again.
 """
 
 from __future__ import annotations
