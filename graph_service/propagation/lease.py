@@ -22,10 +22,13 @@ pending loads until its last transaction, and a second run waits for it.
   outer run's lease.
 * Released, the node is deleted: between runs the graph holds nothing of it. An incremental
   run releases it in its last transaction, with its scores, record and load marks
-  (:func:`released_with`: one write fewer; its renewer is stopped and joined first, so no
-  renewal writes it back); the stop-sharing notices made after that run run outside the lease
-  (idempotent with their own marks, as the delivery worker's). A full run's last transaction
-  can take minutes, so its lease is released apart, after it, as on an error.
+  (:func:`released_with`: one write fewer). While that transaction is in flight the renewer
+  keeps the lease (a transaction waiting on locks must not let it lapse and another run
+  start) with a renewal that only extends an existing node (``propagation/extend_lease``), so
+  none can write it back after the commit deleted it; the renewer is stopped after the
+  transaction. The stop-sharing notices made after that run run outside the lease (idempotent
+  with their own marks, as the delivery worker's). A full run's last transaction can take
+  minutes, so its lease is released apart, after it, as on an error.
 """
 
 from __future__ import annotations
@@ -88,10 +91,11 @@ def held(db: Database) -> Iterator[None]:
 
 @contextmanager
 def released_with() -> Iterator[dict[str, str] | None]:
-    """For a run's last transaction that releases the lease with its other writes: stops and
-    joins the renewer, then yields the lease's ``name`` and ``holder`` for the transaction to
-    delete it by (None outside a lease). Once the block ends without an error the lease is
-    released: :func:`held` releases nothing more and :func:`require_held` raises. On an error
+    """For a run's last transaction that releases the lease with its other writes: yields the
+    lease's ``name`` and ``holder`` for the transaction to delete it by (None outside a
+    lease). Meanwhile renewals only extend the node (never create it); after the block the
+    renewer is stopped and joined. Once the block ends without an error the lease is released:
+    :func:`held` releases nothing more and :func:`require_held` raises. On an error
     :func:`held` releases it as before.
 
     Only for a run's last write: every run of this thread that encloses it must return right
@@ -101,8 +105,11 @@ def released_with() -> Iterator[dict[str, str] | None]:
     if lease is None:
         yield None
         return
-    lease.stop_renewing()
-    yield {"name": NAME, "holder": lease.holder}
+    lease.finishing = True
+    try:
+        yield {"name": NAME, "holder": lease.holder}
+    finally:
+        lease.stop_renewing()
     lease.released = True
     lease.lost = "it was released with the run's last transaction"
 
@@ -135,6 +142,7 @@ class _Lease:
         self.length = timedelta(seconds=db.settings.propagation_lease_s)
         self.lost: str | None = None  # how it was lost (taken by another, or lapsed)
         self.released = False  # deleted by the run's last transaction (released_with)
+        self.finishing = False  # that transaction is in flight: renewals only extend
         self._claimed_at = 0.0  # time.monotonic() when the last successful claim was asked
         self._renewing = threading.Lock()  # the renewer thread and require_held
         self._stop = threading.Event()
@@ -197,6 +205,9 @@ class _Lease:
                 return
             if self.unrenewed_s() >= self.length.total_seconds():
                 self.lost = "it lapsed while this process went unrenewed (a stall)"
+            elif self.finishing:
+                self._extend()  # no node: the last transaction committed (or it was taken)
+                return
             elif not self._claim():
                 rows = self.db.read("propagation/lease", name=NAME)
                 if rows and rows[0]["holder"] == self.holder:
@@ -219,6 +230,14 @@ class _Lease:
         if taken:
             self._claimed_at = asked
         return taken
+
+    def _extend(self) -> None:
+        """Extends the lease if its node is still this run's; never creates it."""
+        asked, now = time.monotonic(), datetime.now(UTC)
+        rows = self.db.write("propagation/extend_lease", name=NAME, holder=self.holder,
+                             expires=now + self.length)  # fmt: skip
+        if rows:
+            self._claimed_at = asked
 
     def _renew(self) -> None:
         every = self.length.total_seconds() / 3
