@@ -132,14 +132,6 @@ class Database:
         """
         return self._managed(name, params, timeout_s, write=False, plain=True)
 
-    def plan(self, name: str, /, **params: Any) -> None:
-        """Has Neo4j plan the named query for parameters of these types, without running it
-        (``EXPLAIN``). Neo4j caches the plan, so the query's first run does not wait for it:
-        a load plans the statements of its files while it reads the first one."""
-        query = self.registry[name]
-        with self._translated(name), self._session() as session:
-            session.run(neo4j.Query("EXPLAIN " + query.text), dict(params)).consume()
-
     def write(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named write query in a managed write transaction; returns rows as dicts."""
         return self._managed(name, params, timeout_s, write=True)

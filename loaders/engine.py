@@ -32,20 +32,12 @@ from typing import Any, Literal
 
 from graph_service import faults
 from graph_service.db import Database
-from graph_service.errors import CreditGraphError, InvalidInput, LoadRefused
+from graph_service.errors import InvalidInput, LoadRefused
 from loaders.mapping import dependency_order, file_stem, get_mapping, kind_for_file
 from loaders.read import RegistryFile
 from loaders.stage import Staged, stage
 from loaders.summary import RejectWriter, Summary
-from loaders.write import (
-    BatchLoader,
-    Decider,
-    Ensured,
-    LoadRecord,
-    Outcome,
-    Provenance,
-    batch_statements,
-)
+from loaders.write import BatchLoader, Decider, Ensured, LoadRecord, Outcome, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +169,7 @@ def load_directory(
     # Pass 1 of the next file runs while this one is written: it is Python work that touches
     # no graph, and Neo4j works meanwhile, so the two cores both work (issue 15). One file
     # ahead at most; it is staged completely before any of its rows is written, as alone.
-    planner = _Planner(db, [kind for kind, _, _ in files], opts.dry_run)
-    with planner, ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-stage") as ahead:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-stage") as ahead:
         upcoming = [ahead.submit(_pass_one, *file) for file in files[:1]]
         previous_end = 0.0
         for index, (kind, path, file_opts) in enumerate(files):
@@ -194,53 +185,6 @@ def load_directory(
                 _drop(upcoming)
                 raise
     return summaries
-
-
-class _Planner:
-    """Has Neo4j plan the statements of the files' batches, kind by kind in load order, in a
-    thread of its own while the load runs (:meth:`Database.plan`). Right after Neo4j starts,
-    planning a kind's statements took 0.3-7.5 s each (``load/apply_record_updates`` the most),
-    and the first batch of every kind waited for it: most of a small file's time. Planned
-    ahead, the first file's plans are made while it is read and validated, the others' while
-    earlier files are written. Only a speed-up: a failure to plan is logged, and the batches
-    plan what is missing themselves."""
-
-    def __init__(self, db: Database | None, kinds: list[str], dry_run: bool) -> None:
-        self.db = None if dry_run else db
-        self.kinds = list(dict.fromkeys(kinds))
-        self._stop = False
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-plan")
-        self._planning: Future[None] | None = None
-
-    def __enter__(self) -> _Planner:
-        if self.db is not None and self.kinds:
-            self._planning = self._pool.submit(self._plan, self.db)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop = True  # a load that ended early plans no more
-        self._pool.shutdown(wait=True)
-        failed = self._planning.exception() if self._planning else None
-        if failed is not None:  # not the load's error: its batches planned for themselves
-            log.warning("load statements not planned ahead", extra={"error": repr(failed)})
-
-    def statements(self) -> list[tuple[str, dict[str, Any]]]:
-        """What it plans, in order, each statement once, with parameters of its types."""
-        found: dict[str, dict[str, Any]] = {}
-        for kind in self.kinds:
-            for name, params in batch_statements(get_mapping(kind)):
-                found.setdefault(name, params)
-        return list(found.items())
-
-    def _plan(self, db: Database) -> None:
-        for name, params in self.statements():
-            if self._stop:
-                return
-            try:
-                db.plan(name, **params)
-            except CreditGraphError as exc:
-                log.info("load statement not planned ahead", extra={"query": name,
-                         "error": str(exc)})  # fmt: skip
 
 
 def _file_options(opts: LoadOptions, path: Path) -> LoadOptions:

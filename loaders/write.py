@@ -516,23 +516,6 @@ class BatchLoader:
         return outcome
 
 
-def batch_statements(mapping: RegistryMapping) -> list[tuple[str, dict[str, Any]]]:
-    """The statements a batch of new rows of ``mapping`` runs (:meth:`BatchLoader._work`),
-    each with parameters of the types it is run with (values do not matter: they are for
-    :meth:`Database.plan`, and Neo4j caches a plan per query and parameter types). A list
-    holds one map: an empty list has a type of its own."""
-    rows: dict[str, Any] = {"rows": [{}]}
-    ensures = {"company", "person"} if mapping.parties else set()
-    ensures |= {"case"} if mapping.cases else set()
-    found = [(ENSURE_QUERIES[k], {**rows, "prov": {}}) for k in sorted(ensures)]
-    found.append((mapping.query, {**rows, "prov": {}}))
-    found += [(helper, {**rows, "prov": {}}) for helper in mapping.after_batch]
-    found.append((HISTORY_QUERIES[mapping.owns], rows))
-    found.append(("load/record_load_start", {"load_id": "", "props": {}, "batches": 0}))
-    found.append(("load/count_batch", {"load_id": ""}))
-    return found
-
-
 def _unique_refs(batch: list[_Pending]) -> dict[str, list[dict[str, Any]]]:
     """The batch's references per kind, each id once: its first row with a name, if any."""
     seen: dict[str, dict[str, dict[str, Any]]] = {}
