@@ -105,7 +105,8 @@ def released_with() -> Iterator[dict[str, str] | None]:
     if lease is None:
         yield None
         return
-    lease.finishing = True
+    with lease._renewing:  # a claim already sent (a MERGE) commits before the delete, not after
+        lease.finishing = True
     try:
         yield {"name": NAME, "holder": lease.holder}
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,37 @@ def test_the_lease_holds_through_a_slow_last_transaction_and_is_not_written_back
     time.sleep(1.0)  # three renewer turns, were one still running
     assert _lease_nodes(db) == []
     assert store.pending_loads(db) == []
+
+
+@pytest.mark.large  # ~3 s of sleeps beside the sample world's load and full run
+def test_a_renewal_already_sent_when_the_last_transaction_begins_does_not_write_it_back(
+    db: Database, late_load: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The renewer decided to claim (the run was not finishing yet), then lost the CPU for 0.9 s
+    # of every 1 s turn: its MERGE must commit before the last transaction deletes the lease,
+    # not after it, else the node comes back and the next run waits a lease length (the
+    # reviewer's F5 of session 8; left a node on ea07aae).
+    monkeypatch.setattr(db, "settings", db.settings.model_copy(update={"propagation_lease_s": 3.0}))
+    claim = lease._Lease._claim
+
+    def descheduled_claim(self: lease._Lease) -> bool:
+        if threading.current_thread().name == "propagation-lease":
+            time.sleep(0.9)
+        return claim(self)
+
+    monkeypatch.setattr(lease._Lease, "_claim", descheduled_claim)
+    released_with = lease.released_with
+
+    @contextmanager
+    def late_release() -> Iterator[dict[str, str] | None]:
+        time.sleep(1.2)  # a renewer's turn (every 1 s) is in flight by now
+        with released_with() as release:
+            yield release
+
+    monkeypatch.setattr(lease, "released_with", late_release)
+    runner.after_loads(db, late_load)
+    time.sleep(1.0)  # a claim sent before the finish would have landed by now
+    assert _lease_nodes(db) == []
 
 
 def test_a_failed_last_transaction_still_releases_the_lease(
