@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from graph_service.db import Database
-from graph_service.errors import SchemaError
+from graph_service.errors import Conflict, SchemaError
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,25 @@ def require_current(db: Database) -> int:
     return current
 
 
+#: Passes of :func:`reset` before it gives up on a graph that is being written meanwhile.
+RESET_PASSES = 3
+
+
 def reset(db: Database) -> None:
-    """Deletes every data node and relationship; constraints, indexes and the version stay."""
-    db.run_autocommit("meta/reset_data", timeout_s=600)
+    """Deletes every data node and relationship; constraints, indexes and the version stay.
+
+    The deletion runs in batches, so a write that commits during it can survive it: an audit
+    entry still queued by a server (GraphQL's are not waited for) whose ``:AuditHead`` the
+    next batch deleted, so that the next chain collides with it at that seq and every later
+    audit write fails. So the graph is emptied again until a pass leaves nothing, and a graph
+    still written to after :data:`RESET_PASSES` passes (a service running) is refused.
+    """
+    for _ in range(RESET_PASSES):
+        db.run_autocommit("meta/reset_data", timeout_s=600)
+        (left,) = db.read("meta/count_nodes")
+        if left["nodes"] == 0:
+            return
+    raise Conflict(
+        f"the graph was written while it was being reset ({left['nodes']} nodes made meanwhile,"
+        f" after {RESET_PASSES} passes): stop the service and every load, then reset again"
+    )

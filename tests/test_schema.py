@@ -16,7 +16,7 @@ import pytest
 
 from graph_service import migrations
 from graph_service.db import Database
-from graph_service.errors import QueryError, SchemaError
+from graph_service.errors import Conflict, QueryError, SchemaError
 from graph_service.model import (
     FULLTEXT_AUDIT_PARTIES,
     FULLTEXT_INDEXES,
@@ -88,6 +88,42 @@ def test_reset_empties_data_and_keeps_schema(db: Database) -> None:
     assert db.read("meta/count_nodes")[0]["nodes"] == 0
     assert migrations.current_version(db) == migrations.expected_version(db)
     assert _constraints(db)
+
+
+def _written_during_passes(db: Database, monkeypatch: pytest.MonkeyPatch, passes: int) -> list[str]:
+    """Makes the first ``passes`` reset passes end with a party written while they ran (a
+    queued audit entry committing between two of the deletion's batches)."""
+    run, names = db.run_autocommit, list[str]()
+
+    def pass_with_a_write(name: str, /, **kwargs: Any) -> Any:
+        result = run(name, **kwargs)
+        if name == "meta/reset_data" and len(names) < passes:
+            names.append(f"91130102RG8E64XK{len(names):02d}")
+            db.write("meta/test_create_party", party_id=names[-1], name="写入中")
+        return result
+
+    monkeypatch.setattr(db, "run_autocommit", pass_with_a_write)
+    return names
+
+
+def test_reset_empties_what_was_written_during_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = _written_during_passes(db, monkeypatch, passes=1)
+    migrations.reset(db)
+    assert len(written) == 1
+    assert db.read("meta/count_nodes")[0]["nodes"] == 0
+
+
+def test_reset_refuses_a_graph_written_all_along(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _written_during_passes(db, monkeypatch, passes=migrations.RESET_PASSES)
+    with pytest.raises(Conflict, match=r"written while it was being reset .* stop the service"):
+        migrations.reset(db)
+    monkeypatch.undo()
+    migrations.reset(db)
+    assert db.read("meta/count_nodes")[0]["nodes"] == 0
 
 
 def test_require_current_names_the_fix_when_behind(db: Database) -> None:
