@@ -143,9 +143,6 @@ class MemoryGraph(Database):
         """Closes the spill file (the caller removes it)."""
         self.store.close()
 
-    def plan(self, name: str, /, **params: Any) -> None:
-        """Nothing to plan in memory (the engine has Neo4j plan its statements ahead)."""
-
     def read(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named (probe) query on the graph in memory."""
         self.store.settle()
