@@ -28,8 +28,9 @@ LOADERS_MAY_USE = {
 #: The ingest engine's modules; anything else (a generator, a demo) belongs elsewhere.
 ENGINE_MODULES = {
     "__init__", "encoding", "engine", "mapping", "read", "stage", "summary", "validate", "write",
-    # credit-graph import: the engine's statements on a graph in memory, written as importer CSV
-    "bulk", "bulk_csv", "bulk_graph", "bulk_statements",
+    # credit-graph import: the engine's statements on a graph in memory (spilled to a SQLite
+    # file past a limit), written as importer CSV
+    "bulk", "bulk_csv", "bulk_graph", "bulk_statements", "bulk_store",
 }  # fmt: skip
 
 
