@@ -7,8 +7,9 @@
 // The marks: loads propagated up to the batches the run covered, the counts it read
 // (propagation/pending_loads) before it read the graph. A batch committed after that (a load
 // still running) leaves its load pending; a mark never moves back.
-// The release: only its holder's lease goes (one that lapsed and was taken is left); the run's
-// renewer is stopped before this transaction, so no renewal writes the lease back after it.
+// The release: only its holder's lease goes (one that lapsed and was taken is left). The run's
+// renewer keeps renewing while this transaction is in flight; a renewal only extends an
+// existing node (propagation/extend_lease), so none writes the lease back after it.
 CALL () {
   UNWIND $rows AS row
   MATCH (p:Party {party_id: row.party_id})

@@ -10,7 +10,10 @@ pending loads until its last transaction, and a second run waits for it.
 
 * The lease lapses unless renewed (``Settings.propagation_lease_s``): a holder killed with
   ``kill -9`` blocks the others that long, then the next run takes over. The holder renews it
-  from a thread every third of that.
+  from a thread every third of that. Only the first claim creates the node
+  (``propagation/claim_lease``); a renewal only extends this run's own node
+  (``propagation/extend_lease``), so no renewal can write back a lease that another run took
+  or that the run's last transaction deleted.
 * A run whose lease was taken by another, or went a whole length unrenewed (the process
   stalled: another run may have come and gone), stops before its next write
   (:func:`require_held`, at each run's measure writes and its last transaction): its loads
@@ -23,12 +26,11 @@ pending loads until its last transaction, and a second run waits for it.
 * Released, the node is deleted: between runs the graph holds nothing of it. An incremental
   run releases it in its last transaction, with its scores, record and load marks
   (:func:`released_with`: one write fewer). While that transaction is in flight the renewer
-  keeps the lease (a transaction waiting on locks must not let it lapse and another run
-  start) with a renewal that only extends an existing node (``propagation/extend_lease``), so
-  none can write it back after the commit deleted it; the renewer is stopped after the
-  transaction. The stop-sharing notices made after that run run outside the lease (idempotent
-  with their own marks, as the delivery worker's). A full run's last transaction can take
-  minutes, so its lease is released apart, after it, as on an error.
+  keeps renewing (a transaction waiting on locks must not let the lease lapse and another
+  run start); a renewal that finds no node then means the commit deleted it, not a loss. The
+  renewer is stopped after the transaction. The stop-sharing notices made after that run run
+  outside the lease (idempotent with their own marks, as the delivery worker's). A full run's
+  last transaction can take minutes, so its lease is released apart, after it, as on an error.
 """
 
 from __future__ import annotations
@@ -93,10 +95,10 @@ def held(db: Database) -> Iterator[None]:
 def released_with() -> Iterator[dict[str, str] | None]:
     """For a run's last transaction that releases the lease with its other writes: yields the
     lease's ``name`` and ``holder`` for the transaction to delete it by (None outside a
-    lease). Meanwhile renewals only extend the node (never create it); after the block the
-    renewer is stopped and joined. Once the block ends without an error the lease is released:
-    :func:`held` releases nothing more and :func:`require_held` raises. On an error
-    :func:`held` releases it as before.
+    lease). Meanwhile a renewal that finds no node means the commit deleted it (not a loss);
+    after the block the renewer is stopped and joined. Once the block ends without an error
+    the lease is released: :func:`held` releases nothing more and :func:`require_held` raises.
+    On an error :func:`held` releases it as before.
 
     Only for a run's last write: every run of this thread that encloses it must return right
     after it (the runner's ``after_loads`` and ``complete_pending`` return the incremental run
@@ -105,7 +107,7 @@ def released_with() -> Iterator[dict[str, str] | None]:
     if lease is None:
         yield None
         return
-    with lease._renewing:  # a claim already sent (a MERGE) commits before the delete, not after
+    with lease._renewing:  # a renewal in flight ends before the transaction starts
         lease.finishing = True
     try:
         yield {"name": NAME, "holder": lease.holder}
@@ -143,7 +145,7 @@ class _Lease:
         self.length = timedelta(seconds=db.settings.propagation_lease_s)
         self.lost: str | None = None  # how it was lost (taken by another, or lapsed)
         self.released = False  # deleted by the run's last transaction (released_with)
-        self.finishing = False  # that transaction is in flight: renewals only extend
+        self.finishing = False  # that transaction is in flight: no node is no loss
         self._claimed_at = 0.0  # time.monotonic() when the last successful claim was asked
         self._renewing = threading.Lock()  # the renewer thread and require_held
         self._stop = threading.Event()
@@ -197,26 +199,28 @@ class _Lease:
         return time.monotonic() - self._claimed_at
 
     def renew(self) -> None:
-        """Renews the lease, or records it lost. Once a whole lease length passed without a
-        renewal (the process stalled), another run may have taken it, run and released it: a
-        claim would succeed again, yet this run's reading of the graph is stale, so it counts
-        as lost."""
+        """Renews the lease, or records it lost. A renewal only extends this run's node, never
+        creates it (only the first claim does): a renewal that comes after another run took the
+        lease, or after the run's last transaction deleted it, writes nothing back. Once a
+        whole lease length passed without a renewal (the process stalled), another run may have
+        taken it, run and released it, so the lease counts as lost even if the node is back."""
         with self._renewing:
             if self.lost is not None:
                 return
             if self.unrenewed_s() >= self.length.total_seconds():
                 self.lost = "it lapsed while this process went unrenewed (a stall)"
-            elif self.finishing:
-                self._extend()  # no node: the last transaction committed (or it was taken)
-                return
-            elif not self._claim():
-                rows = self.db.read("propagation/lease", name=NAME)
-                if rows and rows[0]["holder"] == self.holder:
-                    return  # the claim failed (a transient error) but the lease is still ours
-                taker = str(rows[0]["holder"]) if rows else "nobody (it was released)"
-                self.lost = f"another run took it ({taker})"
+            elif not self._extend() and not self.finishing:
+                # No node of ours. While the last transaction is in flight that is its commit
+                # having deleted it; otherwise another run took it (after it lapsed) or its node
+                # was removed (`db reset`).
+                self.lost = f"another run took it ({self._taker()})"
             if self.lost is not None:
                 log.error("propagation lease lost", extra={"how": self.lost})
+
+    def _taker(self) -> str:
+        """Who holds the lease now, for the message of a lost one."""
+        rows = self.db.read("propagation/lease", name=NAME)
+        return str(rows[0]["holder"]) if rows else "nobody: it was removed"
 
     def _claim(self) -> bool:
         """Takes or renews the lease; False if another run has it."""
@@ -232,13 +236,16 @@ class _Lease:
             self._claimed_at = asked
         return taken
 
-    def _extend(self) -> None:
-        """Extends the lease if its node is still this run's; never creates it."""
+    def _extend(self) -> bool:
+        """Extends the lease if its node is still this run's (never creates it); False if not.
+        A transient error raises (the renewer tries again at its next turn)."""
         asked, now = time.monotonic(), datetime.now(UTC)
         rows = self.db.write("propagation/extend_lease", name=NAME, holder=self.holder,
-                             expires=now + self.length)  # fmt: skip
-        if rows:
+                             now=now, expires=now + self.length)  # fmt: skip
+        extended = bool(rows) and rows[0]["holder"] == self.holder
+        if extended:
             self._claimed_at = asked
+        return extended
 
     def _renew(self) -> None:
         every = self.length.total_seconds() / 3

@@ -162,3 +162,16 @@ def test_a_run_past_half_its_lease_renews_before_writing_or_stops(db: Database) 
     (row,) = db.read("propagation/lease", name=lease.NAME)
     assert row["holder"] == "other-run"  # the loser's release leaves the taker's lease alone
     db.write("propagation/release_lease", name=lease.NAME, holder="other-run")
+
+
+def test_a_renewal_never_writes_back_a_lease_that_was_removed(db: Database) -> None:
+    # Only the first claim creates the node. A renewal after the node went (`db reset` while a
+    # run held it) must not recreate it — a run holding a lease nobody can see would let a
+    # second run start beside it — and the run counts its lease lost.
+    with lease.held(db):
+        db.write("propagation/release_lease", name=lease.NAME, holder=_held().holder)
+        _held().renew()
+        assert db.read("propagation/lease", name=lease.NAME) == []
+        with pytest.raises(PropagationLeaseLost, match="nobody: it was removed"):
+            lease.require_held()
+    assert db.read("propagation/lease", name=lease.NAME) == []

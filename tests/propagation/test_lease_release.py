@@ -87,19 +87,19 @@ def test_the_lease_holds_through_a_slow_last_transaction_and_is_not_written_back
 def test_a_renewal_already_sent_when_the_last_transaction_begins_does_not_write_it_back(
     db: Database, late_load: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The renewer decided to claim (the run was not finishing yet), then lost the CPU for 0.9 s
-    # of every 1 s turn: its MERGE must commit before the last transaction deletes the lease,
-    # not after it, else the node comes back and the next run waits a lease length (the
-    # reviewer's F5 of session 8; left a node on ea07aae).
+    # The renewer decided to renew (the run was not finishing yet), then lost the CPU for 0.9 s
+    # of every 1 s turn: its write must not bring the node back after the last transaction
+    # deleted the lease, else the next run waits a lease length (the reviewer's F5 of session
+    # 8; left a node on ea07aae, when renewals were the first claim's MERGE).
     monkeypatch.setattr(db, "settings", db.settings.model_copy(update={"propagation_lease_s": 3.0}))
-    claim = lease._Lease._claim
+    extend = lease._Lease._extend
 
-    def descheduled_claim(self: lease._Lease) -> bool:
+    def descheduled_extend(self: lease._Lease) -> bool:
         if threading.current_thread().name == "propagation-lease":
             time.sleep(0.9)
-        return claim(self)
+        return extend(self)
 
-    monkeypatch.setattr(lease._Lease, "_claim", descheduled_claim)
+    monkeypatch.setattr(lease._Lease, "_extend", descheduled_extend)
     released_with = lease.released_with
 
     @contextmanager
