@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from graph_service.analysis.graph import graph_from_rows, rel_type
 from graph_service.db import Database
 from graph_service.propagation import scope, store
 from tests.propagation.test_runner import ORDER, _load
@@ -65,3 +66,22 @@ def test_a_search_with_a_limit_finds_the_sets_an_unlimited_one_finds(sample: Dat
     # some levels were cut short without passing the limit, and asked again for more rows
     pairs = zip(asked.calls, asked.calls[1:], strict=False)
     assert any(cut == got and then == 4 * cut for (cut, got), (then, _) in pairs if cut)
+
+
+def test_neo4j_answers_every_hop_of_every_party_as_the_graph_does(sample: Database) -> None:
+    """``propagation/hops`` against :class:`scope.GraphHops` over the graph read back: every
+    hop asked from every party of the sample world at once (the statement expands each party
+    once a direction and tells the hops apart by the relationships' types)."""
+    graph = graph_from_rows(store.read_all(sample))
+    edges = [(source, target, rel_type(key)) for source, target, key in graph.edges(keys=True)]
+    named = [
+        (party, record[field])
+        for party, attributes in graph.nodes(data=True)
+        for record in attributes["records"]
+        for field in record
+        if field.startswith("named_") and record[field]
+    ]
+    asks = {hop: set(graph) for hop in scope.HOPS}
+    answers = _triples(store.Neo4jHops(sample)(asks))
+    assert answers == _triples(scope.GraphHops.of(edges, named)(asks))
+    assert {hop for hop, _, _ in answers} == set(scope.HOPS)  # every hop answered something
