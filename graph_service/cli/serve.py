@@ -22,6 +22,7 @@ from typing import Any, Final
 from fastapi import FastAPI
 
 from graph_service.app import create_app
+from graph_service.malloc import fix_mmap_threshold
 from graph_service.settings import Settings
 
 #: The collector's thresholds while serving (CPython's defaults are 700, 10, 10). A young
@@ -48,7 +49,10 @@ def tune_gc() -> None:
 def create_worker_app(settings: Settings | None = None) -> FastAPI:
     """The service's app (:func:`graph_service.app.create_app`) whose start ends with
     :func:`tune_gc`: after the lifespan has opened the database, the audit log, the mirror
-    and the snapshot, so their long-lived objects are frozen too (uvicorn's factory)."""
+    and the snapshot, so their long-lived objects are frozen too (uvicorn's factory). Before
+    anything, glibc's mmap threshold is fixed (:mod:`graph_service.malloc`: big answers must
+    not leave the worker's heaps holding their pages)."""
+    fix_mmap_threshold()
     app = create_app(settings)
     started = app.router.lifespan_context
 

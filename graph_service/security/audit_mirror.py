@@ -48,6 +48,7 @@ from typing import IO, Any, Final
 from graph_service import logs, metrics
 from graph_service.db import Database, Tx
 from graph_service.errors import CreditGraphError
+from graph_service.malloc import fix_mmap_threshold
 from graph_service.security import local_audit
 from graph_service.security.appender import write_entries
 from graph_service.security.audit import GENESIS, ChainVerifier, Entry, Event, from_row
@@ -359,6 +360,7 @@ def run_process(lock_fd: int, parent: int) -> None:
     settings = Settings(**json.loads(line))
     logs.configure(settings.log_level)
     os.nice(NICE)
+    fix_mmap_threshold()  # its batches of big entries, as in the workers (graph_service/malloc.py)
     with Database(settings) as db:
         mirror = AuditMirror(db, settings.effective_audit_local_dir, settings.audit_batch_max)
         mirror._lock_file = os.fdopen(lock_fd, "ab")  # held already: inherited
