@@ -18,7 +18,9 @@ here; the resolver refuses it as before. A failed read fails every part it was t
 The ownership view (the party, its tree, its controllers) is the same: the tree's walk
 (``explore/holdings_walk_*``) returns the party's own row and, asked, the rows the control
 rule needs, so that ``party(id:)`` reads the three in one statement (:func:`read_ownership`)
-where it read three beside each other.
+where it read three beside each other. The records view and the connection view likewise:
+``party/records`` and ``explore/shortest_paths_N`` return the party's own row with the page or
+the paths (:func:`read_records`, :func:`read_paths`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import SelectedField
 
 from graph_service.gql import inputs, limits
 from graph_service.gql.context import Context, Info
@@ -45,16 +46,17 @@ from graph_service.gql.ownership import (
 )
 from graph_service.gql.pagination import Page
 from graph_service.gql.prefetch import (
+    PartyField,
     day_of,
     listed,
     member,
     page_of,
+    paths_read,
     records_page_key,
     selected_fields,
     whole,
 )
 from graph_service.gql.records import RecordState
-from graph_service.gql.relations import wants_summaries
 from graph_service.gql.ties import page_key, tie_counts_key
 from graph_service.policy.catalog import catalog_in_force
 
@@ -80,7 +82,7 @@ class _Parts:
         self.parts.append((loader, key, pick))
 
 
-def read_party_card(info: Info, party_id: str, fields: Sequence[SelectedField]) -> None:
+def read_party_card(info: Info, party_id: str, fields: Sequence[PartyField]) -> None:
     """Begins ``party/card`` for ``party_id`` when ``fields`` (selected on the party) hold one
     of its lists, and gives the party's lookup and each of those lists' loaders their part."""
     ctx = info.context
@@ -118,7 +120,7 @@ def read_case_card(info: Info, case_no: str) -> None:
     _begin(ctx, CASE_CARD, {"id": case_no, **card.params}, card.parts)
 
 
-def read_ownership(info: Info, party_id: str, fields: Sequence[SelectedField]) -> None:
+def read_ownership(info: Info, party_id: str, fields: Sequence[PartyField]) -> None:
     """Begins the ownership tree's walk for ``party_id`` when ``fields`` (selected on the
     party) hold an ``ownershipTree`` the walk reads (two levels or more), with the party's
     own row and — when ``actualControllers`` is asked for the same day — the control rule's
@@ -151,7 +153,7 @@ def read_ownership(info: Info, party_id: str, fields: Sequence[SelectedField]) -
     _begin(ctx, query, params, parts, [(walk, lambda row: [row] if row else [])])
 
 
-def read_records(info: Info, party_id: str, fields: Sequence[SelectedField]) -> None:
+def read_records(info: Info, party_id: str, fields: Sequence[PartyField]) -> None:
     """Begins the page of ``party_id``'s records that ``fields`` (selected on the party) ask
     for, when nothing else reads the party: ``party/records`` gives the party's own row with
     the page, handed to the party's lookup and to the records' loader."""
@@ -169,6 +171,28 @@ def read_records(info: Info, party_id: str, fields: Sequence[SelectedField]) -> 
         (ctx.loaders.keyed, key, _records_row),
     ]
     _begin(ctx, key.query, {"ids": [party_id], **params}, parts)
+
+
+def read_paths(info: Info, party_id: str, fields: Sequence[PartyField]) -> None:
+    """Begins the shortest paths that ``fields`` (selected on the party) ask for, when nothing
+    else reads the party: ``explore/shortest_paths_N`` gives the party's own row with its
+    paths, handed to the party's lookup and to the ``paths`` resolver."""
+    ctx = info.context
+    if ctx.loaders.party.cache_map.get(party_id) is not None:
+        return  # the party is read already: the paths are read on their own
+    try:
+        [selected] = [f for f in fields if f.name == "paths"]
+        read = paths_read(party_id, selected)
+    except (ArgumentError, KeyError, TypeError, ValueError):
+        return  # no paths, an alias (read on their own), or arguments refused as before
+    if read is None:
+        return  # to the party itself: refused without a read
+    query, params = read
+    paths = ctx.expect(query, **params)
+    if paths is None:  # begun already
+        return
+    parts: list[tuple[Any, Hashable, Pick]] = [(ctx.loaders.party, party_id, _party_row)]
+    _begin(ctx, query, params, parts, [(paths, lambda row: [row] if row else [])])
 
 
 def _records_row(row: Row | None) -> Row | None:
@@ -241,7 +265,7 @@ def _party_row(row: Row | None) -> Row | None:
     return {"id": row["id"], "labels": row["labels"], "props": row["props"]} if row else None
 
 
-def _credit(ctx: Context, party_id: str, _: SelectedField, card: _Parts) -> None:
+def _credit(ctx: Context, party_id: str, _: PartyField, card: _Parts) -> None:
     card.params["credit"] = True
     card.hand(ctx.loaders.credit, party_id, _credit_row)
 
@@ -253,7 +277,7 @@ def _credit_row(row: Row | None) -> Row | None:
     return {"id": row["id"], **row["credit"]}
 
 
-def _measures(ctx: Context, party_id: str, _: SelectedField, card: _Parts) -> None:
+def _measures(ctx: Context, party_id: str, _: PartyField, card: _Parts) -> None:
     card.params["measures"] = True
     card.hand(ctx.loaders.measures, party_id, _measures_row)
 
@@ -264,7 +288,7 @@ def _measures_row(row: Row | None) -> Row | None:
     return {"id": row["id"], "items": items} if row and items else None
 
 
-def _cases(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -> None:
+def _cases(ctx: Context, party_id: str, selected: PartyField, card: _Parts) -> None:
     if card.params["cases"] is not None:
         return  # an alias with other arguments: its resolver reads it
     args = selected.arguments
@@ -277,7 +301,7 @@ def _cases(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -
     card.hand(ctx.loaders.keyed, key, _page("case_total", "case_items"))
 
 
-def _legal_representative(ctx: Context, party_id: str, _: SelectedField, card: _Parts) -> None:
+def _legal_representative(ctx: Context, party_id: str, _: PartyField, card: _Parts) -> None:
     at = Page(0, 1)  # the resolver's page (ties._first_other)
     card.params["legal_rep"] = {"offset": at.offset, "limit": at.limit}
     card.hand(ctx.loaders.keyed, page_key("party/legal_rep", party_id, at), _legal_rep_page)
@@ -292,7 +316,7 @@ def _legal_rep_page(row: Row | None) -> Row | None:
     return {**found, "items": [{**item, "end": end} for item in found["items"]]}
 
 
-def _measures_date(ctx: Context, _party: str, _: SelectedField, card: _Parts) -> None:
+def _measures_date(ctx: Context, _party: str, _: PartyField, card: _Parts) -> None:
     card.params["latest_run"] = True
     card.hand(ctx.loaders.latest_run, "latest", _latest_run)
 
@@ -318,7 +342,7 @@ def _page(total: str, items: str, extra: Mapping[str, Any] | None = None) -> Pic
     return pick
 
 
-def _tie_counts(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -> None:
+def _tie_counts(ctx: Context, party_id: str, selected: PartyField, card: _Parts) -> None:
     if card.params["tie_counts"] is not None:
         return  # an alias with another day: its resolver reads it
     on = day_of(selected.arguments.get("activeOn"))
@@ -333,14 +357,14 @@ def _tie_counts_row(row: Row | None) -> Row | None:
     return {"id": row["id"], "counts": row["tie_counts"]}
 
 
-def _network_root(ctx: Context, party_id: str, selected: SelectedField, card: _Parts) -> None:
+def _network_root(ctx: Context, party_id: str, selected: PartyField, card: _Parts) -> None:
     """The network's rings: the walk brings the credit summaries of the parties it reaches,
     the party's own is the card's (with the party's lookup: one read, not two)."""
-    if wants_summaries([selected]):
+    if selected.wants_summaries():
         _credit(ctx, party_id, selected, card)
 
 
-Reader = Callable[[Context, str, SelectedField, _Parts], None]
+Reader = Callable[[Context, str, PartyField, _Parts], None]
 
 #: Party fields the card reads, by GraphQL name.
 PARTY_LISTS: Mapping[str, Reader] = {
@@ -377,7 +401,7 @@ def _case_row(row: Row | None) -> Row | None:
     return {"id": row["id"], "props": row["props"], "court": row["court"]} if row else None
 
 
-def _case_list(ctx: Context, case_no: str, selected: SelectedField, card: _Parts) -> None:
+def _case_list(ctx: Context, case_no: str, selected: PartyField, card: _Parts) -> None:
     """One list of the case, with the parameters and key its resolver uses (case.py)."""
     name = selected.name
     args = selected.arguments

@@ -21,11 +21,8 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -42,6 +39,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 
 from graph_service.errors import CreditGraphError, QueryError, Unavailable
 from graph_service.gql.redact import without_values
+from graph_service.gql.selections import fields_of
 
 log = logging.getLogger(__name__)
 
@@ -111,25 +109,16 @@ def levels(document: DocumentNode) -> dict[str, int]:
 
 
 def _levels(
-    selections: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    room: int,
-    seen: frozenset[str] = frozenset(),
+    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode], room: int
 ) -> int:
-    """Levels below ``selections``, looked at down to ``room`` levels and one more."""
+    """Levels below ``selections``, looked at down to ``room`` levels and one more
+    (introspection's fields count for nothing)."""
     deepest = 0
-    for node in selections.selections:
-        if isinstance(node, FieldNode) and not node.name.value.startswith("__"):
+    for node in fields_of(selections, fragments):
+        if not node.name.value.startswith("__"):
             below = node.selection_set
             depth = 1 + (_levels(below, fragments, room - 1) if below and room > 0 else 0)
-        elif isinstance(node, InlineFragmentNode):
-            depth = _levels(node.selection_set, fragments, room, seen)
-        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments.keys() - seen:
-            fragment = fragments[node.name.value].selection_set
-            depth = _levels(fragment, fragments, room, seen | {node.name.value})
-        else:
-            depth = 0  # introspection, or a fragment cycle (a validation rule refuses those)
-        deepest = max(deepest, depth)
+            deepest = max(deepest, depth)
     return deepest
 
 

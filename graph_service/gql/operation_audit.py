@@ -34,9 +34,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -51,6 +49,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from graph_service.errors import AuditUnavailable, CreditGraphError
+from graph_service.gql.selections import fields_of
 from graph_service.identifiers import normalise
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor, Event
@@ -211,29 +210,14 @@ def operation_root_fields(document: DocumentNode | None, name: str | None) -> li
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _fields(operation.selection_set, fragments)
+    return fields_of(operation.selection_set, fragments)
 
 
 def _field_names(
     selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> list[str]:
     """Field names of one selection set, through fragments."""
-    return [node.name.value for node in _fields(selections, fragments)]
-
-
-def _fields(
-    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
-) -> list[FieldNode]:
-    """Fields of one selection set, through fragments (validation refused cycles)."""
-    nodes: list[FieldNode] = []
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            nodes.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            nodes += _fields(selection.selection_set, fragments)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            nodes += _fields(fragments[selection.name.value].selection_set, fragments)
-    return nodes
+    return [node.name.value for node in fields_of(selections, fragments)]
 
 
 def parties_asked(document: DocumentNode | None, variables: Mapping[str, Any]) -> set[str]:

@@ -24,11 +24,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+)
+from strawberry.types.nodes import convert_arguments
 
 from graph_service.gql import inputs, limits
 from graph_service.gql.context import Context, Info
@@ -51,6 +56,7 @@ from graph_service.gql.relations import (
     paths_params,
     wants_summaries,
 )
+from graph_service.gql.selections import fields_of
 from graph_service.gql.shared import Direction, RelationType
 from graph_service.gql.ties import page_key, tie_counts_key
 from graph_service.policy.catalog import catalog_in_force
@@ -58,12 +64,10 @@ from graph_service.policy.catalog import catalog_in_force
 log = logging.getLogger(__name__)
 
 Args = Mapping[str, Any]
-#: Begins the reads of one selected field (its arguments and selections) of a party.
-Starter = Callable[[Context, str, SelectedField], None]
 
 
 def start_party_reads(
-    info: Info, party_id: str, fields: Sequence[SelectedField] | None = None
+    info: Info, party_id: str, fields: Sequence[PartyField] | None = None
 ) -> None:
     """Begins the reads of the fields selected on the party ``party_id`` (see the module);
     ``fields``: :func:`selected_fields`, when the caller has them already."""
@@ -91,7 +95,7 @@ def start_case_reads(info: Info, case_no: str) -> None:
         _primed(info.context.loaders.keyed.load(key))
 
 
-def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
+def _case_params(info: Info, field: PartyField) -> dict[str, Any]:
     """The list parameters besides the page, as ``Case``'s resolvers pass them."""
     args = field.arguments
     if field.name == "parties":
@@ -102,19 +106,39 @@ def _case_params(info: Info, field: SelectedField) -> dict[str, Any]:
     return {}
 
 
-def selected_fields(info: Info) -> Iterator[SelectedField]:
-    """The fields selected on the root field's object, through fragments (strawberry builds
-    them from the document at each call: take them once per field)."""
-    for root in info.selected_fields:
-        yield from _fields(root.selections)
+@dataclass(frozen=True)
+class PartyField:
+    """A field selected on the root field's object (a party, a case): its name and its
+    arguments as strawberry's ``PartyField`` gives them (variables filled in, literals as
+    their text), and its node in the document, looked below only where a reader asks."""
+
+    name: str
+    arguments: dict[str, Any]
+    node: FieldNode
+    fragments: Mapping[str, FragmentDefinitionNode]
+
+    def wants_summaries(self) -> bool:
+        """:func:`~graph_service.gql.relations.wants_summaries` for this field."""
+        return wants_summaries([self.node], self.fragments)
 
 
-def _fields(selections: list[Selection]) -> Iterator[SelectedField]:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            yield selection
-        elif isinstance(selection, InlineFragment | FragmentSpread):
-            yield from _fields(selection.selections)
+#: Begins the reads of one selected field (its arguments and selections) of a party.
+Starter = Callable[[Context, str, PartyField], None]
+
+
+def selected_fields(info: Info) -> Iterator[PartyField]:
+    """The fields selected on the root field's object, through fragments.
+
+    Read from the document, one level down: strawberry's ``Info.selected_fields`` builds
+    every field below the root at each call, with its arguments and directives — for a
+    party view some 50–80 fields, about a tenth of the request's CPU on the event loop
+    (profiled, docs/benchmarks.md), of which the readers here need the first level only.
+    """
+    raw = info._raw_info  # graphql-core's info, which strawberry's own selected_fields reads
+    for root in raw.field_nodes:
+        for node in fields_of(root.selection_set, raw.fragments) if root.selection_set else ():
+            arguments = convert_arguments(raw, node.arguments)
+            yield PartyField(node.name.value, arguments, node, raw.fragments)
 
 
 def whole(args: Args, name: str, default: int | None = None) -> Any:
@@ -182,39 +206,39 @@ def day_of(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _credit_report(ctx: Context, party_id: str, _: SelectedField) -> None:
+def _credit_report(ctx: Context, party_id: str, _: PartyField) -> None:
     _primed(ctx.loaders.credit.load(party_id))
 
 
-def _measures(ctx: Context, party_id: str, _: SelectedField) -> None:
+def _measures(ctx: Context, party_id: str, _: PartyField) -> None:
     _primed(ctx.loaders.measures.load(party_id))
 
 
-def _measures_date(ctx: Context, _party: str, _: SelectedField) -> None:
+def _measures_date(ctx: Context, _party: str, _: PartyField) -> None:
     _primed(ctx.loaders.latest_run.load("latest"))
 
 
-def _tie_counts(ctx: Context, party_id: str, field: SelectedField) -> None:
+def _tie_counts(ctx: Context, party_id: str, field: PartyField) -> None:
     on = day_of(field.arguments.get("activeOn"))
     _primed(ctx.loaders.keyed.load(tie_counts_key(party_id, on)))
 
 
-def _cases(ctx: Context, party_id: str, field: SelectedField) -> None:
+def _cases(ctx: Context, party_id: str, field: PartyField) -> None:
     args = field.arguments
     at = page_of(args)
     key = page_key("party/cases", party_id, at, roles=listed(args.get("roles")))
     _primed(ctx.loaders.keyed.load(key))
 
 
-def _legal_representative(ctx: Context, party_id: str, _: SelectedField) -> None:
+def _legal_representative(ctx: Context, party_id: str, _: PartyField) -> None:
     _primed(ctx.loaders.keyed.load(page_key("party/legal_rep", party_id, Page(0, 1))))
 
 
-def _records(ctx: Context, party_id: str, field: SelectedField) -> None:
+def _records(ctx: Context, party_id: str, field: PartyField) -> None:
     _primed(ctx.loaders.keyed.load(records_page_key(ctx, party_id, field)))
 
 
-def records_page_key(ctx: Context, party_id: str, field: SelectedField) -> ListKey:
+def records_page_key(ctx: Context, party_id: str, field: PartyField) -> ListKey:
     """The list loader's key of the page of records ``field`` selects, as its resolver
     makes it."""
     args = field.arguments
@@ -226,7 +250,7 @@ def records_page_key(ctx: Context, party_id: str, field: SelectedField) -> ListK
     return records_key(party_id, list(kinds) if kinds is not None else None, state, on, at, catalog)
 
 
-def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
+def _neighbours(ctx: Context, party_id: str, field: PartyField) -> None:
     args = field.arguments
     inputs.bounded(whole(args, "depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
     max_nodes = whole(args, "maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
@@ -235,13 +259,16 @@ def _neighbours(ctx: Context, party_id: str, field: SelectedField) -> None:
     types = [member(RelationType, t, "").value for t in given]
     query = EXPAND_QUERY[member(Direction, args.get("direction"), "BOTH")]
     on = day_of(args.get("activeOn"))
-    summaries = wants_summaries([field])
+    summaries = field.wants_summaries()
     ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes, summaries))
     if summaries:  # the walk brings the others' summaries; the party's own is read beside
         _primed(ctx.loaders.credit.load(party_id))
 
 
-def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
+def paths_read(party_id: str, field: PartyField) -> tuple[str, dict[str, Any]] | None:
+    """The statement and parameters the ``paths`` resolver reads for ``field`` selected on
+    ``party_id`` (None: paths to the party itself, which it refuses without reading);
+    raises as :func:`start_party_reads` expects for arguments the resolver refuses."""
     args = field.arguments
     target = inputs.party_id(args["to"], "to")
     hops = whole(args, "maxHops", limits.DEFAULT_PATH_HOPS)
@@ -249,13 +276,21 @@ def _paths(ctx: Context, party_id: str, field: SelectedField) -> None:
     limit = inputs.bounded(whole(args, "limit", 20), "limit", 1, limits.MAX_PATHS)
     given = listed(args.get("types"))
     types = [member(RelationType, t, "") for t in given] if given else None
-    if target != party_id:
-        on = day_of(args.get("activeOn"))
-        params = paths_params(party_id, target, types, on, limit, wants_summaries([field]))
-        ctx.start_read(SHORTEST_PATHS_QUERY[hops], **params)
+    if target == party_id:
+        return None
+    on = day_of(args.get("activeOn"))
+    params = paths_params(party_id, target, types, on, limit, field.wants_summaries())
+    return SHORTEST_PATHS_QUERY[hops], params
 
 
-def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
+def _paths(ctx: Context, party_id: str, field: PartyField) -> None:
+    read = paths_read(party_id, field)
+    if read is not None:
+        query, params = read
+        ctx.start_read(query, **params)
+
+
+def _ownership_tree(ctx: Context, party_id: str, field: PartyField) -> None:
     args = field.arguments
     depth = inputs.bounded(whole(args, "depth", 3), "depth", 1, limits.MAX_OWNERSHIP_DEPTH)
     direction = member(OwnershipDirection, args.get("direction"), "UP")
@@ -266,7 +301,7 @@ def _ownership_tree(ctx: Context, party_id: str, field: SelectedField) -> None:
         ctx.start_read(holdings_query(direction), **holdings_params([party_id], on))
 
 
-def _actual_controllers(ctx: Context, party_id: str, field: SelectedField) -> None:
+def _actual_controllers(ctx: Context, party_id: str, field: PartyField) -> None:
     on = day_of(field.arguments.get("activeOn")) or ctx.today
     rule = catalog_in_force(ctx.settings).control
     _primed(ctx.loaders.keyed.load(controllers_key(party_id, on, rule)))

@@ -9,12 +9,16 @@ asks Neo4j for all shortest paths between two parties, with a search that never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    SelectionSetNode,
+)
 
 from graph_service.explore.viewer import Step, Subgraph, ViewEdge, ViewNode
 from graph_service.gql import inputs, limits
@@ -22,6 +26,7 @@ from graph_service.gql.case import Case
 from graph_service.gql.context import Info
 from graph_service.gql.convert import as_date, as_float, as_str, is_active
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
+from graph_service.gql.selections import fields_of
 from graph_service.gql.shared import (
     Direction,
     PartyRef,
@@ -248,7 +253,7 @@ async def _neighbours(
     chosen = [t.value for t in (types or list(RelationType))]
     graph = Subgraph.start(root_node(root), max_nodes)
     frontier = [graph.nodes[graph.root]]
-    summaries = wants_summaries(info.selected_fields)
+    summaries = walk_wants_summaries(info)
     for level in range(1, depth + 1):
         if not frontier:
             break
@@ -313,23 +318,35 @@ def step_rows(max_nodes: int) -> int:
     return 4 * max_nodes + 1
 
 
-def wants_summaries(fields: Sequence[Selection]) -> bool:
-    """True when a walk's selection asks for a credit report of its nodes (the workbench's
-    rings): the walk's read then brings the parties' credit summaries along (one statement, no
-    read after the walk) instead of the report's loader reading them once the walk is done."""
-    return _selects(fields, "creditReport")
+def wants_summaries(
+    nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    """True when a walk's selection (``nodes``: the walk's field in the document) asks for a
+    credit report of its nodes (the workbench's rings): the walk's read then brings the
+    parties' credit summaries along (one statement, no read after the walk) instead of the
+    report's loader reading them once the walk is done.
+
+    Read from the document itself, not from strawberry's ``Info.selected_fields``, which
+    builds every field below the walk anew at each call (most of a view's nodes and edges).
+    """
+    return any(_selects(node.selection_set, "creditReport", fragments) for node in nodes)
 
 
-def _selects(selections: Sequence[Selection], name: str) -> bool:
-    """True when ``name`` is selected anywhere below ``selections``, through fragments."""
-    for selection in selections:
-        if isinstance(selection, SelectedField) and selection.name == name:
-            return True
-        if isinstance(selection, SelectedField | InlineFragment | FragmentSpread) and _selects(
-            selection.selections, name
-        ):
-            return True
-    return False
+def walk_wants_summaries(info: Info) -> bool:
+    """:func:`wants_summaries` for the field ``info`` resolves."""
+    raw = info._raw_info  # graphql-core's info, which strawberry's own selected_fields reads
+    return wants_summaries(raw.field_nodes, raw.fragments)
+
+
+def _selects(
+    selections: SelectionSetNode | None, name: str, fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    """True when ``name`` is selected anywhere in ``selections``, through fragments (a
+    validated document: no fragment cycles)."""
+    return selections is not None and any(
+        node.name.value == name or _selects(node.selection_set, name, fragments)
+        for node in fields_of(selections, fragments)
+    )
 
 
 def prime_summaries(info: Info, summaries: Sequence[Mapping[str, Any] | None]) -> None:
@@ -375,11 +392,12 @@ async def _paths(
             raise ArgumentError("to", "is the party itself")
     except ArgumentError as error:
         return InvalidInputError.of(error)
-    summaries = wants_summaries(info.selected_fields)
-    rows = await info.context.read(
+    summaries = walk_wants_summaries(info)
+    found = await info.context.read(
         SHORTEST_PATHS_QUERY[max_hops],
         **paths_params(str(root.id), target, types, active_on, limit, summaries),
     )
+    rows = found[0]["paths"] if found else []  # the party's row, with its paths
     prime_summaries(info, [s for row in rows[:limit] for s in row["summaries"]])
     return connections(rows[:limit], len(rows) > limit, active_on or info.context.today, active_on)
 
@@ -402,7 +420,7 @@ def paths_params(
 def connections(
     rows: Sequence[Mapping[str, Any]], truncated: bool, on: date, as_of: date | None
 ) -> Connections:
-    """The answer of ``explore/shortest_paths_N`` rows: the paths and their union."""
+    """The answer of ``explore/shortest_paths_N``'s paths: the paths and their union."""
     union = Subgraph("", max_nodes=limits.MAX_NEIGHBOUR_NODES)
     paths = []
     for row in rows:

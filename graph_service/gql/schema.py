@@ -22,6 +22,7 @@ from graph_service.gql.cards import (
     read_case_card,
     read_ownership,
     read_party_card,
+    read_paths,
     read_records,
 )
 from graph_service.gql.case import CaseLookup, CaseNo, case_by_no
@@ -82,6 +83,7 @@ async def _party(
     read_party_card(info, key, fields)  # the party with its card's lists, in one statement
     read_ownership(info, key, fields)  # the party, its tree and controllers, in one statement
     read_records(info, key, fields)  # or the party with a page of its records
+    read_paths(info, key, fields)  # or the party with its shortest paths to another
     start_party_reads(info, key, fields)  # its fields' reads beside the lookup, not after it
     row = await info.context.loaders.party.load(key)
     return party_of(row) if row else None

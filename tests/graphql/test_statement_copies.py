@@ -143,3 +143,39 @@ def test_the_card_counts_ties_as_party_tie_counts() -> None:
     )
     assert own is not None and copied is not None
     assert copied.group(1).replace("$tie_counts.on", "$on") == own.group(1)
+
+
+# --- the ownership walk's two directions (explore/holdings_walk_in, _out) --------------------
+#
+# Two files because a pattern's direction cannot be a parameter; everything else — the steps,
+# the frontier's bookkeeping, the control rule's copy, what each row returns — must be the
+# same statement, or the tree UP and the tree DOWN would be walked by different rules.
+
+#: The one line that differs: the step's pattern, (frontier)<-[r]-(holder) or -[r]->(held).
+WALK_PATTERN = {
+    "explore/holdings_walk_in": "    MATCH (a:Party {party_id: key})<-[r]-(b)\n",
+    "explore/holdings_walk_out": "    MATCH (a:Party {party_id: key})-[r]->(b)\n",
+}
+
+
+def _walk_text(name: str, text: str) -> str:
+    """``text`` (the statement as the registry holds it) with its pattern replaced by a mark."""
+    pattern = WALK_PATTERN[name]
+    assert text.count(pattern) == 1, f"{name}: the step's pattern is not there once"
+    return text.replace(pattern, "PATTERN\n")
+
+
+def test_the_ownership_walks_differ_only_in_their_pattern() -> None:
+    registry = get_registry()
+    texts = {name: _walk_text(name, registry[name].text) for name in WALK_PATTERN}
+    assert texts["explore/holdings_walk_in"] == texts["explore/holdings_walk_out"]
+
+
+def test_a_change_to_one_walk_alone_would_be_seen() -> None:
+    text = get_registry()["explore/holdings_walk_out"].text
+    changed = text.replace("WITH r, b LIMIT $limit", "WITH r, b LIMIT $limit + 1")
+    assert changed != text
+    name = "explore/holdings_walk_out"
+    assert _walk_text(name, changed) != _walk_text(name, text)
+    inward = _walk_text("explore/holdings_walk_in", get_registry()["explore/holdings_walk_in"].text)
+    assert _walk_text(name, changed) != inward
