@@ -18,9 +18,11 @@ here; the resolver refuses it as before. A failed read fails every part it was t
 The ownership view (the party, its tree, its controllers) is the same: the tree's walk
 (``explore/holdings_walk_*``) returns the party's own row and, asked, the rows the control
 rule needs, so that ``party(id:)`` reads the three in one statement (:func:`read_ownership`)
-where it read three beside each other. The records view and the connection view likewise:
-``party/records`` and ``explore/shortest_paths_N`` return the party's own row with the page or
-the paths (:func:`read_records`, :func:`read_paths`).
+where it read three beside each other. The records view, the connection view and the network
+likewise: ``party/records``, ``explore/shortest_paths_N`` and ``explore/first_step_*`` return
+the party's own row with the page, the paths or the network's first step (:func:`read_records`,
+:func:`read_paths`, :func:`read_neighbours`; the step brings the party's own credit summary
+too, for its ring on the picture).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from graph_service.gql.prefetch import (
     day_of,
     listed,
     member,
+    neighbours_read,
     page_of,
     paths_read,
     records_page_key,
@@ -177,22 +180,43 @@ def read_paths(info: Info, party_id: str, fields: Sequence[PartyField]) -> None:
     """Begins the shortest paths that ``fields`` (selected on the party) ask for, when nothing
     else reads the party: ``explore/shortest_paths_N`` gives the party's own row with its
     paths, handed to the party's lookup and to the ``paths`` resolver."""
+    _read_walk(info, party_id, fields, "paths", paths_read)
+
+
+def read_neighbours(info: Info, party_id: str, fields: Sequence[PartyField]) -> None:
+    """Begins the network's first step that ``fields`` (selected on the party) ask for, when
+    nothing else reads the party: ``explore/first_step_*`` gives the party's own row with the
+    step (and the party's credit summary, which the resolver hands to the reports' loader),
+    handed to the party's lookup and to the ``neighbours`` resolver."""
+    _read_walk(info, party_id, fields, "neighbours", neighbours_read)
+
+
+def _read_walk(
+    info: Info,
+    party_id: str,
+    fields: Sequence[PartyField],
+    name: str,
+    read_of: Callable[[str, PartyField], tuple[str, dict[str, Any]] | None],
+) -> None:
+    """Begins the walk of the field ``name`` whose statement (``read_of``) returns the party's
+    own row with the walk, when nothing else reads the party, and hands the row to the party's
+    lookup and the row, as the walk's rows, to the walk's resolver."""
     ctx = info.context
     if ctx.loaders.party.cache_map.get(party_id) is not None:
-        return  # the party is read already: the paths are read on their own
+        return  # the party is read already: the walk is read on its own
     try:
-        [selected] = [f for f in fields if f.name == "paths"]
-        read = paths_read(party_id, selected)
+        [selected] = [f for f in fields if f.name == name]
+        read = read_of(party_id, selected)
     except (ArgumentError, KeyError, TypeError, ValueError):
-        return  # no paths, an alias (read on their own), or arguments refused as before
+        return  # no such walk, an alias (read on its own), or arguments refused as before
     if read is None:
-        return  # to the party itself: refused without a read
+        return  # refused without a read (paths to the party itself)
     query, params = read
-    paths = ctx.expect(query, **params)
-    if paths is None:  # begun already
+    walk = ctx.expect(query, **params)
+    if walk is None:  # begun already
         return
     parts: list[tuple[Any, Hashable, Pick]] = [(ctx.loaders.party, party_id, _party_row)]
-    _begin(ctx, query, params, parts, [(paths, lambda row: [row] if row else [])])
+    _begin(ctx, query, params, parts, [(walk, lambda row: [row] if row else [])])
 
 
 def _records_row(row: Row | None) -> Row | None:
@@ -357,13 +381,6 @@ def _tie_counts_row(row: Row | None) -> Row | None:
     return {"id": row["id"], "counts": row["tie_counts"]}
 
 
-def _network_root(ctx: Context, party_id: str, selected: PartyField, card: _Parts) -> None:
-    """The network's rings: the walk brings the credit summaries of the parties it reaches,
-    the party's own is the card's (with the party's lookup: one read, not two)."""
-    if selected.wants_summaries():
-        _credit(ctx, party_id, selected, card)
-
-
 Reader = Callable[[Context, str, PartyField, _Parts], None]
 
 #: Party fields the card reads, by GraphQL name.
@@ -374,7 +391,6 @@ PARTY_LISTS: Mapping[str, Reader] = {
     "legalRepresentative": _legal_representative,
     "measuresDate": _measures_date,
     "tieCounts": _tie_counts,
-    "neighbours": _network_root,
 }
 
 

@@ -50,9 +50,9 @@ from graph_service.gql.ownership import (
 from graph_service.gql.pagination import Page, page
 from graph_service.gql.records import RecordState, records_key
 from graph_service.gql.relations import (
-    EXPAND_QUERY,
+    FIRST_STEP_QUERY,
     SHORTEST_PATHS_QUERY,
-    expand_params,
+    first_step_params,
     paths_params,
     wants_summaries,
 )
@@ -250,19 +250,26 @@ def records_page_key(ctx: Context, party_id: str, field: PartyField) -> ListKey:
     return records_key(party_id, list(kinds) if kinds is not None else None, state, on, at, catalog)
 
 
-def _neighbours(ctx: Context, party_id: str, field: PartyField) -> None:
+def neighbours_read(party_id: str, field: PartyField) -> tuple[str, dict[str, Any]]:
+    """The statement and parameters of the first step the ``neighbours`` resolver reads for
+    ``field`` selected on ``party_id`` (which brings the party's own row and, when the nodes'
+    reports are asked, its credit summary); raises as :func:`start_party_reads` expects for
+    arguments the resolver refuses."""
     args = field.arguments
     inputs.bounded(whole(args, "depth", 1), "depth", 1, limits.MAX_NEIGHBOUR_DEPTH)
     max_nodes = whole(args, "maxNodes", limits.DEFAULT_NEIGHBOUR_NODES)
     inputs.bounded(max_nodes, "maxNodes", 1, limits.MAX_NEIGHBOUR_NODES)
     given = listed(args.get("types")) or tuple(RelationType.__members__)
     types = [member(RelationType, t, "").value for t in given]
-    query = EXPAND_QUERY[member(Direction, args.get("direction"), "BOTH")]
+    query = FIRST_STEP_QUERY[member(Direction, args.get("direction"), "BOTH")]
     on = day_of(args.get("activeOn"))
     summaries = field.wants_summaries()
-    ctx.start_read(query, **expand_params([party_id], [], types, on, max_nodes, summaries))
-    if summaries:  # the walk brings the others' summaries; the party's own is read beside
-        _primed(ctx.loaders.credit.load(party_id))
+    return query, first_step_params(party_id, types, on, max_nodes, summaries)
+
+
+def _neighbours(ctx: Context, party_id: str, field: PartyField) -> None:
+    query, params = neighbours_read(party_id, field)
+    ctx.start_read(query, **params)
 
 
 def paths_read(party_id: str, field: PartyField) -> tuple[str, dict[str, Any]] | None:

@@ -65,6 +65,13 @@ EXPAND_QUERY = {
     Direction.IN: "explore/expand_in",
     Direction.BOTH: "explore/expand_both",
 }
+#: The first step from a party, with the party's own row (and its credit summary): the
+#: network view's one read (graph_service/gql/cards.py), the step as EXPAND_QUERY's.
+FIRST_STEP_QUERY = {
+    Direction.OUT: "explore/first_step_out",
+    Direction.IN: "explore/first_step_in",
+    Direction.BOTH: "explore/first_step_both",
+}
 
 
 @strawberry.type(description="A node to draw: a party or a case.")
@@ -252,15 +259,18 @@ async def _neighbours(
         return InvalidInputError.of(error)
     chosen = [t.value for t in (types or list(RelationType))]
     graph = Subgraph.start(root_node(root), max_nodes)
-    frontier = [graph.nodes[graph.root]]
     summaries = walk_wants_summaries(info)
-    for level in range(1, depth + 1):
+    params = first_step_params(str(root.id), chosen, active_on, max_nodes, summaries)
+    found = await info.context.read(FIRST_STEP_QUERY[direction], **params)
+    first = found[0] if found else {"credit": None, "steps": []}  # the party's row, its step
+    prime_summaries(info, [first["credit"]])  # the party's own ring
+    frontier = _add_step(info, graph, first["steps"], 1)
+    for level in range(2, depth + 1):
         if not frontier:
             break
-        added = await _expand(
+        frontier = await _expand(
             info, graph, frontier, level, EXPAND_QUERY[direction], chosen, active_on, summaries
         )
-        frontier = [graph.nodes[key] for key in added]
     return graph_view(graph, active_on or info.context.today, active_on)
 
 
@@ -273,18 +283,40 @@ async def _expand(
     types: list[str],
     on: date | None,
     summaries: bool,
-) -> list[str]:
-    """One breadth-first step: reads the frontier's edges and adds them to ``graph`` (with
-    ``summaries``, the credit summaries of the parties reached, for their reports)."""
+) -> list[ViewNode]:
+    """One breadth-first step after the first: reads the frontier's edges and adds them to
+    ``graph`` (with ``summaries``, the credit summaries of the parties reached)."""
     parties = [n.id for n in frontier if n.kind != "case"]
     cases = [n.id for n in frontier if n.kind == "case"]
     params = expand_params(parties, cases, types, on, graph.max_nodes, summaries)
-    rows = await info.context.read(query, **params)
+    return _add_step(info, graph, await info.context.read(query, **params), level)
+
+
+def _add_step(
+    info: Info, graph: Subgraph, rows: Sequence[Mapping[str, Any]], level: int
+) -> list[ViewNode]:
+    """Adds one step's rows (``explore/expand_*``'s) to ``graph`` and hands the summaries
+    they carry to the reports' loader; returns the nodes the step reached first."""
     prime_summaries(info, [r["summary"] for r in rows])
     budget = step_rows(graph.max_nodes) - 1
     if len(rows) > budget:
         graph.truncated = True
-    return graph.add_step(Step(view_edge(r), view_node(r["other"], level)) for r in rows[:budget])
+    added = graph.add_step(Step(view_edge(r), view_node(r["other"], level)) for r in rows[:budget])
+    return [graph.nodes[key] for key in added]
+
+
+def first_step_params(
+    party: str, types: list[str], on: date | None, max_nodes: int, summaries: bool = False
+) -> dict[str, Any]:
+    """The parameters of a neighbourhood's first step from ``party``
+    (``explore/first_step_*``): those :func:`expand_params` gives the step from the party
+    alone, the frontier named by ``id``.
+
+    >>> first_step_params("P1", ["HOLDS_SHARES"], None, 40)
+    {'id': 'P1', 'types': ['HOLDS_SHARES'], 'on': None, 'limit': 161, 'summaries': False}
+    """
+    step = expand_params([party], [], types, on, max_nodes, summaries)
+    return {"id": party, **{k: v for k, v in step.items() if k not in ("parties", "cases")}}
 
 
 def expand_params(

@@ -20,6 +20,7 @@ from graph_service import __version__
 from graph_service.gql import inputs, limits
 from graph_service.gql.cards import (
     read_case_card,
+    read_neighbours,
     read_ownership,
     read_party_card,
     read_paths,
@@ -84,6 +85,7 @@ async def _party(
     read_ownership(info, key, fields)  # the party, its tree and controllers, in one statement
     read_records(info, key, fields)  # or the party with a page of its records
     read_paths(info, key, fields)  # or the party with its shortest paths to another
+    read_neighbours(info, key, fields)  # or the party with its network's first step
     start_party_reads(info, key, fields)  # its fields' reads beside the lookup, not after it
     row = await info.context.loaders.party.load(key)
     return party_of(row) if row else None

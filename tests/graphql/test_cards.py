@@ -184,19 +184,3 @@ def test_a_party_without_records_has_none_after_one_read(api: Api, samples: Data
     unknown = "91130100AAAAAAAAA" + (uscc_check_char("91130100AAAAAAAAA") or "")
     data, reads = _reads(api, "RECORDS", {"id": unknown})
     assert data == {"party": None} and reads == {"party/records": 1}
-
-
-@pytest.mark.parametrize("on", [None, "2019-06-30"])
-@pytest.mark.parametrize("party", [HUABEI, ZHANG_WEI, WU_GANG])
-def test_the_network_reads_the_party_with_its_own_summary_and_answers_as_alone(
-    api: Api, samples: Database, party: str, on: str | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    variables = {"id": party, "depth": 1, "maxNodes": 41, "activeOn": on}
-    one, one_reads = _reads(api, "NEIGHBOURS", variables)
-    _without_cards(monkeypatch)
-    alone, alone_reads = _reads(api, "NEIGHBOURS", variables)
-
-    assert one == alone and one["party"]["neighbours"]["nodes"]
-    assert one_reads == {"party/card": 1, "explore/expand_both": 1}
-    expected = {"party/by_id": 1, "explore/expand_both": 1, "party/credit_summary": 1}
-    assert alone_reads == expected

@@ -16,12 +16,13 @@ from tests.graphql.test_prefetch import DOCUMENTS, VIEWS
 
 pytestmark = pytest.mark.neo4j
 
-#: The statements that take $dated: a step, the shortest paths, an ownership tree's walk,
-#: the party card and the case view.
+#: The statements that take $dated: a step (the first with the party), the shortest paths, an
+#: ownership tree's walk, the party card and the case view.
 WALKS = {
     cards.PARTY_CARD,
     cards.CASE_CARD,
     *relations.EXPAND_QUERY.values(),
+    *relations.FIRST_STEP_QUERY.values(),
     *relations.SHORTEST_PATHS_QUERY.values(),
     *(ownership.walk_query(d) for d in ownership.OwnershipDirection),
 }

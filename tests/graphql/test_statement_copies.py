@@ -9,6 +9,7 @@ import re
 import pytest
 
 from graph_service.queries import get_registry
+from tests.test_queries import _summary_parts
 
 #: What explore/control_chains reads above a company, from its subquery to its officers.
 CONTROL_BODY = re.compile(r"CALL \(c\) \{\n.*?\n\}\n", re.S)
@@ -179,3 +180,50 @@ def test_a_change_to_one_walk_alone_would_be_seen() -> None:
     assert _walk_text(name, changed) != _walk_text(name, text)
     inward = _walk_text("explore/holdings_walk_in", get_registry()["explore/holdings_walk_in"].text)
     assert _walk_text(name, changed) != inward
+
+
+# --- the network's first step (explore/first_step_*, graph_service/gql/cards.py) -------------
+#
+# The first step from a party carries explore/expand_*'s text from its pattern on, inside a
+# subquery, so that the network's first ring is the step a later ring is: the same pattern,
+# filters, limit and columns. And the party's own credit summary is party/credit_summary's.
+
+STEPS = {
+    "explore/first_step_out": "explore/expand_out",
+    "explore/first_step_in": "explore/expand_in",
+    "explore/first_step_both": "explore/expand_both",
+}
+
+
+def _from_pattern(text: str) -> str:
+    """``text`` from the step's pattern (``MATCH (a)…``) on, whitespace flattened."""
+    return _flat(text[text.index("MATCH (a)") :])
+
+
+def _subquery(text: str) -> str:
+    """The first step's subquery body, from the pattern to the ``}`` that closes it."""
+    body = text[text.index("OPTIONAL CALL (a) {\n") :]
+    return _from_pattern(body[: body.index("\n}\n")])
+
+
+@pytest.mark.parametrize("copy", list(STEPS))
+def test_the_first_step_is_the_step_from_the_party(copy: str) -> None:
+    registry = get_registry()
+    assert _subquery(registry[copy].text) == _from_pattern(registry[STEPS[copy]].text)
+
+
+def test_a_change_to_the_step_alone_would_be_seen() -> None:
+    registry = get_registry()
+    original = registry["explore/expand_both"].text
+    changed = original.replace("(b:Party OR b:Case)", "(b:Party)")
+    assert changed != original
+    assert _subquery(registry["explore/first_step_both"].text) != _from_pattern(changed)
+
+
+@pytest.mark.parametrize("copy", list(STEPS))
+def test_the_first_step_summarises_its_party_as_party_credit_summary(copy: str) -> None:
+    registry = get_registry()
+    text = registry[copy].text
+    own = text[text.index("\n}\n") :]  # after the step: the party's own columns
+    expected = _summary_parts(registry["party/credit_summary"].text, walk=False)
+    assert _summary_parts(own, walk=True) == expected
