@@ -35,6 +35,7 @@ from neo4j import exceptions as neo4j_exc
 from graph_service import deadline, metrics
 from graph_service.errors import (
     CreditGraphError,
+    DatabaseClosed,
     DeadlineExceeded,
     Neo4jAuthError,
     Neo4jUnavailable,
@@ -87,6 +88,9 @@ class Database:
     Open one per process (the app's lifespan or a CLI command) and :meth:`close` it.
     """
 
+    #: Set by :meth:`close`; every use of the driver goes through :meth:`_live`.
+    _closed: bool = False
+
     def __init__(self, settings: Settings, registry: QueryRegistry | None = None) -> None:
         self.settings = settings
         self.registry = registry or get_registry()
@@ -106,7 +110,10 @@ class Database:
         )
 
     def close(self) -> None:
-        """Closes every pooled connection."""
+        """Closes every pooled connection. A statement asked afterwards raises
+        :class:`DatabaseClosed` (a thread still retrying through an outage when the service
+        stops tries no more), never reaching the closed driver."""
+        self._closed = True
         self._driver.close()
 
     def __enter__(self) -> Database:
@@ -175,7 +182,7 @@ class Database:
         budget, _ = self._budget(name, timeout_s)
         q = neo4j.Query(query.text, metadata={"query": name}, timeout=budget)
         with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
-            with self._session() as session:
+            with self._session(name) as session:
                 return session.run(q, params).data()
 
     @contextmanager
@@ -188,7 +195,7 @@ class Database:
         whole view. ``timeout_s`` bounds the transaction as a whole.
         """
         with self._translated("rolled_back"):
-            session = self._session()
+            session = self._session("rolled_back")
             tx = session.begin_transaction(metadata={"query": "rolled_back"}, timeout=timeout_s)
         try:
             yield _InTransaction(self, tx)
@@ -204,7 +211,7 @@ class Database:
         """Checks connectivity and authentication and returns the server's version."""
         self._budget("server_info", None)  # nothing to ask once the request's time is up
         with self._translated("server_info"):
-            info = self._driver.get_server_info()
+            info = self._live("server_info").get_server_info()
         rows = self.read("system/components")
         edition = str(rows[0]["edition"]) if rows else "unknown"
         version = info.agent.split("/", 1)[-1]
@@ -230,7 +237,7 @@ class Database:
         # (one Neo4j, no replicas).
         def attempt(timeout_s: float) -> list[Row]:
             q = neo4j.Query(query.text, metadata={"query": name}, timeout=timeout_s)
-            return self._driver.execute_query(
+            return self._live(name).execute_query(
                 q,
                 dict(params),
                 routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
@@ -252,7 +259,7 @@ class Database:
     ) -> T:
         def attempt(timeout_s: float) -> T:
             unit = neo4j.unit_of_work(metadata={"query": name}, timeout=timeout_s)(work)
-            with self._session() as session:
+            with self._session(name) as session:
                 if write:
                     return session.execute_write(unit)
                 return session.execute_read(unit)
@@ -260,8 +267,17 @@ class Database:
         with self._translated(name), metrics.QUERY_SECONDS.labels(name).time():
             return self._retried(name, timeout, attempt)
 
-    def _session(self) -> neo4j.Session:
-        return self._driver.session(database=self.settings.neo4j_database)
+    def _session(self, name: str) -> neo4j.Session:
+        """A session for the statement (or transaction) ``name``."""
+        return self._live(name).session(database=self.settings.neo4j_database)
+
+    def _live(self, name: str) -> neo4j.Driver:
+        """The driver, unless this database was closed: a thread still retrying through an
+        outage when the service stops (a key's re-read pausing between attempts) then fails
+        with :class:`DatabaseClosed` instead of using the closed driver."""
+        if self._closed:
+            raise DatabaseClosed(f"query {name} was asked after the database was closed")
+        return self._driver
 
     def _retried(self, name: str, timeout: float | None, attempt: Callable[[float], T]) -> T:
         """``attempt(timeout_s)`` — one managed transaction, which the driver does not retry —

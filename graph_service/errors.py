@@ -64,6 +64,15 @@ class Neo4jUnavailable(Unavailable):
     public = "the graph database cannot be reached; retry later"
 
 
+class DatabaseClosed(Unavailable):
+    """A statement asked of a :class:`~graph_service.db.Database` after it was closed: a
+    background thread (a key's re-read or a retry pausing through an outage) outliving the
+    service's shutdown. It fails here rather than reach the driver, which was closed."""
+
+    code = "service_stopping"
+    public = "the service is stopping; retry later"
+
+
 class Neo4jAuthError(Unavailable):
     """Neo4j refused the configured user name or password."""
 
