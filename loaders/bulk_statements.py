@@ -3,7 +3,8 @@
 One function per ``.cypher`` file, named after it and written to read like it (its comments
 say where Neo4j's semantics matter: ``MERGE``, ``ON CREATE``, ``SET +=`` removing nulls, the
 order of a statement's clauses). Rows arrive exactly as the loader sends them to Neo4j
-(:class:`loaders.write.RowBuilder`), with the same ``$prov``.
+(:class:`loaders.write.RowBuilder`), with the same ``$prov``, and in the same parameter
+(``$batch.rows`` for most, see :func:`loaders.write.rows_param`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from loaders.bulk_graph import (
     set_prop,
 )
 from loaders.mapping import all_mappings
+from loaders.write import ROWS_AT_TOP
 
 Rows = list[dict[str, Any]]
+#: The statements that take no rows: a :Load's bookkeeping.
+NO_ROWS = frozenset({"load/count_batch", "load/record_load_start", "load/record_load_finish"})
 
 
 def handlers(g: MemoryGraph) -> dict[str, Callable[..., list[Row]]]:
@@ -75,7 +79,17 @@ def handlers(g: MemoryGraph) -> dict[str, Callable[..., list[Row]]]:
             "load/record_load_finish": lambda load_id, props: _load_finish(g, load_id, props),
         }
     )
-    return found
+    at_top = NO_ROWS | ROWS_AT_TOP
+    return {name: run if name in at_top else _from_batch(run) for name, run in found.items()}
+
+
+def _from_batch(handler: Callable[..., list[Row]]) -> Callable[..., list[Row]]:
+    """The handler called as its statement is: with the rows in ``$batch.rows``."""
+
+    def run(batch: dict[str, Any], **params: Any) -> list[Row]:
+        return handler(batch["rows"], **params)
+
+    return run
 
 
 def _prov(prov: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 // Upserts (branch)-[:BRANCH_OF]->(parent). Outcome per row as in load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (b:Party {party_id: row.branch_uscc})
 MATCH (p:Party {party_id: row.parent_uscc})
 MERGE (b)-[r:BRANCH_OF]->(p)

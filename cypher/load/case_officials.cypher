@@ -1,6 +1,6 @@
 // Upserts (:Official)-[:HANDLED {role: …}]->(case), one relationship per (case, official), and
 // labels the person :Official. Outcome per row as in load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (o:Party {party_id: row.official_id})
 MATCH (k:Case {case_no: row.case_no})
 MERGE (o)-[r:HANDLED]->(k)

@@ -1,6 +1,6 @@
 // Upserts (party)-[:PARTY_TO {role: …}]->(case), one relationship per (case, party). The party
 // and the case exist (load/ensure_*). Outcome per row as in load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (p:Party {party_id: row.party_id})
 MATCH (k:Case {case_no: row.case_no})
 MERGE (p)-[r:PARTY_TO]->(k)

@@ -1,7 +1,7 @@
 // Upserts the case each row owns (:Case) and its HEARD_BY link to the court when the row
 // names the court's USCC. Outcome per row as in load/companies; a case first known from a
 // referring row (known_only_from) is completed and the mark cleared.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (k:Case {case_no: row.case_no})
 WITH row, k, k.row_hash AS old_hash,
      CASE WHEN k.row_hash <> row.row_hash THEN properties(k) END AS old

@@ -6,7 +6,7 @@
 // changed lines (for the after-batch helpers) and, for updated rows and rows whose file had
 // earlier versions (`held`), the element id and old properties (the engine appends them to
 // `history`).
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (c:Party {party_id: row.uscc})
 ON CREATE SET c:Company, c.kind = 'company', c.uscc = row.uscc
 WITH row, c, c.row_hash AS old_hash,

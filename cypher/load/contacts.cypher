@@ -1,7 +1,7 @@
 // Upserts (party)-[:HAS_CONTACT {kind, value, reported_on}]->(:Contact {contact_key: …}), one
 // relationship per (party, contact); the Contact node is shared by every party reporting the
 // same normalised value. Outcome per row as in load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (p:Party {party_id: row.party_id})
 MERGE (t:Contact {contact_key: row.contact_key})
 ON CREATE SET t.kind = row.props.kind, t.value = row.props.value, t += $prov, t.src_row = row.line

@@ -2,7 +2,7 @@
 // referring row says (uscc, name), marked known_only_from the referring kind. A party that
 // exists is left alone (its own registry row is the authority), except that a stub without a
 // name takes the first name a row gives. Returns how many were created.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (p:Party {party_id: row.id})
 ON CREATE SET p:Company, p.kind = 'company', p.uscc = row.id, p.name = row.name,
   p.known_only_from = $prov.src_kind, p += $prov, p.src_row = row.line

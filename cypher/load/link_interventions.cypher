@@ -2,7 +2,7 @@
 // intervention rows (one edge per record_no, moved when a corrected row names another
 // official or case) and labels the official :Official. Record rows carry their values in
 // `props`, where the intervention's kind is `category`.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (o:Party {party_id: row.props.official_id})
 MATCH (k:Case {case_no: row.props.case_no})
 SET o:Official

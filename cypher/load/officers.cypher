@@ -7,7 +7,7 @@
 // 5,000 rows), until Neo4j replans it. Planning each batch anew costs little (the
 // whole second batch then takes 0.4 s).
 CYPHER replan=force
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (p:Party {party_id: row.person_id})
 MATCH (c:Party {party_id: row.company_uscc})
 MERGE (p)-[r:OFFICER_OF {role: row.role}]->(c)

@@ -1,7 +1,7 @@
 // Upserts (:Person:Official)-[:EMPLOYED_AT {position, rank, since, until}]->(agency), one
 // relationship per (person, agency), and labels the person :Official. Outcome per row as in
 // load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (p:Party {party_id: row.id_number})
 MATCH (a:Party {party_id: row.agency_uscc})
 MERGE (p)-[r:EMPLOYED_AT]->(a)

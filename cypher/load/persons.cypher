@@ -1,6 +1,6 @@
 // Upserts the person each row owns (:Party:Person). Outcome per row as in load/companies:
 // unchanged rows write nothing; others replace the properties and clear known_only_from.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (p:Party {party_id: row.id_number})
 ON CREATE SET p:Person, p.kind = 'person', p.id_number = row.id_number
 WITH row, p, p.row_hash AS old_hash,

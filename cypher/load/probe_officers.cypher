@@ -3,7 +3,7 @@
 // write, so a reload is read-only. The write query still compares row_hash itself.
 // replan=force: see load/officers (a plan made on an empty OFFICER_OF scans the role index).
 CYPHER replan=force
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 // Both ends by their keys (hinted), then the relationship between them (Expand(Into)):
 // expanding from one end and filtering walks every relationship of a busy official.
 MATCH (a:Party {party_id: row.person_id}), (b:Party {party_id: row.company_uscc}), (a)-[n:OFFICER_OF {role: row.role}]->(b)

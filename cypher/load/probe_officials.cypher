@@ -1,7 +1,7 @@
 // The lines of a batch whose EMPLOYED_AT (person → agency) is already in the graph
 // with the same row_hash. The loader counts them unchanged and leaves them out of the
 // write, so a reload is read-only. The write query still compares row_hash itself.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 // Both ends by their keys (hinted), then the relationship between them (Expand(Into)):
 // expanding from one end and filtering walks every relationship of a busy official.
 MATCH (a:Party {party_id: row.id_number}), (b:Party {party_id: row.agency_uscc}), (a)-[n:EMPLOYED_AT]->(b)

@@ -1,5 +1,5 @@
 // Appends earlier values (JSON strings, oldest first) to the history of the nodes a batch
 // changed; found by element id within the same transaction.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (n) WHERE elementId(n) = row.eid
 SET n.history = coalesce(n.history, []) + row.entries

@@ -1,5 +1,5 @@
 // Appends earlier values (JSON strings, oldest first) to the history of the relationships a
 // batch changed; found by element id within the same transaction.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH ()-[r]->() WHERE elementId(r) = row.eid
 SET r.history = coalesce(r.history, []) + row.entries

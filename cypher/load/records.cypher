@@ -6,7 +6,7 @@
 // only those need load/link_pending_updates and load/apply_record_updates (HAS_UPDATE joins a
 // record and an update of the same ref, and neither's ref ever changes: it is in their keys),
 // so a batch of records nobody has updated skips both statements.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (r:Record {record_key: row.record_key})
 WITH row, r, r.row_hash AS old_hash,
      CASE WHEN r.row_hash <> row.row_hash THEN properties(r) END AS old

@@ -1,7 +1,7 @@
 // Upserts (holder)-[:HOLDS_SHARES {stake_pct, subscribed_cny, since, until}]->(company), one
 // relationship per (company, holder). Both parties exist (load/ensure_*). Outcome per row as
 // in load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MATCH (h:Party {party_id: row.holder_id})
 MATCH (c:Party {party_id: row.company_uscc})
 MERGE (h)-[r:HOLDS_SHARES]->(c)

@@ -10,6 +10,7 @@ import csv
 import gzip
 import json
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,13 @@ def rels(db: Database, rel_type: str) -> list[tuple[str, str, dict[str, Any]]]:
     """(start key, end key, properties) of every relationship of ``rel_type``."""
     rows = db.read("meta/test_dump_rels")
     return [(r["start"], r["end"], r["props"]) for r in rows if r["type"] == rel_type]
+
+
+def cached_plans(db: Database) -> int:
+    """How many plans Neo4j's query caches held; empties them (``db.clearQueryCaches()``)."""
+    (row,) = db.read("meta/test_clear_query_caches")
+    found = re.search(r"of (\d+) quer", str(row["value"]))  # or "Query cache already empty."
+    return int(found.group(1)) if found else 0
 
 
 # --- identifiers for generated worlds ---------------------------------------------------------
