@@ -1,4 +1,4 @@
 // Removes measures that no longer apply (the change log keeps what they were).
-UNWIND $keys AS key
+UNWIND $batch.keys AS key
 MATCH (m:Measure {measure_key: key})
 DETACH DELETE m

@@ -11,7 +11,7 @@
 // renewer keeps renewing while this transaction is in flight; a renewal only extends an
 // existing node (propagation/extend_lease), so none writes the lease back after it.
 CALL () {
-  UNWIND $rows AS row
+  UNWIND $batch.rows AS row
   MATCH (p:Party {party_id: row.party_id})
   SET p.risk_score = row.score
 }
@@ -19,7 +19,7 @@ MERGE (r:PropagationRun {run_id: $run_id})
 SET r += $props
 WITH r
 CALL (r) {
-  UNWIND $loads AS load
+  UNWIND $batch.loads AS load
   MATCH (l:Load {load_id: load.load_id})
   SET l.propagated_batches = CASE
         WHEN coalesce(l.propagated_batches, 0) > load.batches THEN l.propagated_batches

@@ -1,14 +1,16 @@
 // Scope of an incremental run (graph_service.propagation.scope): one breadth-first level,
-// every hop asked at once. $asks holds {hop, from} pairs; a row is (hop, from, party one hop
-// away). One list of maps rather than a list per hop: Neo4j caches a plan per parameter
-// type, and an empty list types differently, so lists per hop would replan most calls.
+// every hop asked at once. $batch.asks holds {hop, from} pairs; a row is (hop, from, party one
+// hop away). One list of maps rather than a list per hop: Neo4j caches a plan per parameter
+// type, and an empty list types differently, so lists per hop would replan most calls; and
+// inside a map, because a top-level list's size (by order of magnitude) is part of that type
+// too (graph_service/propagation/store.py: unsized).
 // Each party asked is expanded once a direction, its relationships' types telling the hops
 // apart (four branches where one per hop made eight: the plan is made in about half the time
 // after a start or a statistics change, issue 15 item 3).
 // Dates are not looked at: the scope holds whatever the as-of date. $rows cuts the answer
 // short (a scope search with a limit reads no more than it needs; the rows are made lazily,
 // so Neo4j stops there too); every row is wanted with Neo4j's largest integer.
-UNWIND $asks AS ask
+UNWIND $batch.asks AS ask
 WITH ask.from AS id, collect(ask.hop) AS hops
 MATCH (x:Party {party_id: id})
 CALL (x, hops) {

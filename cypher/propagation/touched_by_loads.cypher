@@ -4,7 +4,7 @@
 // type, so that each uses its load_id index (a multi-type pattern would scan them all). The
 // hints are needed: after a bulk load most relationships share one load_id, the planner
 // then expects an index seek to return them all and picks a label scan instead (seconds).
-UNWIND $load_ids AS load_id
+UNWIND $batch.load_ids AS load_id
 CALL (load_id) {
   MATCH (p:Party) USING INDEX p:Party(load_id) WHERE p.load_id = load_id
   RETURN p.party_id AS party_id

@@ -1,7 +1,7 @@
 """Reading the propagation's input from Neo4j and writing its results back.
 
 Reads go in batches of party ids (``propagation/read_parties_by_id``), so neither side
-holds one huge result; writes are batched ``UNWIND $rows`` statements that are idempotent, so
+holds one huge result; writes are batched ``UNWIND $batch.rows`` statements that are idempotent, so
 a retried or re-run batch leaves the same state. Only differences are written: a run that
 changes nothing writes nothing but its run record.
 
@@ -61,7 +61,7 @@ class Neo4jHops:
         reached: dict[str, dict[str, set[str]]] = {hop: {} for hop in asks}
         if pairs:
             limit = ALL_ROWS if rows is None else rows  # one statement (and plan) for both
-            for row in self.db.read_plain("propagation/hops", asks=pairs, rows=limit):
+            for row in self.db.read_plain("propagation/hops", **unsized(asks=pairs), rows=limit):
                 reached[row["hop"]].setdefault(row["source"], set()).add(row["party_id"])
         return reached
 
@@ -109,6 +109,22 @@ def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
     return rows
 
 
+def unsized(**lists: Sequence[Any]) -> dict[str, Any]:
+    """A statement's list parameters inside one map, ``$batch`` (read as ``$batch.ids`` …).
+
+    Neo4j 5 caches a plan per order of magnitude of each top-level list parameter's size (up
+    to 10, 100, 1,000, 10,000 items), so a statement asked about 3 parties, then 40, then 700
+    was planned three times: an incremental run's levels each paid a plan of their own
+    (``propagation/hops``: 0.5-1.1 s). Inside a map a list has no size for the planner, so one
+    plan serves every size; these statements' plans are the same for 1 and for 5,000 items
+    (EXPLAIN, issue 15), so no call gets a worse one.
+
+    >>> unsized(ids=("a", "b"))
+    {'batch': {'ids': ['a', 'b']}}
+    """
+    return {"batch": {name: list(items) for name, items in lists.items()}}
+
+
 def _chunks(items: Sequence[T], size: int) -> list[list[T]]:
     """``items`` in consecutive slices of at most ``size``."""
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
@@ -130,7 +146,9 @@ class Neo4jRiskData:
         found: dict[str, riskscope.Links] = {}
         ids = sorted(party_ids)
         for batch in _chunks(ids, READ_BATCH):
-            for row in self.db.read_plain("propagation/risk_links", ids=batch, timeout_s=300):
+            for row in self.db.read_plain(
+                "propagation/risk_links", **unsized(ids=batch), timeout_s=300
+            ):
                 score = row["score"]
                 found[row["party_id"]] = riskscope.Links(
                     None if score is None else float(score), row["links"]
@@ -143,7 +161,7 @@ class Neo4jRiskData:
 
 def touched_by_loads(db: Database, load_ids: list[str]) -> set[str]:
     """The parties the given loads created or changed (see ``propagation/touched_by_loads``)."""
-    rows = db.read("propagation/touched_by_loads", load_ids=load_ids, timeout_s=120)
+    rows = db.read("propagation/touched_by_loads", **unsized(load_ids=load_ids), timeout_s=120)
     return {str(r["party_id"]) for r in rows}
 
 
@@ -164,7 +182,7 @@ def stored_measures(db: Database, party_ids: Iterable[str] | None) -> dict[str, 
     if party_ids is None:
         rows = db.read_plain("propagation/all_stored_measures", timeout_s=300)
     else:
-        rows = db.read_plain("propagation/stored_measures", ids=sorted(set(party_ids)))
+        rows = db.read_plain("propagation/stored_measures", **unsized(ids=sorted(set(party_ids))))
     return {r["measure_key"]: Stored(**r) for r in rows}
 
 
@@ -238,14 +256,19 @@ def _write_batch(
     batch: list[Change], run_id: str, at: datetime, catalog_version: str, tx: Tx
 ) -> None:
     rows = [row for row, _ in batch]
-    tx.run("propagation/write_measures", rows=rows, run_id=run_id, at=at,
+    tx.run("propagation/write_measures", **unsized(rows=rows), run_id=run_id, at=at,
            catalog_version=catalog_version)  # fmt: skip
-    tx.run("propagation/log_changes", rows=[entry for _, entry in batch], run_id=run_id, at=at)
+    _log_changes(tx, batch, run_id, at)
 
 
 def _delete_batch(batch: list[Change], run_id: str, at: datetime, tx: Tx) -> None:
-    tx.run("propagation/delete_measures", keys=[row["measure_key"] for row, _ in batch])
-    tx.run("propagation/log_changes", rows=[entry for _, entry in batch], run_id=run_id, at=at)
+    tx.run("propagation/delete_measures", **unsized(keys=[row["measure_key"] for row, _ in batch]))
+    _log_changes(tx, batch, run_id, at)
+
+
+def _log_changes(tx: Tx, batch: list[Change], run_id: str, at: datetime) -> None:
+    entries = [entry for _, entry in batch]
+    tx.run("propagation/log_changes", **unsized(rows=entries), run_id=run_id, at=at)
 
 
 @dataclass(frozen=True)
@@ -280,8 +303,8 @@ def finish_run(
     scores = [{"party_id": p, "score": s} for p, s in sorted(risk.items())]
     marks = [{"load_id": load.load_id, "batches": load.batches} for load in loads]
     lease, holder = (release["name"], release["holder"]) if release else (None, None)
-    db.write("propagation/finish_run", rows=scores, run_id=run_id, props=dict(props),
-             loads=marks, lease=lease, holder=holder,  # a null holder releases nothing
+    db.write("propagation/finish_run", **unsized(rows=scores, loads=marks), run_id=run_id,
+             props=dict(props), lease=lease, holder=holder,  # a null holder releases nothing
              timeout_s=FINISH_TIMEOUT_S)  # fmt: skip
 
 
@@ -291,7 +314,7 @@ def voiding_sources(
     """``record_key, source`` of the status update that voided each record (``source``: repair
     or objection when a decision wrote it, else None)."""
     return db.read_plain(
-        "propagation/voiding_sources", keys=list(record_keys), statuses=list(statuses)
+        "propagation/voiding_sources", **unsized(keys=record_keys), statuses=list(statuses)
     )
 
 
