@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -76,12 +77,20 @@ class ReceiptSigner:
         signature = self._private_key.sign(signed_bytes({**answer, "receipt": receipt}))
         return {**receipt, "signature": base64.b64encode(signature).decode("ascii")}
 
-    def sign_json(self, answer: dict[str, Any]) -> tuple[dict[str, str], str]:
+    def sign_json(
+        self, answer: dict[str, Any], raw: Mapping[str, str] | None = None
+    ) -> tuple[dict[str, str], str]:
         """:meth:`sign`, and the answer with its receipt as canonical JSON text — the body
         as sent and stored — from the one serialisation the signature needs (a 1,000-party
         answer is ~0.4 MB of JSON; a second pass over it cost ~4 ms). The signed bytes hold
         the receipt without its signature; the signature goes in after ``key_id``, where the
         canonical order puts it.
+
+        ``raw`` gives members of the answer as their canonical JSON text already (a check's
+        ``results`` joined from the snapshot's stored fragments): they are spliced in as they
+        are, never parsed and serialised again. The text must be exactly what
+        :func:`~graph_service.security.canonical.canonical_json` makes of the member, or the
+        receipt would sign bytes that a verifier, re-serialising the answer, does not get.
 
         >>> signer = ReceiptSigner(Ed25519PrivateKey.generate())
         >>> answer = {"check_id": "c1", "context": "x", "results": [{"receipt": "r"}]}
@@ -89,19 +98,27 @@ class ReceiptSigner:
         >>> text == canonical_json({**answer, "receipt": receipt}).decode("utf-8")
         True
         >>> verify_receipt(json.loads(text), signer.public_key)
+        >>> results = canonical_json(answer.pop("results")).decode("utf-8")
+        >>> _, spliced = signer.sign_json(answer, raw={"results": results})
+        >>> verify_receipt(json.loads(spliced), signer.public_key)
+        >>> spliced == text  # the same bytes, signature aside (Ed25519 is deterministic)
+        True
         """
+        marks = {name: _mark(name) for name in raw or {}}
         unsigned = {"key_id": self.key_id, "algorithm": ALGORITHM}
-        signed = signed_bytes({**answer, "receipt": unsigned})
+        held = signed_bytes({**answer, **marks, "receipt": unsigned})
+        signed = _spliced(held, marks, raw or {})
         signature = base64.b64encode(self._private_key.sign(signed)).decode("ascii")
         # The first occurrence is the answer's own key: a '"' inside a JSON string is always
         # escaped, so the sequence cannot begin within a string, and no object comes before
-        # it (an answer's keys that sort before "receipt" hold text).
+        # it (an answer's keys that sort before "receipt" hold text). Looked for before the
+        # raw members go in, so none of their text can be taken for it.
         marker = b',"receipt":' + canonical_json(unsigned)
-        end = signed.find(marker) + len(marker) - 1  # the receipt's closing brace
+        end = held.find(marker) + len(marker) - 1  # the receipt's closing brace
         if end < len(marker) - 1:
             raise ValueError("the answer's receipt is not where canonical JSON puts it")
         quoted = canonical_json(signature)
-        text = signed[:end] + b',"signature":' + quoted + signed[end:]
+        text = _spliced(held[:end] + b',"signature":' + quoted + held[end:], marks, raw or {})
         return {**unsigned, "signature": signature}, text.decode("utf-8")
 
     def public_key_json(self) -> dict[str, str]:
@@ -216,3 +233,20 @@ def _parse_key(text: str) -> object:
 
 def _raw(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _mark(name: str) -> str:
+    """The string that holds the place of the raw member ``name`` until its text goes in (a
+    NUL cannot occur unescaped in JSON text, so the quoted mark is nothing an answer says)."""
+    return f"\x00raw member {name}\x00"
+
+
+def _spliced(data: bytes, marks: Mapping[str, str], raw: Mapping[str, str]) -> bytes:
+    """``data`` with each member's quoted mark replaced by its raw text; the mark must occur
+    exactly once (else the answer held the mark's text itself, and splicing could misplace)."""
+    for name, mark in marks.items():
+        quoted = canonical_json(mark)
+        if data.count(quoted) != 1:
+            raise ValueError(f"the raw member {name!r} cannot be placed in the answer")
+        data = data.replace(quoted, raw[name].encode("utf-8"))
+    return data

@@ -80,6 +80,32 @@ def test_sign_json_writes_the_answer_and_its_receipt_as_canonical_json(
     verify_receipt(json.loads(text), _SIGNER.public_key)
 
 
+@examples(max_examples=200, deadline=None)
+@given(_TEXT, _VALUE, _VALUE)
+def test_members_given_as_canonical_text_sign_and_read_as_the_objects_would(
+    check_id: str, results: Any, run_id: Any
+) -> None:
+    # A check's results joined from stored fragments arrive as canonical JSON text: the
+    # receipt and the body must be byte for byte those of the parsed objects.
+    answer = {"check_id": check_id, "results": results, "run_id": run_id,
+              "as_of": ',"receipt":{"algorithm":"Ed25519"'}  # fmt: skip
+    given_raw = {
+        "results": canonical_json(results).decode(),
+        "run_id": canonical_json(run_id).decode(),
+    }
+    rest = {k: v for k, v in answer.items() if k not in given_raw}
+    receipt, text = _SIGNER.sign_json(rest, raw=given_raw)
+    assert (receipt, text) == _SIGNER.sign_json(answer)
+    verify_receipt(json.loads(text), _SIGNER.public_key)
+
+
+def test_a_raw_member_whose_place_cannot_be_told_is_refused() -> None:
+    # The answer itself holding the member's place-holding text: splicing could misplace it.
+    answer = {"check_id": "c1", "context": "\x00raw member results\x00"}
+    with pytest.raises(ValueError, match="raw member 'results' cannot be placed"):
+        _SIGNER.sign_json(answer, raw={"results": "[]"})
+
+
 def test_signing_key_file_is_private_and_reused(settings: Settings) -> None:
     path = settings.effective_receipt_key_file
     with ThreadPoolExecutor(4) as pool:  # several workers starting at once agree on one key
