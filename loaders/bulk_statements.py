@@ -4,7 +4,7 @@ One function per ``.cypher`` file, named after it and written to read like it (i
 say where Neo4j's semantics matter: ``MERGE``, ``ON CREATE``, ``SET +=`` removing nulls, the
 order of a statement's clauses). Rows arrive exactly as the loader sends them to Neo4j
 (:class:`loaders.write.RowBuilder`), with the same ``$prov``, and in the same parameter
-(``$batch.rows`` for most, see :func:`loaders.write.rows_param`).
+(``$batch.rows``, see :func:`loaders.write.rows_param`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from loaders.bulk_graph import (
     set_prop,
 )
 from loaders.mapping import all_mappings
-from loaders.write import ROWS_AT_TOP
 
 Rows = list[dict[str, Any]]
 #: The statements that take no rows: a :Load's bookkeeping.
@@ -79,8 +78,7 @@ def handlers(g: MemoryGraph) -> dict[str, Callable[..., list[Row]]]:
             "load/record_load_finish": lambda load_id, props: _load_finish(g, load_id, props),
         }
     )
-    at_top = NO_ROWS | ROWS_AT_TOP
-    return {name: run if name in at_top else _from_batch(run) for name, run in found.items()}
+    return {name: run if name in NO_ROWS else _from_batch(run) for name, run in found.items()}
 
 
 def _from_batch(handler: Callable[..., list[Row]]) -> Callable[..., list[Row]]:

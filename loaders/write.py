@@ -88,19 +88,15 @@ OWNED_REFERENCES = {
 #: query returns ``updates_pending`` (load/records), they run on those rows alone, and are
 #: skipped when there are none (most batches of new records: two statements saved each).
 UPDATE_HELPERS = frozenset({"load/link_pending_updates", "load/apply_record_updates"})
-#: The load statements that still take their rows as a top-level ``$rows`` list, not
-#: ``$batch.rows``: graph_service/dueprocess/status.py runs them too, with ``rows=``.
-ROWS_AT_TOP = frozenset(
-    {"load/record_updates", "load/link_pending_updates", "load/apply_record_updates"}
-)
 #: Properties of an entity that are bookkeeping, not values worth keeping in its history.
 NOT_HISTORY = frozenset({"history", "row_hash"})
 
 BatchFn = Callable[[int, int], None]  # (staged rows done, staged rows in all)
 
 
-def rows_param(name: str, rows: list[Any]) -> dict[str, Any]:
-    """The parameter that carries a batch's rows to load statement ``name``.
+def rows_param(rows: list[Any]) -> dict[str, Any]:
+    """The parameter that carries a batch's rows to a load statement (every one reads
+    ``$batch.rows``; graph_service/dueprocess/status.py's status updates too).
 
     Neo4j 5 keys a cached plan on the size of each top-level list parameter, by order of
     magnitude (up to 10, 100, 1,000, 10,000 items), so ``$rows`` was planned again for each
@@ -109,12 +105,10 @@ def rows_param(name: str, rows: list[Any]) -> dict[str, Any]:
     plan serves every batch; the plans of every load statement are the same operator tree
     for 5 and for 5,000 rows (EXPLAIN, issue 15), so no batch gets a worse one.
 
-    >>> rows_param("load/records", [{"line": 2}])
+    >>> rows_param([{"line": 2}])
     {'batch': {'rows': [{'line': 2}]}}
-    >>> rows_param("load/record_updates", [])
-    {'rows': []}
     """
-    return {"rows": rows} if name in ROWS_AT_TOP else {"batch": {"rows": rows}}
+    return {"batch": {"rows": rows}}
 
 
 Entry = tuple[int, str, int, int, str, Row]
@@ -503,7 +497,7 @@ class BatchLoader:
         keys = self._probe_fields
         rows = [{k: p.row.get(k) for k in keys} for p in batch]
         probe = self.mapping.probe
-        (result,) = self.db.read(probe, timeout_s=BATCH_TIMEOUT_S, **rows_param(probe, rows))
+        (result,) = self.db.read(probe, timeout_s=BATCH_TIMEOUT_S, **rows_param(rows))
         return set(result["unchanged"])
 
     def _work(
@@ -520,9 +514,9 @@ class BatchLoader:
         created_refs = 0
         for kind, rows in refs.items():
             ensure = ENSURE_QUERIES[kind]
-            created_refs += int(tx.run(ensure, **rows_param(ensure, rows), prov=prov)[0]["created"])
+            created_refs += int(tx.run(ensure, **rows_param(rows), prov=prov)[0]["created"])
         query = self.mapping.query
-        (result,) = tx.run(query, **rows_param(query, [p.row for p in batch]), prov=prov)
+        (result,) = tx.run(query, **rows_param([p.row for p in batch]), prov=prov)
         by_line = {p.row["line"]: p for p in batch}
         changed = [by_line[line].row for line in result["changed"]]
         pending = result.get("updates_pending")
@@ -530,10 +524,10 @@ class BatchLoader:
         for helper in self.mapping.after_batch:
             rows = for_updates if helper in UPDATE_HELPERS else changed
             if rows:
-                tx.run(helper, **rows_param(helper, rows), prov=prov)
+                tx.run(helper, **rows_param(rows), prov=prov)
         history = _history_rows(result["history"], by_line)
         if history:
-            tx.run(self._history_query, **rows_param(self._history_query, history))
+            tx.run(self._history_query, **rows_param(history))
         outcome = Outcome(result["created"], result["updated"], result["unchanged"],
                           referenced_created=created_refs)  # fmt: skip
         # Durable with the rows or not at all: what tells the propagation they are pending. A

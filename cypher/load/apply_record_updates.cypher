@@ -5,7 +5,7 @@
 // A record without updates is skipped at once: it is 'active' with no voided_on from its
 // creation (load/records) and nothing else sets its status, so there is nothing to recompute
 // (most rows of a records file, whose updates come later if at all).
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 WITH DISTINCT coalesce(row.ref, row.record_ref) AS ref
 MATCH (r:Record {ref: ref})
 WHERE EXISTS { (r)-[:HAS_UPDATE]->(:RecordUpdate) }

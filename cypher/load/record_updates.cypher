@@ -2,7 +2,7 @@
 // to its records and recomputing their status are load/link_pending_updates and
 // load/apply_record_updates, which also run when the records arrive later. Outcome per row as
 // in load/companies.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (u:RecordUpdate {update_key: row.record_ref + '|' + row.status + '|' + row.effective_on})
 WITH row, u, u.row_hash AS old_hash,
      CASE WHEN u.row_hash <> row.row_hash THEN properties(u) END AS old

@@ -82,10 +82,11 @@ def provenance(update: StatusUpdate, at: datetime | None = None) -> dict[str, An
 
 def write_update(tx: Tx, update: StatusUpdate) -> None:
     """Writes ``update`` and recomputes its records' status and ``voided_on``, in ``tx``."""
-    rows, prov = [update_row(update)], provenance(update)
-    tx.run("load/record_updates", rows=rows, prov=prov)
-    tx.run("load/link_pending_updates", rows=rows, prov=prov)
-    tx.run("load/apply_record_updates", rows=rows, prov=prov)
+    # The rows inside a map, as the loader sends them (loaders.write.rows_param says why).
+    batch, prov = {"rows": [update_row(update)]}, provenance(update)
+    tx.run("load/record_updates", batch=batch, prov=prov)
+    tx.run("load/link_pending_updates", batch=batch, prov=prov)
+    tx.run("load/apply_record_updates", batch=batch, prov=prov)
 
 
 def close_decided(
