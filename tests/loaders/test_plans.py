@@ -11,6 +11,7 @@ dropped.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from pathlib import Path
 
@@ -54,3 +55,22 @@ def test_files_of_3_and_30_rows_share_every_plan(db: Database) -> None:
     # Assert: before, load/ensure_companies and load/records were planned again for 30 rows.
     assert same_magnitude > 0
     assert ten_times == same_magnitude
+
+
+def test_every_load_statement_reads_its_rows_from_the_batch_map() -> None:
+    """The parameter is said in each ``cypher/load`` file and, for the import, in
+    ``loaders/bulk_statements.py`` (``NO_ROWS``: the statements that take no rows); a file
+    left reading a top-level ``$rows`` would be planned per size again, and one the import
+    calls the other way would fail only on the import's path."""
+    from graph_service.queries import get_registry
+    from loaders.bulk_statements import NO_ROWS
+
+    registry = get_registry()
+    texts = {name: registry[name].text for name in registry.names() if name.startswith("load/")}
+    assert NO_ROWS <= texts.keys()
+    batch = re.compile(r"\$batch\b")
+    for name, text in texts.items():
+        assert "$rows" not in text, name
+        assert "UNWIND $" not in text.replace("UNWIND $batch.", ""), name  # no other list
+    assert not any(batch.search(texts[name]) for name in NO_ROWS)
+    assert sum("UNWIND $batch.rows AS row" in text for text in texts.values()) >= 25
