@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from graph_service import identifiers
 from graph_service.analysis.activity import holds_red_list, red_list_kinds
@@ -128,12 +128,12 @@ def decide_parties(
     """The results, in request order, for rows ``found`` by normalised id (each with
     ``name``, ``kind``, ``measures`` applying on the check's date and ``red_listed``);
     shared by the graph's reads and the decision snapshot (:mod:`.snapshot_eval`)."""
-    ranking = _Ranking(catalog, context)
+    ranking = Ranking(catalog, context)
     return [_result(sent, party, found.get(party), context, catalog, ranking)
             for sent, party in ((sent, normalise(sent)) for sent in party_ids)]  # fmt: skip
 
 
-class _Ranking:
+class Ranking:
     """What every measure of one check needs from the catalog, worked out once per check
     (a 1,000-party check decides hundreds of measures, mostly of a few names): each
     measure name's decision in the context, and the outcomes' strength."""
@@ -158,13 +158,23 @@ class _Ranking:
         gives two measures alike in the rest), so that an answer's order never depends on
         where the measures were read from (Neo4j, a snapshot built from Neo4j or from
         Parquet)."""
-        return (
-            self.rank.get(str(measure["decision"]), len(self.rank)),
-            str(measure["measure"]),
-            str(measure["record"]["ref"]),
-            str(measure.get("rule")),
-            "/".join(str(hop.get("party_id")) for hop in measure.get("path") or ()),
-        )
+        return (self.rank.get(str(measure["decision"]), len(self.rank)), *order_tail(measure))
+
+
+def order_tail(measure: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The order of measures of equal strength in an answer (:meth:`Ranking.order` after the
+    strength): by measure, record, rule and path (``measure`` in the answer's shape).
+
+    >>> order_tail({"measure": "m", "record": {"ref": "R"}, "rule": None,
+    ...             "path": [{"party_id": "A"}, {"party_id": "B"}]})
+    ('m', 'R', 'None', 'A/B')
+    """
+    return (
+        str(measure["measure"]),
+        str(measure["record"]["ref"]),
+        str(measure.get("rule")),
+        "/".join(str(hop.get("party_id")) for hop in measure.get("path") or ()),
+    )
 
 
 def _result(
@@ -173,14 +183,14 @@ def _result(
     row: Mapping[str, Any] | None,
     context: str,
     catalog: Catalog,
-    ranking: _Ranking,
+    ranking: Ranking,
 ) -> PartyResult:
     kind = party_kind(party)
     if kind is None:
         return PartyResult(sent, found=False, error="invalid_identifier")
     if row is None:  # unknown to every registry: nothing restricts it
         return PartyResult(sent, found=False, kind=kind, decision=Outcome.ALLOW.value)
-    measures = sorted((_answer(m, ranking) for m in row["measures"]), key=ranking.order)
+    measures = sorted((answer_measure(m, ranking) for m in row["measures"]), key=ranking.order)
     names = [str(m["measure"]) for m in measures]
     decision = decide(names, context, bool(row["red_listed"]), catalog)
     return PartyResult(
@@ -188,7 +198,15 @@ def _result(
     )
 
 
-def _answer(m: Mapping[str, Any], ranking: _Ranking) -> dict[str, Any]:
+class Decisions(Protocol):
+    """What putting a measure in the answer's shape asks of the check: its decision."""
+
+    def decision(self, measure: str) -> str:
+        """The decision ``measure`` alone leads to in the check's context."""
+        ...
+
+
+def answer_measure(m: Mapping[str, Any], ranking: Decisions) -> dict[str, Any]:
     """A stored (or computed) measure in the answer's shape, with its decision here."""
     path = m["path"] if "path" in m else json.loads(m["path_json"])
     return {

@@ -1,10 +1,11 @@
 """The decision snapshot: what today's checks read instead of Neo4j (docs/operations.md).
 
 A host-local SQLite file holds, for one propagation run, every known party (id, name, kind),
-its records of red-list kinds and its stored measures with their explanations, the open
-objections, the catalog version and the run id. Every worker process of the host reads it
-(the OS page cache and ``mmap`` share the pages, so memory does not grow with the workers);
-one of them writes it (:mod:`graph_service.check.snapshot_build`).
+its records of red-list kinds and its stored measures with their explanations, the party's
+answer precomputed for one day (its *fragment*, :mod:`.fragments`, made from the same row in
+the same transaction), the open objections, the catalog version and the run id. Every worker
+process of the host reads it (the OS page cache and ``mmap`` share the pages, so memory does
+not grow with the workers); one of them writes it (:mod:`graph_service.check.snapshot_build`).
 
 Why SQLite (stdlib, no new dependency) rather than LMDB: a newer run is applied to the file
 in place as *one write transaction* in WAL mode, and a reader's check is *one read
@@ -26,20 +27,26 @@ Invariants:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
+from graph_service.check import fragments
+from graph_service.check.fragments import Fragment
 from graph_service.errors import SnapshotUnavailable
+from graph_service.policy.catalog import Catalog
 
-#: Version of the file's layout; a file of another layout is rebuilt, not read.
-FORMAT: Final = "1"
+log = logging.getLogger(__name__)
+
+#: Version of the file's layout; a file of another layout is rebuilt, not read (2: fragments).
+FORMAT: Final = "2"
 #: The file naming the generation in use.
 CURRENT: Final = "CURRENT"
 #: Bytes of a generation the reader maps into memory (shared by every process of the host).
@@ -48,7 +55,8 @@ MMAP_BYTES: Final = 1 << 30
 _SCHEMA: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
     "CREATE TABLE parties (party_id TEXT PRIMARY KEY, name TEXT, kind TEXT,"
-    " red_records TEXT NOT NULL, measures TEXT NOT NULL) WITHOUT ROWID",
+    " red_records TEXT NOT NULL, measures TEXT NOT NULL, f_made_on TEXT, f_kind TEXT,"
+    " f_name TEXT, f_masked_name TEXT, f_red INTEGER, f_measures TEXT) WITHOUT ROWID",
     "CREATE TABLE open_objections (record_ref TEXT PRIMARY KEY, objection_id TEXT NOT NULL)"
     " WITHOUT ROWID",
 )
@@ -72,6 +80,42 @@ class Snapshot:
     meta: Meta
     rows: dict[str, dict[str, Any]]  # party_id -> {name, kind, red_records, measures}
     open_by_record: dict[str, str]  # record_ref -> objection_id, of the parties' measures
+
+
+class StoredRow(NamedTuple):
+    """A party's row as stored (the table's columns, in order): its red-list records and
+    measures as JSON text, and its fragment's columns (None when it has none). A tuple made
+    straight from SQLite's row: a 1,000-party check reads a thousand."""
+
+    party_id: str
+    name: str | None
+    kind: str | None
+    red_records: str
+    measures: str
+    f_made_on: str | None
+    f_kind: str | None
+    f_name: str | None
+    f_masked_name: str | None
+    f_red: int | None
+    f_measures: str | None
+
+    @property
+    def fragment(self) -> Fragment | None:
+        """The row's fragment, None when it has none."""
+        return None if self.f_made_on is None else Fragment._make(self[5:])
+
+    def parsed(self) -> dict[str, Any]:
+        """The row as :meth:`SnapshotReader.read` gives it (what deciding from it takes)."""
+        return _parsed((self.party_id, self.name, self.kind, self.red_records, self.measures))
+
+
+@dataclass(frozen=True)
+class StoredRead:
+    """One :meth:`SnapshotReader.read_stored`: the meta, the rows, the open objections."""
+
+    meta: Meta
+    rows: dict[str, StoredRow]
+    open_by_record: dict[str, str]
 
 
 def now_iso() -> str:
@@ -107,11 +151,50 @@ def open_for_update(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def write_parties(conn: sqlite3.Connection, parties: Iterable[Mapping[str, Any]]) -> int:
-    """Inserts or replaces the rows of ``parties`` (rows of check/snapshot_page)."""
-    rows = [_party_row(p) for p in parties]
-    conn.executemany("INSERT OR REPLACE INTO parties VALUES (?, ?, ?, ?, ?)", rows)
+def write_parties(
+    conn: sqlite3.Connection,
+    parties: Iterable[Mapping[str, Any]],
+    catalog: Catalog | None = None,
+    day: date | None = None,
+) -> int:
+    """Inserts or replaces the rows of ``parties`` (rows of check/snapshot_page), each with
+    its fragment for ``day`` under ``catalog`` (none without them: such parties are decided
+    from their rows until :func:`refresh_fragments` makes theirs)."""
+    rows = [_party_row(p, catalog, day) for p in parties]
+    conn.executemany(_INSERT_PARTY, rows)
     return len(rows)
+
+
+def refresh_fragments(
+    conn: sqlite3.Connection, catalog: Catalog, day: date, after: str, limit: int
+) -> str | None:
+    """Remakes, in one transaction, the fragments not made for ``day`` (after midnight, or
+    never made) of up to ``limit`` parties after the id ``after``; the last id looked at, or
+    None once none is left (then the meta's ``fragments_on`` is ``day``). Each is made from
+    its own row in the transaction that reads it, so it never holds another run than it."""
+    iso = day.isoformat()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        page = conn.execute(
+            "SELECT party_id, name, kind, red_records, measures, f_made_on FROM parties"
+            " WHERE party_id > ? ORDER BY party_id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        stale = [row[:5] for row in page if row[5] != iso]
+        conn.executemany(_INSERT_PARTY, [_remade(row, catalog, day) for row in stale])
+        if not page:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('fragments_on', ?)", (iso,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return str(page[-1][0]) if page else None
+
+
+def fragments_on(conn: sqlite3.Connection) -> str | None:
+    """The day every fragment was last found made for (None before that was ever so)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'fragments_on'").fetchone()
+    return str(row[0]) if row else None
 
 
 def delete_parties(conn: sqlite3.Connection, party_ids: Sequence[str]) -> None:
@@ -168,10 +251,33 @@ def remove_old(folder: Path, keep: Path) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _party_row(party: Mapping[str, Any]) -> tuple[str, Any, Any, str, str]:
+_INSERT_PARTY: Final = "INSERT OR REPLACE INTO parties VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _party_row(
+    party: Mapping[str, Any], catalog: Catalog | None, day: date | None
+) -> tuple[Any, ...]:
     red = json.dumps(party["red_records"], ensure_ascii=False, separators=(",", ":"))
     measures = json.dumps(party["measures"], ensure_ascii=False, separators=(",", ":"))
-    return (party["party_id"], party["name"], party["kind"], red, measures)
+    made = fragments.make(party, catalog, day) if catalog and day else None
+    columns = made or (None,) * 6
+    return (party["party_id"], party["name"], party["kind"], red, measures, *columns)
+
+
+def _remade(row: Sequence[Any], catalog: Catalog, day: date) -> tuple[Any, ...]:
+    """A stored row with its fragment made for ``day``; a row that cannot be read keeps its
+    texts and gets no fragment (checks of it fail as they did)."""
+    try:
+        return _party_row(_parsed(row), catalog, day)
+    except ValueError:
+        log.warning("a row of the decision snapshot cannot be read", extra={"party": row[0]})
+        return (*row, *(None,) * 6)
+
+
+def _parsed(row: Sequence[Any]) -> dict[str, Any]:
+    party_id, name, kind, red, measures = row
+    return {"party_id": party_id, "name": name, "kind": kind,
+            "red_records": _json_list(red), "measures": _json_list(measures)}  # fmt: skip
 
 
 def _fsync(path: Path) -> None:
@@ -259,6 +365,21 @@ class SnapshotReader:
             conn.execute("COMMIT")
         return Snapshot(meta, rows, objections)
 
+    def read_stored(self, party_ids: Sequence[str]) -> StoredRead:
+        """The rows of ``party_ids`` (those known) as stored — texts, and fragments — with the
+        meta and the open objections against their measures' records, in one transaction."""
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            meta = read_meta(conn)
+            rows = _stored_rows(conn, party_ids)
+            objections = _open_against(conn, rows.values())
+        except sqlite3.DatabaseError as exc:
+            raise SnapshotUnavailable(f"the decision snapshot cannot be read ({exc})") from exc
+        finally:
+            conn.execute("COMMIT")
+        return StoredRead(meta, rows, objections)
+
     def _connection(self) -> sqlite3.Connection:
         path = self._path
         if path is None:
@@ -292,6 +413,27 @@ def _rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, dict[
                 "measures": _json_list(measures),
             }
     return found
+
+
+def _stored_rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, StoredRow]:
+    """The stored rows of ``party_ids``, texts unparsed, in chunks under SQLite's limit."""
+    found: dict[str, StoredRow] = {}
+    unique = sorted(set(party_ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        query = f"SELECT * FROM parties WHERE party_id IN ({marks})"  # noqa: S608 - placeholders only
+        for row in conn.execute(query, chunk):
+            found[row[0]] = StoredRow._make(row)
+    return found
+
+
+def _open_against(conn: sqlite3.Connection, rows: Iterable[StoredRow]) -> dict[str, str]:
+    """The open objections against the records of ``rows``' measures: none to look for (and
+    no measure parsed) while no objection is open, as is usual."""
+    if conn.execute("SELECT 1 FROM open_objections LIMIT 1").fetchone() is None:
+        return {}
+    return _objections(conn, [{"measures": _json_list(r.measures)} for r in rows])
 
 
 def _json_list(text: str) -> list[Any]:

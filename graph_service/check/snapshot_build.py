@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -118,6 +118,9 @@ class SnapshotKeeper:
         self._checked_once = False
         # Whether the last poll found Neo4j unreachable (the builder only).
         self._unreachable = False
+        # The generation and day whose fragments are all made, and how far a remaking got.
+        self._fragments_done: tuple[Path, date] | None = None
+        self._fragments_scan: tuple[Path | None, date | None, str] = (None, None, "")
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self, wait_s: float) -> SnapshotKeeper:
@@ -204,6 +207,29 @@ class SnapshotKeeper:
         elif self._settled(state):
             self._update(meta, state)
         self._checked_once = True
+        self._refresh_fragments()
+
+    def _refresh_fragments(self) -> None:
+        """Makes the fragments of the day (:mod:`.fragments`), :data:`PAGE` parties a poll,
+        once the day has changed since they were made (or some were never made); parties
+        whose fragment is not of the day are decided from their rows meanwhile."""
+        path = snapshot.current_path(self.folder)
+        today = date.today()
+        if path is None or self._fragments_done == (path, today):
+            return
+        if self._fragments_scan[:2] != (path, today):  # another generation or day: from the top
+            self._fragments_scan = (path, today, "")
+        conn = snapshot.open_for_update(path)
+        try:
+            after = snapshot.refresh_fragments(
+                conn, self.catalog, today, self._fragments_scan[2], PAGE
+            )
+        finally:
+            conn.close()
+        if after is None:
+            self._fragments_done = (path, today)
+        else:
+            self._fragments_scan = (path, today, after)
 
     def _of_another_graph(self, meta: Meta, state: GraphState, count: bool = True) -> bool:
         """Whether the snapshot was made from another graph (its run is not in this one, or —
@@ -259,8 +285,10 @@ class SnapshotKeeper:
         started = time.perf_counter()
         path = snapshot.new_generation(self.folder)
         conn = snapshot.create(path)
+        day = date.today()
         try:
-            count = sum(snapshot.write_parties(conn, page) for page in self._pages())
+            pages = self._pages()
+            count = sum(snapshot.write_parties(conn, page, self.catalog, day) for page in pages)
             snapshot.replace_objections(conn, open_objections(self.db))
             after = GraphState.read(self.db)
             if after.run_id != state.run_id or (after.unfinished and not state.unfinished):
@@ -337,7 +365,7 @@ class SnapshotKeeper:
         conn = snapshot.open_for_update(path)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            snapshot.write_parties(conn, rows)
+            snapshot.write_parties(conn, rows, self.catalog, date.today())
             snapshot.delete_parties(conn, sorted(changed - {r["party_id"] for r in rows}))
             snapshot.replace_objections(conn, open_objections(self.db))
             snapshot.write_meta(conn, meta)

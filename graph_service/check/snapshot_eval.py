@@ -16,24 +16,33 @@ its start, a measure until its ``until``) and then decides exactly as
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from graph_service.analysis.activity import holds_red_list
+from graph_service.check import fragments
 from graph_service.check.evaluate import (
     CheckResult,
+    Ranking,
     decide_parties,
     evaluate,
     normalise,
     party_kind,
 )
-from graph_service.check.snapshot import SnapshotReader
+from graph_service.check.fragments import Fragment
+from graph_service.check.snapshot import SnapshotReader, StoredRead, StoredRow
 from graph_service.db import Database
 from graph_service.dueprocess.contested import mark_contested
 from graph_service.errors import SnapshotUnavailable
-from graph_service.policy.catalog import Catalog, catalog_in_force
+from graph_service.policy.catalog import Catalog, catalog_in_force, decide
+from graph_service.security.canonical import canonical_json
+from graph_service.security.masking import mask_result
 from graph_service.security.roles import Caller
+
+log = logging.getLogger(__name__)
 
 
 class SnapshotEvaluator:
@@ -72,6 +81,105 @@ class SnapshotEvaluator:
         results = decide_parties(party_ids, found, context, catalog)
         meta = read.meta
         return CheckResult(catalog.version, results, meta.run_id, meta.confirmed_at, plain=True)
+
+    def answer_text(
+        self, db: Database, context: str, party_ids: Sequence[str], as_of: date, masked: bool
+    ) -> TextAnswer:
+        """What :meth:`from_snapshot` decides, as the canonical JSON text of the answer's
+        ``results`` (masked for a checker when ``masked``): each party's precomputed fragment
+        joined (:mod:`.fragments`), or, where none may be joined, the party decided from its
+        row as :meth:`from_snapshot` decides it. ``as_of`` is today, as the caller decided."""
+        catalog = catalog_in_force(db.settings)
+        wanted = [(sent, party, party_kind(party)) for sent, party in _normalised(party_ids)]
+        read = self.reader.read_stored(sorted({p for _, p, kind in wanted if kind}))
+        if read.meta.catalog_version != catalog.version:
+            raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
+        joiner = _Joiner(catalog, context, as_of, read, masked)
+        texts = ",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
+        meta = read.meta
+        return TextAnswer(catalog.version, f"[{texts}]", meta.run_id, meta.confirmed_at)
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """A check's results as text (:meth:`SnapshotEvaluator.answer_text`) and what decided
+    them: the catalog, the propagation run and when the snapshot was last confirmed."""
+
+    catalog_version: str
+    results: str  # canonical JSON of the answer's ``results``
+    run_id: str | None
+    snapshot_at: str | None
+
+
+class _Joiner:
+    """One check's results, party by party, from one snapshot read."""
+
+    def __init__(
+        self, catalog: Catalog, context: str, as_of: date, read: StoredRead, masked: bool
+    ) -> None:
+        self.catalog, self.context, self.as_of, self.read = catalog, context, as_of, read
+        self.iso, self.masked = as_of.isoformat(), masked
+        self.ranking = Ranking(catalog, context)
+        self._decisions: dict[tuple[tuple[str, ...], bool], str] = {}
+
+    def text(self, sent: str, party: str, kind: str | None) -> str:
+        """The canonical JSON of the result for ``sent`` (normalised: ``party``, of ``kind``
+        today, None when not valid)."""
+        if kind is None:
+            return fragments.invalid_text(sent)
+        row = self.read.rows.get(party)
+        if row is None:  # unknown to every registry: nothing restricts it
+            return fragments.unknown_text(sent, kind)
+        joinable = self._joinable(sent, row)
+        return self._decided(sent, row) if joinable is None else self._joined(sent, *joinable)
+
+    def _joinable(self, sent: str, row: StoredRow) -> tuple[Fragment, list[list[Any]]] | None:
+        """``row``'s fragment and its measure items when they may be joined, else None."""
+        fragment = row.fragment
+        if fragment is None or not fragments.usable(fragment, sent, row.party_id, self.iso):
+            return None
+        try:
+            items = fragments.items_of(fragment)
+        except fragments.FragmentUnusable as exc:
+            log.warning(
+                "a fragment of the decision snapshot is unusable; the party is decided from its"
+                " row", extra={"party_id": row.party_id, "error": str(exc)},
+            )  # fmt: skip
+            return None
+        contested = self.read.open_by_record
+        if contested and any(i[fragments.REF] in contested for i in items):
+            return None  # the answer marks the measure contested: decided from the row
+        return fragment, items
+
+    def _joined(self, sent: str, fragment: Fragment, items: list[list[Any]]) -> str:
+        """The fragment joined: each measure's decision here, strongest first (a stable sort
+        of items already in the answer's order for equal strength)."""
+        rank = self.ranking.rank
+        decided = [(item, self.ranking.decision(item[fragments.NAME])) for item in items]
+        decided.sort(key=lambda pair: rank.get(pair[1], len(rank)))
+        names = tuple(str(item[fragments.NAME]) for item, _ in decided)
+        decision = self._party_decision(names, bool(fragment.red_listed))
+        return fragments.result_text(sent, fragment, decision, decided, self.masked)
+
+    def _party_decision(self, names: tuple[str, ...], red_listed: bool) -> str:
+        """:func:`decide` of a party's measures, once per check for each set of them."""
+        key = (names, red_listed)
+        known = self._decisions.get(key)
+        if known is None:
+            known = decide(list(names), self.context, red_listed, self.catalog).value
+            self._decisions[key] = known
+        return known
+
+    def _decided(self, sent: str, row: StoredRow) -> str:
+        """The party decided from its row, as :meth:`SnapshotEvaluator.from_snapshot` does."""
+        found = {row.party_id: _decidable(on_date(row.parsed(), self.iso), self.catalog,
+                                          self.as_of, self.read.open_by_record)}  # fmt: skip
+        shown = decide_parties([sent], found, self.context, self.catalog)[0].as_json()
+        return canonical_json(mask_result(shown) if self.masked else shown).decode("utf-8")
+
+
+def _normalised(party_ids: Sequence[str]) -> list[tuple[str, str]]:
+    return [(sent, normalise(sent)) for sent in party_ids]
 
 
 def on_date(row: Mapping[str, Any], iso: str) -> dict[str, Any]:

@@ -127,7 +127,7 @@ def build_from_parquet(source: ParquetSource, folder: Path, catalog: Catalog) ->
         parties = 0
         for batch in _party_batches(source.export_dir / "parties"):
             rows = [_row(p, red, measures) for p in batch]
-            parties += snapshot.write_parties(conn, rows)
+            parties += snapshot.write_parties(conn, rows, catalog, date.today())
         if measures:
             sample = sorted(measures)[:3]
             raise ExportRefused(

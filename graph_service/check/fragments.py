@@ -1,0 +1,219 @@
+"""A party's answer made once, when its snapshot row is written, for checks to join (pure).
+
+Profiling a 1,000-party check for today (issue 14, session 10) put ~60 % of a worker's CPU in
+work that is the same for every check of a party on one day: parsing its stored measures,
+putting each into the answer's shape, masking it for checkers, and writing it out as
+canonical JSON for the receipt. A *fragment* is that work done once, per party and day:
+
+* ``kind``, ``name`` and the name as a checker sees it, as JSON text;
+* whether the party is red-listed on the day;
+* every measure applying on the day in the answer's shape as canonical JSON, plain and masked,
+  cut in two around its ``decision`` (the only value that depends on the check's context),
+  with the measure's name and its record's reference, in the order the answer sorts
+  measures of equal strength (:func:`~graph_service.check.evaluate.order_tail`).
+
+A check then only looks up each measure's decision in its context, sorts by strength (a
+stable sort of an already ordered list gives the answer's order) and joins the texts.
+
+When a fragment may not be joined, the party is decided from its row exactly as before
+(:func:`usable`): a fragment of another day (a record may begin or a measure lapse at
+midnight, and an id number's validity depends on the day), a party sent in another spelling
+than its normalised id (masking looks at the id as sent), a measure whose record is under an
+open objection (the answer marks it contested), or a fragment that cannot be read.
+
+>>> from graph_service.policy import default_catalog
+>>> row = {"party_id": "91130102RG8E64XKKR", "name": "华北", "kind": "company",
+...        "red_records": [], "measures": []}
+>>> made = make(row, default_catalog(), date(2026, 12, 7))
+>>> made.kind, made.name, made.red_listed, made.measures
+('"company"', '"华北"', 0, '[]')
+>>> result_text("91130102RG8E64XKKR", made, "allow", [], False)
+'{"decision":"allow","error":null,"found":true,"kind":"company","measures":[],"name":"华北",\
+"party_id":"91130102RG8E64XKKR"}'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Final, NamedTuple
+
+from graph_service.analysis.activity import holds_red_list
+from graph_service.check.evaluate import answer_measure, order_tail, party_kind
+from graph_service.dueprocess.contested import record_ref_of_measure
+from graph_service.policy.catalog import Catalog
+from graph_service.security.canonical import canonical_json
+from graph_service.security.masking import mask_json, mask_result
+
+#: What stands for a measure's decision while its text is made: short (masking looks only
+#: at text of 18 characters or more) and never found in data (a NUL character).
+HOLE: Final = "\x00decision\x00"
+_HOLE_JSON: Final = json.dumps(HOLE)
+#: Positions in a stored measure item (a JSON list, smaller and faster to read than an object).
+NAME, MASKED_NAME, REF, HEAD, TAIL, MASKED_HEAD, MASKED_TAIL = range(7)
+
+
+class Fragment(NamedTuple):
+    """A party's precomputed answer on ``made_on`` (the snapshot's columns ``f_*``; a tuple:
+    a check makes one per party it joins, and a frozen dataclass took 4× as long to make)."""
+
+    made_on: str  # ISO date the fragment holds for
+    kind: str  # JSON text
+    name: str  # JSON text
+    masked_name: str  # JSON text, as a checker sees it
+    red_listed: int  # 0 or 1
+    measures: str  # JSON list of measure items (positions above), "[]" when none
+
+
+class FragmentUnusable(ValueError):
+    """A fragment that cannot be joined (unreadable or of an unexpected shape)."""
+
+
+def make(row: Mapping[str, Any], catalog: Catalog, day: date) -> Fragment | None:
+    """The fragment of a snapshot row (``party_id``, ``name``, ``kind``, ``red_records``,
+    ``measures``) for checks on ``day``; None when the party's id is not valid that day (such
+    a party is answered as invalid, from no fragment)."""
+    party = str(row["party_id"])
+    kind = row["kind"] or party_kind(party)
+    if kind is None:
+        return None
+    iso = day.isoformat()
+    red = [r for r in row["red_records"] if r.get("start") is not None and r["start"] <= iso]
+    applying = [m for m in row["measures"] if m.get("until") is None or m["until"] >= iso]
+    try:
+        items = sorted((_item(m) for m in applying), key=lambda pair: pair[0])
+    except ValueError:  # a text holding the stand-in: the party is decided from its row
+        return None
+    shown = {"party_id": party, "found": True, "name": row["name"], "kind": kind,
+             "decision": "allow", "measures": [], "error": None}  # fmt: skip
+    return Fragment(
+        iso,
+        _json(kind),
+        _json(row["name"]),
+        _json(mask_result(shown)["name"]),
+        int(holds_red_list(red, catalog, day)),
+        _json([item for _key, item in items]),
+    )
+
+
+def _item(stored: Mapping[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
+    """A stored measure's sort key (after its strength) and its item: name, masked name,
+    record reference, and its canonical text plain and masked, cut around the decision."""
+    shown = answer_measure({**stored, "contested": False, "objection_id": None}, _Hole())
+    masked = mask_json(shown)
+    head, tail = _cut(canonical_json(shown).decode("utf-8"))
+    masked_head, masked_tail = _cut(canonical_json(masked).decode("utf-8"))
+    ref = record_ref_of_measure(stored)
+    item = [shown["measure"], masked["measure"], ref, head, tail, masked_head, masked_tail]
+    return order_tail(shown), item
+
+
+class _Hole:
+    """Stands for the check's ranking while a fragment is made: every decision is the hole."""
+
+    def decision(self, measure: str) -> str:
+        del measure
+        return HOLE
+
+
+def _cut(text: str) -> tuple[str, str]:
+    """A measure's text cut around its decision's hole (exactly one in a measure's text)."""
+    head, hole, tail = text.partition(_HOLE_JSON)
+    if not hole or _HOLE_JSON in tail:
+        raise ValueError("a measure's text holds the decision's stand-in more than once")
+    return head, tail
+
+
+def _json(value: Any) -> str:
+    return canonical_json(value).decode("utf-8")
+
+
+def items_of(fragment: Fragment) -> list[list[Any]]:
+    """The fragment's measure items; FragmentUnusable when they cannot be read.
+
+    >>> items_of(Fragment("2026-12-07", '"company"', "null", "null", 0, "[]"))
+    []
+    >>> items_of(Fragment("2026-12-07", '"company"', "null", "null", 0, "[[1"))
+    Traceback (most recent call last):
+    ...
+    graph_service.check.fragments.FragmentUnusable: unreadable measures (Expecting ',' \
+delimiter: line 1 column 4 (char 3))
+    """
+    if fragment.measures == "[]":  # most parties: no parse
+        return []
+    try:
+        items = json.loads(fragment.measures)
+    except ValueError as exc:
+        raise FragmentUnusable(f"unreadable measures ({exc})") from None
+    if not isinstance(items, list) or not all(_is_item(i) for i in items):
+        raise FragmentUnusable("measures of an unexpected shape")
+    return items
+
+
+def _is_item(item: Any) -> bool:
+    return (
+        isinstance(item, list)
+        and len(item) == 7
+        and all(isinstance(item[i], str) for i in (NAME, HEAD, TAIL, MASKED_HEAD, MASKED_TAIL))
+    )
+
+
+def usable(fragment: Fragment | None, sent: str, party: str, iso: str) -> bool:
+    """Whether ``fragment`` answers the party ``sent`` as ``party`` (its normalised id) on the
+    ISO date ``iso``; the rest is :func:`items_of`'s and the objections' to say.
+
+    >>> f = Fragment("2026-12-07", '"company"', "null", "null", 0, "[]")
+    >>> usable(f, "X", "X", "2026-12-07"), usable(f, "x", "X", "2026-12-07")
+    (True, False)
+    >>> usable(f, "X", "X", "2026-12-08"), usable(None, "X", "X", "2026-12-07")
+    (False, False)
+    """
+    return fragment is not None and fragment.made_on == iso and sent == party
+
+
+def result_text(
+    sent: str,
+    fragment: Fragment,
+    decision: str,
+    ordered: Sequence[tuple[list[Any], str]],
+    masked: bool,
+) -> str:
+    """The canonical JSON of one party's result: ``decision`` the party's, ``ordered`` its
+    measure items in the answer's order with each one's decision in the check's context."""
+    if masked:
+        measures = ",".join(f'{i[MASKED_HEAD]}"{d}"{i[MASKED_TAIL]}' for i, d in ordered)
+        name = fragment.masked_name
+    else:
+        measures = ",".join(f'{i[HEAD]}"{d}"{i[TAIL]}' for i, d in ordered)
+        name = fragment.name
+    return (
+        f'{{"decision":"{decision}","error":null,"found":true,"kind":{fragment.kind},'
+        f'"measures":[{measures}],"name":{name},"party_id":{_json(sent)}}}'
+    )
+
+
+def unknown_text(sent: str, kind: str) -> str:
+    """The result of a valid id the snapshot does not hold (nothing restricts it).
+
+    >>> unknown_text("91110000MA01ABCD0J", "company")
+    '{"decision":"allow","error":null,"found":false,"kind":"company","measures":[],\
+"name":null,"party_id":"91110000MA01ABCD0J"}'
+    """
+    return (
+        f'{{"decision":"allow","error":null,"found":false,"kind":"{kind}",'
+        f'"measures":[],"name":null,"party_id":{_json(sent)}}}'
+    )
+
+
+def invalid_text(sent: str) -> str:
+    """The result of an id that is not valid (no decision).
+
+    >>> invalid_text("x")
+    '{"decision":null,"error":"invalid_identifier","found":false,"kind":null,"measures":[],\
+"name":null,"party_id":"x"}'
+    """
+    return (
+        '{"decision":null,"error":"invalid_identifier","found":false,"kind":null,'
+        f'"measures":[],"name":null,"party_id":{_json(sent)}}}'
+    )
