@@ -69,6 +69,11 @@ IDLE_S: Final = 0.1
 #: serve the checks. When the log is quiet (no entry since the last look) what waits is copied
 #: at once, so a lone check is mirrored as soon as before.
 GATHER_S: Final = 1.0
+#: Stored text (characters of payloads and attachments) a batch holds at most, beside
+#: ``audit_batch_max`` entries: ~16 entries of 1,000-party checks (~0.5 MB each, their stored
+#: answers) where the count alone allowed 500 — hundreds of MB in the mirror's process and in
+#: one Neo4j transaction. Single-party entries (~2 kB) still go 500 at a time.
+BATCH_CHARS: Final = 8_000_000
 #: Seconds it waits after a failure (Neo4j down) or while another process mirrors.
 RETRY_S: Final = 1.0
 #: How much lower the mirror process's priority is than the workers' (``nice``): it copies
@@ -157,6 +162,8 @@ class AuditMirror:
         self._parent: int | None = None
         #: Set in a mirror process when its worker is gone: stop at once, copy nothing more.
         self._orphaned = threading.Event()
+        #: Whether the last batch was cut short by a bound (more entries may wait).
+        self._more = False
 
     def start(self) -> AuditMirror:
         """Starts the thread."""
@@ -194,14 +201,14 @@ class AuditMirror:
                 return  # stopping: what could be copied is in Neo4j
             if copied < 0:
                 self._stop.wait(RETRY_S)
-            elif copied < self.batch_max and conn is not None:  # caught up
+            elif not self._more and conn is not None:  # caught up
                 self._gather(conn)
 
     def step(self, conn: sqlite3.Connection) -> int:
         """Copies one batch; the number of entries copied (0 when there was none)."""
         chain_id = local_audit.meta_value(conn, "chain_id")
         known = local_audit.mirrored(self.folder)
-        batch = local_audit.entries_after(conn, known, self.batch_max)
+        batch, self._more = local_audit.batch_after(conn, known, self.batch_max, BATCH_CHARS)
         if not batch:
             return 0
         done = self.db.write_tx(lambda tx: copy(tx, chain_id, batch))

@@ -141,6 +141,25 @@ def entries_after(conn: sqlite3.Connection, seq: int, limit: int) -> list[LocalE
     return [_local_entry(row) for row in cursor]
 
 
+def batch_after(
+    conn: sqlite3.Connection, seq: int, limit: int, max_chars: int
+) -> tuple[list[LocalEntry], bool]:
+    """The entries after ``seq``, in order, up to ``limit`` of them and — at least one — up to
+    about ``max_chars`` of stored text (payloads and attachments); and whether a bound cut the
+    batch short (more may wait). A 1,000-party check's entry holds ~0.5 MB (its stored
+    answer), so a bound on the count alone let one batch of the mirror hold hundreds of MB."""
+    cursor = conn.execute("SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
+    rows: list[Sequence[Any]] = []
+    chars = 0
+    for row in cursor:  # rows are read one at a time: the ones past the bound never are
+        rows.append(row)
+        chars += len(row[6]) + len(row[10] or "")
+        if chars >= max_chars:
+            cursor.close()
+            return [_local_entry(r) for r in rows], True
+    return [_local_entry(r) for r in rows], len(rows) >= limit
+
+
 def meta_value(conn: sqlite3.Connection, key: str) -> str:
     """A value of the file's meta table (``chain_id``)."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
