@@ -67,34 +67,68 @@ class Fragment(NamedTuple):
 
 
 class FragmentUnusable(ValueError):
-    """A fragment that cannot be joined (unreadable or of an unexpected shape)."""
+    """A fragment that cannot be made or joined (its row, or its own text, unreadable or of
+    an unexpected shape)."""
 
 
 def make(row: Mapping[str, Any], catalog: Catalog, day: date) -> Fragment | None:
     """The fragment of a snapshot row (``party_id``, ``name``, ``kind``, ``red_records``,
     ``measures``) for checks on ``day``; None when the party's id is not valid that day (such
-    a party is answered as invalid, from no fragment)."""
+    a party is answered as invalid, from no fragment). FragmentUnusable when the row's stored
+    measures or records are not of the shape propagation stores (a snapshot built from a
+    Parquet export reads an outside input): the party is then decided from its row, as its
+    checks were before fragments, and the rest of the snapshot is written.
+
+    >>> from graph_service.policy import default_catalog
+    >>> make({"party_id": "91130102RG8E64XKKR", "name": "华北", "kind": "company",
+    ...       "red_records": [], "measures": [{"measure": "m", "until": None}]},
+    ...      default_catalog(), date(2026, 12, 7))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph_service.check.fragments.FragmentUnusable: a stored measure or record of \
+91130102RG8E64XKKR has an unexpected shape (KeyError('path_json'))
+    """
+    try:
+        return _made(row, catalog, day)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        party = row.get("party_id") if isinstance(row, Mapping) else None
+        raise FragmentUnusable(
+            f"a stored measure or record of {party} has an unexpected shape ({exc!r})"
+        ) from exc
+
+
+def _made(row: Mapping[str, Any], catalog: Catalog, day: date) -> Fragment | None:
     party = str(row["party_id"])
     kind = row["kind"] or party_kind(party)
     if kind is None:
         return None
-    iso = day.isoformat()
-    red = [r for r in row["red_records"] if r.get("start") is not None and r["start"] <= iso]
-    applying = [m for m in row["measures"] if m.get("until") is None or m["until"] >= iso]
-    try:
-        items = sorted((_item(m) for m in applying), key=lambda pair: pair[0])
-    except ValueError:  # a text holding the stand-in: the party is decided from its row
-        return None
+    applying = on_date(row, day.isoformat())
+    items = sorted((_item(m) for m in applying["measures"]), key=lambda pair: pair[0])
     shown = {"party_id": party, "found": True, "name": row["name"], "kind": kind,
              "decision": "allow", "measures": [], "error": None}  # fmt: skip
     return Fragment(
-        iso,
+        day.isoformat(),
         _json(kind),
         _json(row["name"]),
         _json(mask_result(shown)["name"]),
-        int(holds_red_list(red, catalog, day)),
+        int(holds_red_list(applying["red_records"], catalog, day)),
         _json([item for _key, item in items]),
     )
+
+
+def on_date(row: Mapping[str, Any], iso: str) -> dict[str, Any]:
+    """``row`` with only the red-list records begun and the measures still applying on the
+    ISO date ``iso`` (ISO dates compare as text), as ``check/parties`` selects them; the one
+    rule for a fragment and for a party decided from its row.
+
+    >>> row = {"red_records": [{"start": "2026-07-01"}, {"start": "2026-01-01"}],
+    ...        "measures": [{"until": "2026-05-31"}, {"until": None}]}
+    >>> on_date(row, "2026-06-01")["measures"], on_date(row, "2026-06-01")["red_records"]
+    ([{'until': None}], [{'start': '2026-01-01'}])
+    """
+    red = [r for r in row["red_records"] if r.get("start") is not None and r["start"] <= iso]
+    measures = [m for m in row["measures"] if m.get("until") is None or m["until"] >= iso]
+    return {**row, "red_records": red, "measures": measures}
 
 
 def _item(stored: Mapping[str, Any]) -> tuple[tuple[str, ...], list[Any]]:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final, Protocol, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -221,15 +221,7 @@ class CheckService:
         masked = not unmasked(caller.role)
         joined = self._guarded(check_id, lambda: answer_text(
             self.db, request.context, request.parties, as_of, masked))  # fmt: skip
-        answer = {
-            "check_id": check_id,
-            "context": request.context,
-            "as_of": as_of.isoformat(),
-            "catalog_version": joined.catalog_version,
-            "run_id": joined.run_id,
-            "snapshot_at": joined.snapshot_at,
-            "results": json.loads(joined.results),
-        }
+        answer = _envelope(check_id, request, as_of, joined, json.loads(joined.results))
         _require_order(answer["results"], request.parties, check_id)
         return self._signed(request, as_of, caller, answer)
 
@@ -309,15 +301,34 @@ def _answer(
         results = [jsonable(r) for r in results]
     if not unmasked(role):
         results = [mask_result(r) for r in results]
+    return _envelope(check_id, request, as_of, result, results)
+
+
+def _envelope(
+    check_id: str, request: CheckRequest, as_of: date, made: _Made, results: list[Any]
+) -> dict[str, Any]:
+    """The response body before its receipt, around its ``results``: one place for what
+    every answer says, whether decided (:func:`_answer`) or joined from fragments."""
     return {
         "check_id": check_id,
         "context": request.context,
         "as_of": as_of.isoformat(),
-        "catalog_version": result.catalog_version,
-        "run_id": result.run_id,
-        "snapshot_at": result.snapshot_at,
+        "catalog_version": made.catalog_version,
+        "run_id": made.run_id,
+        "snapshot_at": made.snapshot_at,
         "results": results,
     }
+
+
+class _Made(Protocol):
+    """What an answer's envelope reads of the evaluation that made its results."""
+
+    @property
+    def catalog_version(self) -> str: ...
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def snapshot_at(self) -> str | None: ...
 
 
 def _audit_payload(request: CheckRequest, as_of: date, answer: dict[str, Any]) -> dict[str, Any]:

@@ -259,9 +259,23 @@ def _party_row(
 ) -> tuple[Any, ...]:
     red = json.dumps(party["red_records"], ensure_ascii=False, separators=(",", ":"))
     measures = json.dumps(party["measures"], ensure_ascii=False, separators=(",", ":"))
-    made = fragments.make(party, catalog, day) if catalog and day else None
+    made = _fragment(party, catalog, day) if catalog and day else None
     columns = made or (None,) * 6
     return (party["party_id"], party["name"], party["kind"], red, measures, *columns)
+
+
+def _fragment(party: Mapping[str, Any], catalog: Catalog, day: date) -> fragments.Fragment | None:
+    """The party's fragment for ``day``; None, with a warning naming the party, when its
+    stored measures cannot be made into one (its checks are then decided from its row, and
+    fail for it alone if that cannot be read either — never the whole snapshot's build)."""
+    try:
+        return fragments.make(party, catalog, day)
+    except fragments.FragmentUnusable as exc:
+        log.warning(
+            "no precomputed answer for a party of the decision snapshot",
+            extra={"party": party.get("party_id"), "error": str(exc)},
+        )
+        return None
 
 
 def _remade(row: Sequence[Any], catalog: Catalog, day: date) -> tuple[Any, ...]:

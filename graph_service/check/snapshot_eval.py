@@ -32,7 +32,7 @@ from graph_service.check.evaluate import (
     normalise,
     party_kind,
 )
-from graph_service.check.fragments import Fragment
+from graph_service.check.fragments import Fragment, on_date
 from graph_service.check.snapshot import SnapshotReader, StoredRead, StoredRow
 from graph_service.db import Database
 from graph_service.dueprocess.contested import mark_contested
@@ -180,14 +180,6 @@ class _Joiner:
 
 def _normalised(party_ids: Sequence[str]) -> list[tuple[str, str]]:
     return [(sent, normalise(sent)) for sent in party_ids]
-
-
-def on_date(row: Mapping[str, Any], iso: str) -> dict[str, Any]:
-    """``row`` with only the red-list records begun and the measures still applying on the
-    ISO date ``iso`` (ISO dates compare as text), as ``check/parties`` selects them."""
-    red = [r for r in row["red_records"] if r.get("start") is not None and r["start"] <= iso]
-    measures = [m for m in row["measures"] if m.get("until") is None or m["until"] >= iso]
-    return {**row, "red_records": red, "measures": measures}
 
 
 def _decidable(

@@ -1,0 +1,83 @@
+"""A snapshot row whose stored measures are not of the shape propagation stores (a snapshot
+built from a Parquet export reads an outside input): the row gets no precomputed answer, a
+warning names it, and the rest of the snapshot is written and answered from its fragments
+(issue 14's bad input: one odd row must not leave every check for today without a snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_service.check import fragments, snapshot
+from graph_service.check.snapshot import Meta
+from tests.snapshot.test_fragments import (
+    CATALOG,
+    COMPANY,
+    PERSON,
+    TODAY,
+    _evaluator,
+    _joined,
+    _measure,
+    _rows,
+)
+
+#: Stored measures of shapes propagation never writes, each with what is wrong with it.
+ODD_MEASURES: dict[str, dict[str, Any]] = {
+    "no path": {k: v for k, v in _measure("exit_review", "SW-7").items() if k != "path_json"},
+    "a null path": {**_measure("exit_review", "SW-7"), "path_json": None},
+    "a path of numbers": {**_measure("exit_review", "SW-7"), "path_json": json.dumps([1, 2])},
+    "no origin": {k: v for k, v in _measure("exit_review", "SW-7").items() if k != "origin"},
+}
+
+
+def _written(tmp_path: Path, odd: dict[str, Any]) -> Path:
+    """A published snapshot of the usual rows, the person's measures replaced by ``odd``."""
+    rows = [{**row, "measures": [odd]} if row["party_id"] == PERSON else row for row in _rows()]
+    path = snapshot.new_generation(tmp_path)
+    conn = snapshot.create(path)
+    snapshot.write_parties(conn, rows, CATALOG, TODAY)
+    snapshot.replace_objections(conn, {})
+    snapshot.write_meta(conn, Meta("run-1", snapshot.now_iso(), CATALOG.version, "now", 4))
+    snapshot.publish(tmp_path, path, conn)
+    return path
+
+
+@pytest.mark.parametrize("what", sorted(ODD_MEASURES))
+def test_an_odd_row_gets_no_fragment_and_the_others_are_still_joined(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    # Act
+    with caplog.at_level(logging.WARNING):
+        path = _written(tmp_path, ODD_MEASURES[what])
+    # Assert: written whole; the odd party without a fragment, named in a warning
+    conn = snapshot.open_for_update(path)
+    made = dict(conn.execute("SELECT party_id, f_made_on FROM parties").fetchall())
+    conn.close()
+    assert made.pop(PERSON) is None
+    assert set(made.values()) == {TODAY.isoformat()} and COMPANY in made
+    assert any(
+        r.getMessage() == "no precomputed answer for a party of the decision snapshot"
+        and getattr(r, "party", None) == PERSON
+        for r in caplog.records
+    )
+    # The company is answered from its fragment, as from an intact snapshot
+    intact = snapshot.new_generation(tmp_path / "intact")
+    conn = snapshot.create(intact)
+    snapshot.write_parties(conn, _rows(), CATALOG, TODAY)
+    snapshot.replace_objections(conn, {})
+    snapshot.write_meta(conn, Meta("run-1", snapshot.now_iso(), CATALOG.version, "now", 4))
+    snapshot.publish(tmp_path / "intact", intact, conn)
+    expected = _joined(_evaluator(tmp_path / "intact"), "bidding", False, [COMPANY])
+    assert _joined(_evaluator(tmp_path), "bidding", False, [COMPANY]) == expected
+
+
+def test_make_says_which_party_and_what_was_wrong() -> None:
+    row = {"party_id": PERSON, "name": "朱华", "kind": "person", "red_records": [],
+           "measures": [ODD_MEASURES["a null path"]]}  # fmt: skip
+    with pytest.raises(fragments.FragmentUnusable, match=f"of {PERSON} has an unexpected shape"):
+        fragments.make(row, CATALOG, TODAY)
