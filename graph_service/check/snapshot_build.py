@@ -18,6 +18,9 @@ Invariants:
   generation and published atomically.
 * Every process is *ready* (checks for today answer) once ``CURRENT`` names a generation made
   under the catalog in force; until then they answer 503 ``snapshot_unavailable``.
+* Each day the lock's holder remakes the parties' precomputed answers (:mod:`.fragments`),
+  :data:`PAGE` parties a poll — also while Neo4j is down, and on a replica that only follows
+  (they need only the file); a party whose answer is not of the day is decided from its row.
 """
 
 from __future__ import annotations
@@ -167,7 +170,23 @@ class SnapshotKeeper:
             log.debug("snapshot upkeep skipped", extra={"error": str(exc)})
         except Exception:
             log.exception("snapshot upkeep failed")
+        self._keep_fragments()
         self._follow()
+
+    def _keep_fragments(self) -> None:
+        """The day's fragments remade by the host's one holder of the builder's lock — after
+        a build or update, and also while Neo4j is down and on a replica that only follows
+        (:class:`~graph_service.check.snapshot_parquet.Follower`): they need only the file,
+        and without them every check after midnight is decided from rows, at several times
+        the CPU, until they are remade."""
+        if self._lock_file is None:
+            self._try_lock()
+        if self._lock_file is None:
+            return
+        try:
+            self._refresh_fragments()
+        except Exception:
+            log.exception("the snapshot's precomputed answers could not be remade")
 
     def _try_lock(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -207,7 +226,6 @@ class SnapshotKeeper:
         elif self._settled(state):
             self._update(meta, state)
         self._checked_once = True
-        self._refresh_fragments()
 
     def _refresh_fragments(self) -> None:
         """Makes the fragments of the day (:mod:`.fragments`), :data:`PAGE` parties a poll,

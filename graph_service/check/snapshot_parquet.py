@@ -275,10 +275,12 @@ def start_snapshot(settings: Settings, db: Database) -> SnapshotKeeper | None:
 class Follower(SnapshotKeeper):
     """A keeper that never reads Neo4j nor builds: it follows the generation ``CURRENT``
     names (put there by :func:`build_from_parquet`), ready while that one is of the catalog
-    in force."""
+    in force, and remakes its precomputed answers each day (one process of the host)."""
 
     def step(self) -> None:
-        """One poll: follow ``CURRENT``."""
+        """One poll: the day's fragments remade (by the host's holder of the builder's lock),
+        then follow ``CURRENT``."""
+        self._keep_fragments()
         self._follow()
 
 

@@ -1,13 +1,18 @@
-"""A snapshot row whose stored measures are not of the shape propagation stores (a snapshot
-built from a Parquet export reads an outside input): the row gets no precomputed answer, a
-warning names it, and the rest of the snapshot is written and answered from its fragments
-(issue 14's bad input: one odd row must not leave every check for today without a snapshot).
+"""The snapshot's precomputed answers (fragments, issue 14) where they are made.
+
+A row whose stored measures are not of the shape propagation stores (a snapshot built from a
+Parquet export reads an outside input) gets none, a warning names it, and the rest of the
+snapshot is written and answered from its fragments: one odd row must not leave every check
+for today without a snapshot. After midnight the day's fragments are remade by the host's
+holder of the builder's lock also while Neo4j is down, and on a replica that only follows.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +20,9 @@ import pytest
 
 from graph_service.check import fragments, snapshot
 from graph_service.check.snapshot import Meta
+from graph_service.check.snapshot_build import SnapshotKeeper
+from graph_service.check.snapshot_parquet import Follower
+from graph_service.db import Database
 from tests.snapshot.test_fragments import (
     CATALOG,
     COMPANY,
@@ -24,6 +32,7 @@ from tests.snapshot.test_fragments import (
     _joined,
     _measure,
     _rows,
+    _sql,
 )
 
 #: Stored measures of shapes propagation never writes, each with what is wrong with it.
@@ -81,3 +90,56 @@ def test_make_says_which_party_and_what_was_wrong() -> None:
            "measures": [ODD_MEASURES["a null path"]]}  # fmt: skip
     with pytest.raises(fragments.FragmentUnusable, match=f"of {PERSON} has an unexpected shape"):
         fragments.make(row, CATALOG, TODAY)
+
+
+def _made_on(folder: Path) -> set[str]:
+    path = snapshot.current_path(folder)
+    assert path is not None
+    conn = snapshot.open_for_update(path)
+    try:
+        return {row[0] for row in conn.execute("SELECT DISTINCT f_made_on FROM parties")}
+    finally:
+        conn.close()
+
+
+def _yesterdays(tmp_path: Path) -> Path:
+    """A published snapshot whose every fragment was made yesterday (midnight has passed)."""
+    _written(tmp_path, _measure("exit_review", "SW-7"))
+    _sql(tmp_path, "UPDATE parties SET f_made_on = ?", (TODAY - timedelta(days=1)).isoformat())
+    return tmp_path
+
+
+def _unreachable_db() -> Database:
+    """A database whose Neo4j is a port where nothing listens, retried not at all."""
+    from tests.conftest import make_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = make_settings(
+        neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, max_retry_time_s=0.0
+    )
+    return Database(settings)
+
+
+def test_a_replica_that_only_follows_remakes_the_days_fragments(tmp_path: Path) -> None:
+    # Arrange: a replica's folder (snapshot_source = file): nothing but the published file
+    folder = _yesterdays(tmp_path)
+    with _unreachable_db() as db:  # a follower never reads it
+        follower = Follower(db, CATALOG, folder)
+        # Act: its polls, as its thread would make them
+        for _ in range(3):
+            follower.step()
+        follower.stop()
+    # Assert
+    assert _made_on(folder) == {TODAY.isoformat()} and follower.ready.is_set()
+
+
+def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Path) -> None:
+    folder = _yesterdays(tmp_path)
+    with _unreachable_db() as db:
+        keeper = SnapshotKeeper(db, CATALOG, folder)
+        for _ in range(3):
+            keeper.step()  # each poll's read of the graph is refused
+        keeper.stop()
+    assert _made_on(folder) == {TODAY.isoformat()} and keeper.ready.is_set()
