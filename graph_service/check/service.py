@@ -44,7 +44,7 @@ from graph_service.check.feedback import (
 )
 from graph_service.check.integrity import Integrity, Voucher, integrity_of
 from graph_service.check.request import CheckRequest, FeedbackRequest
-from graph_service.check.snapshot_eval import TextAnswer
+from graph_service.check.snapshot_eval import TextAnswer, decided_of
 from graph_service.db import Database
 from graph_service.errors import (
     CheckFailed,
@@ -206,7 +206,8 @@ class CheckService:
         payload and the ``:Check`` row that stores it."""
         result = self._evaluate(request, as_of, caller, check_id, evaluator or self.evaluator)
         answer = _answer(check_id, request, as_of, result, caller.role)
-        return self._signed(request, as_of, caller, answer)
+        decisions = [decided_of(r) for r in answer["results"]]
+        return self._signed(request, as_of, caller, answer, decisions)
 
     def _answered_text(
         self,
@@ -216,25 +217,35 @@ class CheckService:
         check_id: str,
         answer_text: TextEvaluator,
     ) -> Answered:
-        """As :meth:`_answered`, the results joined from the snapshot's fragments. They are
-        read back into objects for the receipt, which signs canonical JSON of objects."""
+        """As :meth:`_answered`, the results joined from the snapshot's fragments. Their text
+        (canonical JSON, made so) is signed and sent as it is, never parsed back: the answer
+        returned holds the envelope and receipt only (REST sends the stored text)."""
         masked = not unmasked(caller.role)
         joined = self._guarded(check_id, lambda: answer_text(
             self.db, request.context, request.parties, as_of, masked))  # fmt: skip
-        answer = _envelope(check_id, request, as_of, joined, json.loads(joined.results))
-        _require_order(answer["results"], request.parties, check_id)
-        return self._signed(request, as_of, caller, answer)
+        _require_order(joined.decisions, request.parties, check_id)
+        answer = _envelope(check_id, request, as_of, joined)
+        return self._signed(request, as_of, caller, answer, joined.decisions, joined.results)
 
     def _signed(
-        self, request: CheckRequest, as_of: date, caller: Caller, answer: dict[str, Any]
+        self,
+        request: CheckRequest,
+        as_of: date,
+        caller: Caller,
+        answer: dict[str, Any],
+        decisions: list[dict[str, Any]],
+        results_text: str | None = None,
     ) -> Answered:
-        """``answer`` with its receipt, its audit payload and the ``:Check`` row."""
+        """``answer`` with its receipt, its audit payload (``decisions``: what it keeps of the
+        results) and the ``:Check`` row. ``results_text``: the results as canonical JSON text,
+        when ``answer`` holds none."""
         # Signed and written out in one pass: the text is the HTTP body and the stored check.
-        answer["receipt"], text = self.security.signer.sign_json(answer)
+        raw = None if results_text is None else {"results": results_text}
+        answer["receipt"], text = self.security.signer.sign_json(answer, raw=raw)
         stored = _stored_check(caller, request, answer, text)
         # The entry carries the stored row's digest: an edit of the stored check breaks it.
-        payload = {**_audit_payload(request, as_of, answer), STORED_DIGEST: stored_digest(stored)}
-        return answer, payload, stored
+        payload = _audit_payload(request, as_of, answer, decisions)
+        return answer, {**payload, STORED_DIGEST: stored_digest(stored)}, stored
 
     def _evaluate(
         self,
@@ -301,14 +312,12 @@ def _answer(
         results = [jsonable(r) for r in results]
     if not unmasked(role):
         results = [mask_result(r) for r in results]
-    return _envelope(check_id, request, as_of, result, results)
+    return {**_envelope(check_id, request, as_of, result), "results": results}
 
 
-def _envelope(
-    check_id: str, request: CheckRequest, as_of: date, made: _Made, results: list[Any]
-) -> dict[str, Any]:
-    """The response body before its receipt, around its ``results``: one place for what
-    every answer says, whether decided (:func:`_answer`) or joined from fragments."""
+def _envelope(check_id: str, request: CheckRequest, as_of: date, made: _Made) -> dict[str, Any]:
+    """The response body before its results and receipt: one place for what every answer
+    says, whether decided (:func:`_answer`) or joined from fragments."""
     return {
         "check_id": check_id,
         "context": request.context,
@@ -316,7 +325,6 @@ def _envelope(
         "catalog_version": made.catalog_version,
         "run_id": made.run_id,
         "snapshot_at": made.snapshot_at,
-        "results": results,
     }
 
 
@@ -331,17 +339,11 @@ class _Made(Protocol):
     def snapshot_at(self) -> str | None: ...
 
 
-def _audit_payload(request: CheckRequest, as_of: date, answer: dict[str, Any]) -> dict[str, Any]:
-    """What the log keeps of a check: who was checked, why, and what was decided."""
-    decisions = [
-        {
-            "party_id": r["party_id"],
-            "decision": r["decision"],
-            "error": r["error"],
-            "measures": [m.get("measure") for m in r["measures"]],
-        }
-        for r in answer["results"]
-    ]
+def _audit_payload(
+    request: CheckRequest, as_of: date, answer: dict[str, Any], decisions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What the log keeps of a check: who was checked, why, and what was decided
+    (``decisions``: :func:`~graph_service.check.snapshot_eval.decided_of` of each result)."""
     return {
         "check_id": answer["check_id"],
         "purpose": request.purpose,

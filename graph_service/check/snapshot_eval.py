@@ -97,7 +97,9 @@ class SnapshotEvaluator:
         joiner = _Joiner(catalog, context, as_of, read, masked)
         texts = ",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
         meta = read.meta
-        return TextAnswer(catalog.version, f"[{texts}]", meta.run_id, meta.confirmed_at)
+        return TextAnswer(
+            catalog.version, f"[{texts}]", meta.run_id, meta.confirmed_at, joiner.decisions
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,9 @@ class TextAnswer:
     results: str  # canonical JSON of the answer's ``results``
     run_id: str | None
     snapshot_at: str | None
+    #: What the audit entry keeps of each result, in the same order (:func:`decided_of`):
+    #: made beside the text, so that the answer need not be parsed back for it.
+    decisions: list[dict[str, Any]]
 
 
 class _Joiner:
@@ -121,14 +126,18 @@ class _Joiner:
         self.iso, self.masked = as_of.isoformat(), masked
         self.ranking = Ranking(catalog, context)
         self._decisions: dict[tuple[tuple[str, ...], bool], str] = {}
+        #: What the audit entry keeps of each result made so far (:func:`decided_of`).
+        self.decisions: list[dict[str, Any]] = []
 
     def text(self, sent: str, party: str, kind: str | None) -> str:
         """The canonical JSON of the result for ``sent`` (normalised: ``party``, of ``kind``
-        today, None when not valid)."""
+        today, None when not valid); its summary goes to :attr:`decisions`."""
         if kind is None:
+            self._note(sent, None, "invalid_identifier", [])
             return fragments.invalid_text(sent)
         row = self.read.rows.get(party)
         if row is None:  # unknown to every registry: nothing restricts it
+            self._note(sent, "allow", None, [])
             return fragments.unknown_text(sent, kind)
         joinable = self._joinable(sent, row)
         return self._decided(sent, row) if joinable is None else self._joined(sent, *joinable)
@@ -159,6 +168,8 @@ class _Joiner:
         decided.sort(key=lambda pair: rank.get(pair[1], len(rank)))
         names = tuple(str(item[fragments.NAME]) for item, _ in decided)
         decision = self._party_decision(names, bool(fragment.red_listed))
+        shown = fragments.MASKED_NAME if self.masked else fragments.NAME
+        self._note(sent, decision, None, [item[shown] for item, _ in decided])
         return fragments.result_text(sent, fragment, decision, decided, self.masked)
 
     def _party_decision(self, names: tuple[str, ...], red_listed: bool) -> str:
@@ -175,7 +186,32 @@ class _Joiner:
         found = {row.party_id: _decidable(on_date(row.parsed(), self.iso), self.catalog,
                                           self.as_of, self.read.open_by_record)}  # fmt: skip
         shown = decide_parties([sent], found, self.context, self.catalog)[0].as_json()
-        return canonical_json(mask_result(shown) if self.masked else shown).decode("utf-8")
+        result = mask_result(shown) if self.masked else shown
+        self.decisions.append(decided_of(result))
+        return canonical_json(result).decode("utf-8")
+
+    def _note(
+        self, sent: str, decision: str | None, error: str | None, measures: list[Any]
+    ) -> None:
+        self.decisions.append(
+            {"party_id": sent, "decision": decision, "error": error, "measures": measures}
+        )
+
+
+def decided_of(result: Mapping[str, Any]) -> dict[str, Any]:
+    """What a check's audit entry keeps of one party's result (as answered: masked for a
+    checker): who, the decision, the error, the measures' names.
+
+    >>> decided_of({"party_id": "P", "decision": "deny", "error": None, "found": True,
+    ...             "measures": [{"measure": "blacklist", "rule": "direct"}]})
+    {'party_id': 'P', 'decision': 'deny', 'error': None, 'measures': ['blacklist']}
+    """
+    return {
+        "party_id": result["party_id"],
+        "decision": result["decision"],
+        "error": result["error"],
+        "measures": [m.get("measure") for m in result["measures"]],
+    }
 
 
 def _normalised(party_ids: Sequence[str]) -> list[tuple[str, str]]:

@@ -143,3 +143,21 @@ def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Pa
             keeper.step()  # each poll's read of the graph is refused
         keeper.stop()
     assert _made_on(folder) == {TODAY.isoformat()} and keeper.ready.is_set()
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_a_joined_answer_says_what_the_audit_keeps_as_the_decided_one_would(
+    tmp_path: Path, masked: bool
+) -> None:
+    # The audit entry's summary of each result is made beside the joined text: it must be
+    # what the decided results give, in every context, for every kind of party
+    from graph_service.check.snapshot_eval import decided_of
+    from tests.snapshot.test_fragments import DB, PARTIES, _decided
+
+    _written(tmp_path, _measure("exit_review", "SW-7"))
+    evaluator = _evaluator(tmp_path)
+    for context in CATALOG.contexts:
+        answer = evaluator.answer_text(DB, context, PARTIES, TODAY, masked)  # type: ignore[arg-type]
+        decided = json.loads(_decided(evaluator, context, masked))
+        assert answer.decisions == [decided_of(r) for r in decided], context
+        assert len(answer.decisions) == len(PARTIES)

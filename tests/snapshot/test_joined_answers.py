@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from graph_service.check.snapshot_eval import decided_of
 from graph_service.db import Database
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
+from graph_service.security.audit_read import by_check
 from graph_service.security.keys import create_key
 from graph_service.security.masking import mask_result
 from graph_service.security.roles import Caller, Role
@@ -49,6 +51,12 @@ def test_a_joined_answer_is_the_decided_one_signed_and_stored_as_sent(
     verify_receipt(as_checker, public_key)
     verify_receipt(as_investigator, public_key)
     assert stored.status_code == 200 and stored.json()["response"] == as_investigator
+    # The audit entries keep what was decided, as answered (masked for the checker): made
+    # beside the joined text, which is signed as it is and never parsed back
+    for answer in (as_checker, as_investigator):
+        [entry] = [e for e in by_check(db, answer["check_id"]) if e.kind == "check"]
+        assert entry.payload["decisions"] == [decided_of(r) for r in answer["results"]]
+        assert entry.payload["receipt"] == answer["receipt"]
 
 
 def _key(db: Database, role: Role) -> dict[str, str]:
