@@ -37,13 +37,16 @@ from common import HOME, OUT
 from graph_service.check import snapshot
 from graph_service.check.snapshot import Meta, SnapshotReader
 from graph_service.identifiers import party_kind
-from graph_service.policy.catalog import catalog_in_force
+from graph_service.policy.catalog import Catalog, catalog_in_force
 from graph_service.settings import Settings
 
-#: What the builder writes each row with: its precomputed answer for the day (snapshot format
-#: 2, graph_service/check/fragments.py) under the catalog in force, so the size and write time
-#: measured are those of a served snapshot.
-CATALOG = catalog_in_force(Settings())
+
+def _writer() -> tuple[Catalog, date]:
+    """What the builder writes each row with: its precomputed answer for the day (snapshot
+    format 2, graph_service/check/fragments.py) under the catalog in force, so the size and
+    write time measured are those of a served snapshot."""
+    return catalog_in_force(Settings()), date.today()
+
 
 PAGE = 5_000
 
@@ -65,10 +68,8 @@ def main() -> int:
             started = time.perf_counter()
             path = snapshot.new_generation(folder)
             conn = snapshot.create(path)
-            pages = _pages(rows, args.parties)
-            written = sum(
-                snapshot.write_parties(conn, page, CATALOG, date.today()) for page in pages
-            )
+            pages, writer = _pages(rows, args.parties), _writer()
+            written = sum(snapshot.write_parties(conn, page, *writer) for page in pages)
             snapshot.replace_objections(conn, {})
             meta = Meta("scale-test", None, "scale-test", snapshot.now_iso(), written)
             snapshot.write_meta(conn, meta)
@@ -115,8 +116,8 @@ def _servable(source: Path, rows: list[dict[str, Any]], parties: int, root: Path
     started = time.perf_counter()
     path = snapshot.new_generation(folder)
     conn = snapshot.create(path)
-    pages = _valid_pages(rows, parties)
-    written = sum(snapshot.write_parties(conn, page, CATALOG, date.today()) for page in pages)
+    pages, writer = _valid_pages(rows, parties), _writer()
+    written = sum(snapshot.write_parties(conn, page, *writer) for page in pages)
     snapshot.replace_objections(conn, objections)
     (count,) = conn.execute("SELECT count(*) FROM parties").fetchone()
     snapshot.write_meta(conn, Meta(meta.run_id, meta.run_finished_at, meta.catalog_version,
