@@ -4,12 +4,16 @@ verifies), and stored as sent."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from datetime import date
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from graph_service.check import snapshot
 from graph_service.check.snapshot_eval import decided_of
 from graph_service.db import Database
 from graph_service.security.appender import AuditLog
@@ -63,3 +67,22 @@ def _key(db: Database, role: Role) -> dict[str, str]:
     with AuditLog(db) as audit:
         key, _ = create_key(audit, Actor("tests", "operator"), f"joined-{role.value}", role)
     return {"X-API-Key": key}
+
+
+def test_rest_answers_from_the_fragment_what_the_row_could_no_longer_decide(
+    app: FastAPI, client: TestClient, checker: dict[str, str]
+) -> None:
+    # Arrange: an answer as served, then the party's stored row made unreadable; its
+    # precomputed answer (written beside it) is intact
+    expected = check(client, checker, HUABEI)["results"]
+    path = snapshot.current_path(app.state.snapshot.folder)
+    assert path is not None
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE parties SET measures = 'not json' WHERE party_id = ?", (HUABEI,))
+    conn.close()
+    # Assert: the decided path cannot answer it any more...
+    with pytest.raises(json.JSONDecodeError):
+        _decided(app, Role.CHECKER)
+    # ...REST still does, the same: it joined the fragment (a wrapped or lost joiner would
+    # have decided from the row and failed)
+    assert check(client, checker, HUABEI)["results"] == expected
