@@ -121,6 +121,8 @@ class SnapshotKeeper:
         self._checked_once = False
         # Whether the last poll found Neo4j unreachable (the builder only).
         self._unreachable = False
+        # Whether the folder refused to be written (said once, not at every poll).
+        self._unwritable = False
         # The generation and day whose fragments are all made, and how far a remaking got.
         self._fragments_done: tuple[Path, date] | None = None
         self._fragments_scan: tuple[Path | None, date | None, str] = (None, None, "")
@@ -179,12 +181,18 @@ class SnapshotKeeper:
         (:class:`~graph_service.check.snapshot_parquet.Follower`): they need only the file,
         and without them every check after midnight is decided from rows, at several times
         the CPU, until they are remade."""
-        if self._lock_file is None:
-            self._try_lock()
-        if self._lock_file is None:
-            return
         try:
-            self._refresh_fragments()
+            if self._lock_file is None:
+                self._try_lock()
+            if self._lock_file is not None:
+                self._refresh_fragments()
+        except OSError as exc:  # a folder this process may not write (a replica's): follow it
+            if not self._unwritable:
+                log.warning(
+                    "the snapshot folder cannot be written: its precomputed answers are not"
+                    " remade by this process", extra={"error": str(exc)},
+                )  # fmt: skip
+            self._unwritable = True
         except Exception:
             log.exception("the snapshot's precomputed answers could not be remade")
 

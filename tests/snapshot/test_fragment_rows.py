@@ -161,3 +161,23 @@ def test_a_joined_answer_says_what_the_audit_keeps_as_the_decided_one_would(
         decided = json.loads(_decided(evaluator, context, masked))
         assert answer.decisions == [decided_of(r) for r in decided], context
         assert len(answer.decisions) == len(PARTIES)
+
+
+def test_a_replica_whose_folder_cannot_be_written_keeps_following(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Arrange: the builder's lock cannot be opened (here: a folder in its place; a read-only
+    # or full disk does the same), as on a replica whose snapshot folder is mounted read-only
+    folder = _yesterdays(tmp_path)
+    (folder / "builder.lock").mkdir()
+    with _unreachable_db() as db, caplog.at_level(logging.WARNING):
+        follower = Follower(db, CATALOG, folder)
+        # Act: polls go on (before, the first one's error ended the keeper's thread)
+        for _ in range(3):
+            follower.step()
+        follower.stop()
+    # Assert: still serving what is there, yesterday's fragments untouched, said once
+    assert follower.ready.is_set()
+    assert _made_on(folder) == {(TODAY - timedelta(days=1)).isoformat()}
+    said = [r for r in caplog.records if "cannot be written" in r.getMessage()]
+    assert len(said) == 1
