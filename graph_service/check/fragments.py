@@ -34,9 +34,12 @@ open objection (the answer marks it contested), or a fragment that cannot be rea
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from graph_service.analysis.activity import holds_red_list
@@ -52,13 +55,46 @@ HOLE: Final = "\x00decision\x00"
 _HOLE_JSON: Final = json.dumps(HOLE)
 #: Positions in a stored measure item (a JSON list, smaller and faster to read than an object).
 NAME, MASKED_NAME, REF, HEAD, TAIL, MASKED_HEAD, MASKED_TAIL = range(7)
+#: The modules whose code shapes a fragment's text: the answer's fields, masking, the JSON.
+_SHAPING: Final = (
+    __name__,
+    "graph_service.check.evaluate",
+    "graph_service.security.masking",
+    "graph_service.security.canonical",
+    "graph_service.dueprocess.contested",
+)
+
+
+def _code_id() -> str:
+    """12 hex digits of the SHA-256 of the shaping modules' source: a fragment made by other
+    code (before a deploy that changed an answer's fields or how persons are masked) is then
+    not joined, but decided from its row until the builder remakes it — never sent as the
+    old text with a valid receipt until midnight."""
+    digest = hashlib.sha256()
+    for name in _SHAPING:
+        origin = importlib.util.find_spec(name).origin  # type: ignore[union-attr]
+        digest.update(Path(str(origin)).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+#: This code's identity, in every fragment it makes (:func:`stamp`).
+CODE: Final = _code_id()
+
+
+def stamp(day: date) -> str:
+    """What a fragment made by this code for ``day`` carries as ``made_on``.
+
+    >>> stamp(date(2026, 12, 7)) == "2026-12-07/" + CODE
+    True
+    """
+    return f"{day.isoformat()}/{CODE}"
 
 
 class Fragment(NamedTuple):
-    """A party's precomputed answer on ``made_on`` (the snapshot's columns ``f_*``; a tuple:
+    """A party's precomputed answer for ``made_on`` (the snapshot's columns ``f_*``; a tuple:
     a check makes one per party it joins, and a frozen dataclass took 4× as long to make)."""
 
-    made_on: str  # ISO date the fragment holds for
+    made_on: str  # the day it holds for and the code that made it (:func:`stamp`)
     kind: str  # JSON text
     name: str  # JSON text
     masked_name: str  # JSON text, as a checker sees it
@@ -107,7 +143,7 @@ def _made(row: Mapping[str, Any], catalog: Catalog, day: date) -> Fragment | Non
     shown = {"party_id": party, "found": True, "name": row["name"], "kind": kind,
              "decision": "allow", "measures": [], "error": None}  # fmt: skip
     return Fragment(
-        day.isoformat(),
+        stamp(day),
         _json(kind),
         _json(row["name"]),
         _json(mask_result(shown)["name"]),
@@ -193,17 +229,21 @@ def _is_item(item: Any) -> bool:
     )
 
 
-def usable(fragment: Fragment | None, sent: str, party: str, iso: str) -> bool:
-    """Whether ``fragment`` answers the party ``sent`` as ``party`` (its normalised id) on the
-    ISO date ``iso``; the rest is :func:`items_of`'s and the objections' to say.
+def usable(fragment: Fragment | None, sent: str, party: str, stamped: str) -> bool:
+    """Whether ``fragment`` answers the party ``sent`` as ``party`` (its normalised id) on
+    the day and with the code of ``stamped`` (:func:`stamp`); the rest is :func:`items_of`'s
+    and the objections' to say.
 
-    >>> f = Fragment("2026-12-07", '"company"', "null", "null", 0, "[]")
-    >>> usable(f, "X", "X", "2026-12-07"), usable(f, "x", "X", "2026-12-07")
+    >>> today = stamp(date(2026, 12, 7))
+    >>> f = Fragment(today, '"company"', "null", "null", 0, "[]")
+    >>> usable(f, "X", "X", today), usable(f, "x", "X", today)
     (True, False)
-    >>> usable(f, "X", "X", "2026-12-08"), usable(None, "X", "X", "2026-12-07")
+    >>> usable(f, "X", "X", stamp(date(2026, 12, 8))), usable(None, "X", "X", today)
     (False, False)
+    >>> usable(f._replace(made_on="2026-12-07/0123456789ab"), "X", "X", today)  # other code
+    False
     """
-    return fragment is not None and fragment.made_on == iso and sent == party
+    return fragment is not None and fragment.made_on == stamped and sent == party
 
 
 def result_text(

@@ -168,11 +168,12 @@ def write_parties(
 def refresh_fragments(
     conn: sqlite3.Connection, catalog: Catalog, day: date, after: str, limit: int
 ) -> str | None:
-    """Remakes, in one transaction, the fragments not made for ``day`` (after midnight, or
-    never made) of up to ``limit`` parties after the id ``after``; the last id looked at, or
-    None once none is left (then the meta's ``fragments_on`` is ``day``). Each is made from
-    its own row in the transaction that reads it, so it never holds another run than it."""
-    iso = day.isoformat()
+    """Remakes, in one transaction, the fragments not made for ``day`` by this code (after
+    midnight, after a deploy, or never made: :func:`fragments.stamp`) of up to ``limit``
+    parties after the id ``after``; the last id looked at, or None once none is left (then
+    the meta's ``fragments_on`` is that stamp). Each is made from its own row in the
+    transaction that reads it, so it never holds another run than it."""
+    iso = fragments.stamp(day)
     conn.execute("BEGIN IMMEDIATE")
     try:
         page = conn.execute(
@@ -192,7 +193,8 @@ def refresh_fragments(
 
 
 def fragments_on(conn: sqlite3.Connection) -> str | None:
-    """The day every fragment was last found made for (None before that was ever so)."""
+    """The stamp (:func:`fragments.stamp`: day and code) every fragment was last found made
+    with (None before that was ever so)."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'fragments_on'").fetchone()
     return str(row[0]) if row else None
 

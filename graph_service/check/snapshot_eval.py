@@ -124,6 +124,7 @@ class _Joiner:
     ) -> None:
         self.catalog, self.context, self.as_of, self.read = catalog, context, as_of, read
         self.iso, self.masked = as_of.isoformat(), masked
+        self.stamp = fragments.stamp(as_of)  # the fragments this code made for the day
         self.ranking = Ranking(catalog, context)
         self._decisions: dict[tuple[tuple[str, ...], bool], str] = {}
         #: What the audit entry keeps of each result made so far (:func:`decided_of`).
@@ -145,7 +146,7 @@ class _Joiner:
     def _joinable(self, sent: str, row: StoredRow) -> tuple[Fragment, list[list[Any]]] | None:
         """``row``'s fragment and its measure items when they may be joined, else None."""
         fragment = row.fragment
-        if fragment is None or not fragments.usable(fragment, sent, row.party_id, self.iso):
+        if fragment is None or not fragments.usable(fragment, sent, row.party_id, self.stamp):
             return None
         try:
             items = fragments.items_of(fragment)

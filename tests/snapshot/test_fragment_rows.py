@@ -68,7 +68,7 @@ def test_an_odd_row_gets_no_fragment_and_the_others_are_still_joined(
     made = dict(conn.execute("SELECT party_id, f_made_on FROM parties").fetchall())
     conn.close()
     assert made.pop(PERSON) is None
-    assert set(made.values()) == {TODAY.isoformat()} and COMPANY in made
+    assert set(made.values()) == {fragments.stamp(TODAY)} and COMPANY in made
     assert any(
         r.getMessage() == "no precomputed answer for a party of the decision snapshot"
         and getattr(r, "party", None) == PERSON
@@ -132,7 +132,7 @@ def test_a_replica_that_only_follows_remakes_the_days_fragments(tmp_path: Path) 
             follower.step()
         follower.stop()
     # Assert
-    assert _made_on(folder) == {TODAY.isoformat()} and follower.ready.is_set()
+    assert _made_on(folder) == {fragments.stamp(TODAY)} and follower.ready.is_set()
 
 
 def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Pa
         for _ in range(3):
             keeper.step()  # each poll's read of the graph is refused
         keeper.stop()
-    assert _made_on(folder) == {TODAY.isoformat()} and keeper.ready.is_set()
+    assert _made_on(folder) == {fragments.stamp(TODAY)} and keeper.ready.is_set()
 
 
 @pytest.mark.parametrize("masked", [False, True])
@@ -181,3 +181,26 @@ def test_a_replica_whose_folder_cannot_be_written_keeps_following(
     assert _made_on(folder) == {(TODAY - timedelta(days=1)).isoformat()}
     said = [r for r in caplog.records if "cannot be written" in r.getMessage()]
     assert len(said) == 1
+
+
+@pytest.mark.parametrize("made_on", ["today", "today/0123456789ab"])
+def test_fragments_another_code_made_are_decided_from_the_row_then_remade(
+    tmp_path: Path, made_on: str
+) -> None:
+    # Arrange: today's fragments as the code before a deploy made them (the day alone, as
+    # before code stamps, or another code's stamp; that code may have shaped or masked answers
+    # otherwise), their text made different
+    _written(tmp_path, _measure("exit_review", "SW-7"))
+    expected = _joined(_evaluator(tmp_path), "bidding", True, [COMPANY])
+    other = made_on.replace("today", TODAY.isoformat())
+    _sql(tmp_path, "UPDATE parties SET f_made_on = ?, f_name = '\"旧的\"', f_masked_name ="
+         " '\"旧的\"'", other)  # fmt: skip
+    # Act / Assert: not joined (the old text never reaches an answer), decided from the row
+    assert _joined(_evaluator(tmp_path), "bidding", True, [COMPANY]) == expected
+    # and remade by this code at the builder's next polls
+    with _unreachable_db() as db:
+        keeper = SnapshotKeeper(db, CATALOG, tmp_path)
+        for _ in range(3):
+            keeper.step()
+        keeper.stop()
+    assert _made_on(tmp_path) == {fragments.stamp(TODAY)}

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from graph_service.check import snapshot
+from graph_service.check import fragments, snapshot
 from graph_service.check.snapshot import Meta
 from graph_service.check.snapshot_eval import SnapshotEvaluator
 from graph_service.policy import default_catalog
@@ -187,10 +187,10 @@ def test_yesterdays_fragments_are_not_joined_and_are_remade(folder: Path) -> Non
     while after is not None:
         after = snapshot.refresh_fragments(conn, CATALOG, TODAY, after, 2)
     # Assert
-    assert snapshot.fragments_on(conn) == TODAY.isoformat()
+    assert snapshot.fragments_on(conn) == fragments.stamp(TODAY)
     made = {row[0] for row in conn.execute("SELECT DISTINCT f_made_on FROM parties")}
     conn.close()
-    assert made == {TODAY.isoformat()}
+    assert made == {fragments.stamp(TODAY)}
     _sql(folder, "UPDATE parties SET measures = 'not json' WHERE party_id = ?", COMPANY)
     assert (
         json.loads(_joined(evaluator, "bidding", False, [COMPANY]))[0]["decision"] == "fast_track"
