@@ -1,7 +1,7 @@
 // The plain floor (bench/load.py): the same rows as the loader sends, as one UNWIND … MERGE
 // statement that writes the same properties (the rows' values, provenance, row_hash) and
 // nothing else: no probe, outcomes, history, stale links' removal or derived links.
-UNWIND $rows AS row
+UNWIND $batch.rows AS row
 MERGE (r:Record {record_key: row.record_key})
 SET r += row.props, r.start = date(row.start), r.end = date(row.end), r += $prov, r.src_row = row.line, r.row_hash = row.row_hash
 MERGE (s:Party {party_id: row.subject_id})
