@@ -23,6 +23,16 @@ CHECKS_FAST_PATH = Counter(
     "credit_graph_checks_fast_path_total", "Checks answered without FastAPI's routing"
 )
 
+#: Parties of REST checks for today answered from their precomputed answer (``joined``) or
+#: decided from their snapshot row (``decided``: after midnight or a deploy until the answers
+#: are remade, another spelling, an open objection, an unusable one; graph_service/check/
+#: fragments.py). Unknown and invalid ids count in neither.
+CHECK_PARTIES = Counter(
+    "credit_graph_check_parties_total",
+    "Parties of today's REST checks, joined from precomputed answers or decided from rows",
+    ["how"],
+)
+
 #: Seconds spent handling HTTP requests, by route template.
 HTTP_SECONDS = Histogram(
     "credit_graph_http_request_seconds",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from graph_service import metrics
 from graph_service.analysis.activity import holds_red_list
 from graph_service.check import fragments
 from graph_service.check.evaluate import (
@@ -96,6 +97,8 @@ class SnapshotEvaluator:
             raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
         joiner = _Joiner(catalog, context, as_of, read, masked)
         texts = ",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
+        for how, count in joiner.counts.items():  # once a check, not once a party
+            metrics.CHECK_PARTIES.labels(how).inc(count)
         meta = read.meta
         return TextAnswer(
             catalog.version, f"[{texts}]", meta.run_id, meta.confirmed_at, joiner.decisions
@@ -129,6 +132,8 @@ class _Joiner:
         self._decisions: dict[tuple[tuple[str, ...], bool], str] = {}
         #: What the audit entry keeps of each result made so far (:func:`decided_of`).
         self.decisions: list[dict[str, Any]] = []
+        #: Parties joined from their fragment and decided from their row, so far.
+        self.counts = {"joined": 0, "decided": 0}
 
     def text(self, sent: str, party: str, kind: str | None) -> str:
         """The canonical JSON of the result for ``sent`` (normalised: ``party``, of ``kind``
@@ -141,6 +146,7 @@ class _Joiner:
             self._note(sent, "allow", None, [])
             return fragments.unknown_text(sent, kind)
         joinable = self._joinable(sent, row)
+        self.counts["decided" if joinable is None else "joined"] += 1
         return self._decided(sent, row) if joinable is None else self._joined(sent, *joinable)
 
     def _joinable(self, sent: str, row: StoredRow) -> tuple[Fragment, list[list[Any]]] | None:

@@ -204,3 +204,27 @@ def test_fragments_another_code_made_are_decided_from_the_row_then_remade(
             keeper.step()
         keeper.stop()
     assert _made_on(tmp_path) == {fragments.stamp(TODAY)}
+
+
+def test_metrics_count_parties_joined_and_decided(tmp_path: Path) -> None:
+    # Operators see a check's CPU rise after midnight or a deploy: this says why (the
+    # parties decided from rows until their answers are remade)
+    from prometheus_client import REGISTRY
+
+    def counted() -> tuple[float, float]:
+        joined = REGISTRY.get_sample_value("credit_graph_check_parties_total", {"how": "joined"})
+        decided = REGISTRY.get_sample_value("credit_graph_check_parties_total", {"how": "decided"})
+        return joined or 0.0, decided or 0.0
+
+    folder = _yesterdays(tmp_path)
+    before = counted()
+    _joined(_evaluator(folder), "bidding", False, [COMPANY, PERSON])  # yesterday's: decided
+    middle = counted()
+    with _unreachable_db() as db:
+        keeper = SnapshotKeeper(db, CATALOG, folder)
+        keeper.step()
+        keeper.stop()
+    _joined(_evaluator(folder), "bidding", False, [COMPANY, PERSON, COMPANY])  # remade
+    after = counted()
+    assert (middle[0] - before[0], middle[1] - before[1]) == (0, 2)
+    assert (after[0] - middle[0], after[1] - middle[1]) == (3, 0)
