@@ -32,11 +32,11 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 
 from graph_service.check import fragments
 from graph_service.check.fragments import Fragment
@@ -44,6 +44,7 @@ from graph_service.errors import SnapshotUnavailable
 from graph_service.policy.catalog import Catalog
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Version of the file's layout; a file of another layout is rebuilt, not read (2: fragments).
 FORMAT: Final = "2"
@@ -369,32 +370,34 @@ class SnapshotReader:
 
     def read(self, party_ids: Sequence[str]) -> Snapshot:
         """The rows of ``party_ids`` (those known) and the meta, in one read transaction."""
-        conn = self._connection()
-        conn.execute("BEGIN")
-        try:
-            meta = read_meta(conn)
+
+        def read(conn: sqlite3.Connection) -> Snapshot:
             rows = _rows(conn, party_ids)
-            objections = _objections(conn, rows.values())
-        except sqlite3.DatabaseError as exc:
-            raise SnapshotUnavailable(f"the decision snapshot cannot be read ({exc})") from exc
-        finally:
-            conn.execute("COMMIT")
-        return Snapshot(meta, rows, objections)
+            return Snapshot(read_meta(conn), rows, _objections(conn, rows.values()))
+
+        return self._in_transaction(read)
 
     def read_stored(self, party_ids: Sequence[str]) -> StoredRead:
         """The rows of ``party_ids`` (those known) as stored — texts, and fragments — with the
         meta and the open objections against their measures' records, in one transaction."""
+
+        def read(conn: sqlite3.Connection) -> StoredRead:
+            rows = _stored_rows(conn, party_ids)
+            return StoredRead(read_meta(conn), rows, _open_against(conn, rows.values()))
+
+        return self._in_transaction(read)
+
+    def _in_transaction(self, read: Callable[[sqlite3.Connection], T]) -> T:
+        """``read`` in one read transaction: its meta, rows and objections of one generation
+        state; a file that cannot be read is SnapshotUnavailable."""
         conn = self._connection()
         conn.execute("BEGIN")
         try:
-            meta = read_meta(conn)
-            rows = _stored_rows(conn, party_ids)
-            objections = _open_against(conn, rows.values())
+            return read(conn)
         except sqlite3.DatabaseError as exc:
             raise SnapshotUnavailable(f"the decision snapshot cannot be read ({exc})") from exc
         finally:
             conn.execute("COMMIT")
-        return StoredRead(meta, rows, objections)
 
     def _connection(self) -> sqlite3.Connection:
         path = self._path
@@ -413,35 +416,26 @@ class SnapshotReader:
 
 
 def _rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The stored rows of ``party_ids``, in chunks under SQLite's parameter limit."""
-    found: dict[str, dict[str, Any]] = {}
-    unique = sorted(set(party_ids))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        query = f"SELECT party_id, name, kind, red_records, measures FROM parties WHERE party_id IN ({marks})"  # noqa: E501, S608 - placeholders only
-        for party_id, name, kind, red, measures in conn.execute(query, chunk):
-            found[party_id] = {
-                "party_id": party_id,
-                "name": name,
-                "kind": kind,
-                "red_records": _json_list(red),
-                "measures": _json_list(measures),
-            }
-    return found
+    """The stored rows of ``party_ids``, parsed (:func:`_parsed`)."""
+    columns = "party_id, name, kind, red_records, measures"
+    return {row[0]: _parsed(row) for row in _selected(conn, columns, party_ids)}
 
 
 def _stored_rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, StoredRow]:
-    """The stored rows of ``party_ids``, texts unparsed, in chunks under SQLite's limit."""
-    found: dict[str, StoredRow] = {}
+    """The stored rows of ``party_ids``, texts unparsed."""
+    return {row[0]: StoredRow._make(row) for row in _selected(conn, "*", party_ids)}
+
+
+def _selected(
+    conn: sqlite3.Connection, columns: str, party_ids: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
+    """``columns`` of the rows of ``party_ids``, in chunks under SQLite's parameter limit."""
     unique = sorted(set(party_ids))
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        query = f"SELECT * FROM parties WHERE party_id IN ({marks})"  # noqa: S608 - placeholders only
-        for row in conn.execute(query, chunk):
-            found[row[0]] = StoredRow._make(row)
-    return found
+        query = f"SELECT {columns} FROM parties WHERE party_id IN ({marks})"  # noqa: S608 - our columns, placeholders
+        yield from conn.execute(query, chunk)
 
 
 def _open_against(conn: sqlite3.Connection, rows: Iterable[StoredRow]) -> dict[str, str]:
