@@ -109,7 +109,7 @@ def _case_params(info: Info, field: PartyField) -> dict[str, Any]:
 @dataclass(frozen=True)
 class PartyField:
     """A field selected on the root field's object (a party, a case): its name and its
-    arguments as strawberry's ``PartyField`` gives them (variables filled in, literals as
+    arguments as strawberry's ``SelectedField`` gives them (variables filled in, literals as
     their text), and its node in the document, looked below only where a reader asks."""
 
     name: str
