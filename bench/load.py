@@ -68,7 +68,7 @@ from common import (
 )
 
 from graph_service import embedded, migrations
-from graph_service.db import Database
+from graph_service.db import Database, unsized
 from graph_service.dueprocess import notices
 from graph_service.propagation import runner, scope
 from graph_service.queries import QueryRegistry, cypher_root
@@ -201,9 +201,9 @@ def _timed_floor(db: Database, folder: Path, neo4j_pid: int | None) -> dict[str,
         before_cpu, before_neo4j = time.process_time(), cpu_seconds(neo4j_pid)
         started = time.perf_counter()
         for batch in batches:
-            # The rows inside a map, as the loader sends them (loaders/write.py rows_param): a
+            # The rows inside $batch, as the loader sends them (graph_service.db.unsized): a
             # top-level list would be planned again for each order of magnitude of its size.
-            db.write(name, timeout_s=600.0, batch={"rows": batch}, prov=prov.params())
+            db.write(name, timeout_s=600.0, **unsized(rows=batch), prov=prov.params())
         took = time.perf_counter() - started
         loader_cpu += time.process_time() - before_cpu
         neo4j_cpu += cpu_seconds(neo4j_pid) - before_neo4j

@@ -23,10 +23,9 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any, TypeVar
 
 import neo4j
@@ -49,6 +48,33 @@ log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 T = TypeVar("T")
+
+
+def unsized(**lists: Sequence[Any]) -> dict[str, Any]:
+    """A statement's list parameters inside one map, ``$batch`` (read as ``$batch.rows``,
+    ``$batch.ids`` …): every statement whose lists vary in size takes them this way.
+
+    Neo4j 5 caches a plan per order of magnitude of each top-level list parameter's size (up
+    to 10, 100, 1,000, 10,000 items), so a statement sent 3 items, then 40, then 700 was
+    planned three times: a 10-row file paid a fresh plan of ``load/records`` (0.4-1.3 s) that
+    a 3,000-row file had made already, and an incremental propagation's levels each paid one
+    of ``propagation/hops`` (0.5-1.1 s). Inside a map a list has no size for the planner, so
+    one plan serves every size; these statements' plans are the same operator tree for 1 and
+    for 5,000 items (EXPLAIN, issue 15), so no call gets a worse one. Tests count the plans
+    (tests/loaders/test_plans.py, tests/propagation/test_plans.py).
+
+    >>> unsized(ids=("a", "b"))
+    {'batch': {'ids': ['a', 'b']}}
+    >>> rows = [{"line": 2}]
+    >>> unsized(rows=rows)["batch"]["rows"] is rows  # a list is passed on, not copied
+    True
+    """
+    return {
+        "batch": {
+            name: items if isinstance(items, list) else list(items) for name, items in lists.items()
+        }
+    }
+
 
 #: Least time worth giving a statement before the request's deadline: with less it is refused
 #: (a timeout rounding down to 0 ms would even mean "no timeout" to Neo4j).
@@ -142,24 +168,6 @@ class Database:
     def write(self, name: str, /, timeout_s: float | None = None, **params: Any) -> list[Row]:
         """Runs a named write query in a managed write transaction; returns rows as dicts."""
         return self._managed(name, params, timeout_s, write=True)
-
-    def write_batches(
-        self,
-        name: str,
-        /,
-        rows: Iterable[Mapping[str, Any]],
-        batch_size: int | None = None,
-        **params: Any,
-    ) -> Iterator[list[Row]]:
-        """Runs ``name`` once per batch of ``rows`` (bound to ``$rows``), one transaction each.
-
-        Yields each batch's result rows, so callers can stream progress. The query must be
-        idempotent (``UNWIND $rows AS row MERGE …``): a retried batch must not double anything.
-        """
-        size = batch_size or self.settings.batch_size
-        iterator = iter(rows)
-        while batch := [dict(r) for r in islice(iterator, size)]:
-            yield self._managed(name, {**params, "rows": batch}, None, write=True)
 
     def write_tx(self, work: Callable[[Tx], T], timeout_s: float | None = None) -> T:
         """Runs ``work`` in one managed write transaction, retried whole on transient errors."""

@@ -4,7 +4,7 @@ One function per ``.cypher`` file, named after it and written to read like it (i
 say where Neo4j's semantics matter: ``MERGE``, ``ON CREATE``, ``SET +=`` removing nulls, the
 order of a statement's clauses). Rows arrive exactly as the loader sends them to Neo4j
 (:class:`loaders.write.RowBuilder`), with the same ``$prov``, and in the same parameter
-(``$batch.rows``, see :func:`loaders.write.rows_param`).
+(``$batch.rows``, see :func:`graph_service.db.unsized`).
 """
 
 from __future__ import annotations

@@ -42,9 +42,9 @@ Dates travel as ISO text at the top level of a row and become ``DATE`` values wi
 ``date()`` in Cypher: the Python driver's conversion of ``datetime.date`` was the costliest
 part of sending a row.
 
-The rows reach a statement inside a map, ``$batch.rows`` (:func:`rows_param`), so that Neo4j
-plans each statement once for batches of every size (a small file would otherwise pay a
-fresh plan of its kind's statement and helpers).
+The rows reach a statement inside a map, ``$batch.rows`` (:func:`graph_service.db.unsized`),
+so that Neo4j plans each statement once for batches of every size (a small file would
+otherwise pay a fresh plan of its kind's statement and helpers).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from graph_service import faults
-from graph_service.db import Database, Tx
+from graph_service.db import Database, Tx, unsized
 from graph_service.identifiers import is_valid_id_number, party_kind
 from loaders.mapping import RecordSpec, RegistryMapping, get_mapping
 from loaders.stage import DUPLICATE, Staged
@@ -92,23 +92,6 @@ UPDATE_HELPERS = frozenset({"load/link_pending_updates", "load/apply_record_upda
 NOT_HISTORY = frozenset({"history", "row_hash"})
 
 BatchFn = Callable[[int, int], None]  # (staged rows done, staged rows in all)
-
-
-def rows_param(rows: list[Any]) -> dict[str, Any]:
-    """The parameter that carries a batch's rows to a load statement (every one reads
-    ``$batch.rows``; graph_service/dueprocess/status.py's status updates too).
-
-    Neo4j 5 keys a cached plan on the size of each top-level list parameter, by order of
-    magnitude (up to 10, 100, 1,000, 10,000 items), so ``$rows`` was planned again for each
-    size of batch: a 10-row file paid a fresh plan of ``load/records`` (0.4-1.3 s) that a
-    3,000-row file had already made. A list inside a map has no size for the planner, so one
-    plan serves every batch; the plans of every load statement are the same operator tree
-    for 5 and for 5,000 rows (EXPLAIN, issue 15), so no batch gets a worse one.
-
-    >>> rows_param([{"line": 2}])
-    {'batch': {'rows': [{'line': 2}]}}
-    """
-    return {"batch": {"rows": rows}}
 
 
 Entry = tuple[int, str, int, int, str, Row]
@@ -497,7 +480,7 @@ class BatchLoader:
         keys = self._probe_fields
         rows = [{k: p.row.get(k) for k in keys} for p in batch]
         probe = self.mapping.probe
-        (result,) = self.db.read(probe, timeout_s=BATCH_TIMEOUT_S, **rows_param(rows))
+        (result,) = self.db.read(probe, timeout_s=BATCH_TIMEOUT_S, **unsized(rows=rows))
         return set(result["unchanged"])
 
     def _work(
@@ -514,9 +497,9 @@ class BatchLoader:
         created_refs = 0
         for kind, rows in refs.items():
             ensure = ENSURE_QUERIES[kind]
-            created_refs += int(tx.run(ensure, **rows_param(rows), prov=prov)[0]["created"])
+            created_refs += int(tx.run(ensure, **unsized(rows=rows), prov=prov)[0]["created"])
         query = self.mapping.query
-        (result,) = tx.run(query, **rows_param([p.row for p in batch]), prov=prov)
+        (result,) = tx.run(query, **unsized(rows=[p.row for p in batch]), prov=prov)
         by_line = {p.row["line"]: p for p in batch}
         changed = [by_line[line].row for line in result["changed"]]
         pending = result.get("updates_pending")
@@ -524,10 +507,10 @@ class BatchLoader:
         for helper in self.mapping.after_batch:
             rows = for_updates if helper in UPDATE_HELPERS else changed
             if rows:
-                tx.run(helper, **rows_param(rows), prov=prov)
+                tx.run(helper, **unsized(rows=rows), prov=prov)
         history = _history_rows(result["history"], by_line)
         if history:
-            tx.run(self._history_query, **rows_param(history))
+            tx.run(self._history_query, **unsized(rows=history))
         outcome = Outcome(result["created"], result["updated"], result["unchanged"],
                           referenced_created=created_refs)  # fmt: skip
         # Durable with the rows or not at all: what tells the propagation they are pending. A

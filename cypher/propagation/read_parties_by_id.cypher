@@ -5,8 +5,9 @@
 // outgoing relationships of the kinds the rules follow
 // (graph_service.analysis.graph.graph_from_rows).
 // Dates travel as ISO text, and the batch as one record: the driver's date objects and its
-// per-record work (about 40 µs a record) cost more than the query itself.
-UNWIND $ids AS id
+// per-record work (about 40 µs a record) cost more than the query itself. The ids come inside
+// $batch (graph_service.db.unsized): one plan whatever the batch's size.
+UNWIND $batch.ids AS id
 MATCH (p:Party {party_id: id})
 RETURN collect({party_id: p.party_id, kind: p.kind, name: p.name,
   records: [(p)-[:HAS_RECORD]->(r:Record) | r {

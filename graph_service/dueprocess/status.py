@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from graph_service.analysis.graph import DATE_FIELDS, as_date
-from graph_service.db import Database, Tx
+from graph_service.db import Database, Tx, unsized
 from graph_service.errors import Closed
 from graph_service.policy.catalog import Catalog
 from graph_service.propagation import runner
@@ -82,11 +82,11 @@ def provenance(update: StatusUpdate, at: datetime | None = None) -> dict[str, An
 
 def write_update(tx: Tx, update: StatusUpdate) -> None:
     """Writes ``update`` and recomputes its records' status and ``voided_on``, in ``tx``."""
-    # The rows inside a map, as the loader sends them (loaders.write.rows_param says why).
-    batch, prov = {"rows": [update_row(update)]}, provenance(update)
-    tx.run("load/record_updates", batch=batch, prov=prov)
-    tx.run("load/link_pending_updates", batch=batch, prov=prov)
-    tx.run("load/apply_record_updates", batch=batch, prov=prov)
+    # The rows inside $batch, as the loader sends them: one plan for the loader's batches and this.
+    rows, prov = unsized(rows=[update_row(update)]), provenance(update)
+    tx.run("load/record_updates", **rows, prov=prov)
+    tx.run("load/link_pending_updates", **rows, prov=prov)
+    tx.run("load/apply_record_updates", **rows, prov=prov)
 
 
 def close_decided(

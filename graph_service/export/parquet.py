@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from graph_service.analysis.graph import as_date
-from graph_service.db import Database
+from graph_service.db import Database, unsized
 from graph_service.dueprocess.contested import open_objections
 from graph_service.errors import ExportRefused, SparkError
 from graph_service.spark.tables import SCHEMAS, Tables, tables_from_rows
@@ -101,8 +101,10 @@ def _batches(db: Database, batch: int) -> Iterator[tuple[Tables, list[dict[str, 
     ids: list[str] = row["ids"]
     for start in range(0, max(len(ids), 1), batch):
         chunk = ids[start : start + batch]
-        (found,) = db.read_plain("propagation/read_parties_by_id", ids=chunk, timeout_s=300)
-        (updates,) = db.read_plain("export/record_updates", ids=chunk, timeout_s=300)
+        (found,) = db.read_plain(
+            "propagation/read_parties_by_id", **unsized(ids=chunk), timeout_s=300
+        )
+        (updates,) = db.read_plain("export/record_updates", **unsized(ids=chunk), timeout_s=300)
         yield tables_from_rows(found["parties"]), [_update(u) for u in updates["updates"]]
 
 

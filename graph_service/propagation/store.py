@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from graph_service import faults
 from graph_service.analysis.explain import Measure
-from graph_service.db import Database, Row, Tx
+from graph_service.db import Database, Row, Tx, unsized
 from graph_service.propagation import riskscope, scope
 
 #: Parties per read batch: large enough to amortise the round trip, small enough to stream.
@@ -109,29 +109,13 @@ def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
     return rows
 
 
-def unsized(**lists: Sequence[Any]) -> dict[str, Any]:
-    """A statement's list parameters inside one map, ``$batch`` (read as ``$batch.ids`` …).
-
-    Neo4j 5 caches a plan per order of magnitude of each top-level list parameter's size (up
-    to 10, 100, 1,000, 10,000 items), so a statement asked about 3 parties, then 40, then 700
-    was planned three times: an incremental run's levels each paid a plan of their own
-    (``propagation/hops``: 0.5-1.1 s). Inside a map a list has no size for the planner, so one
-    plan serves every size; these statements' plans are the same for 1 and for 5,000 items
-    (EXPLAIN, issue 15), so no call gets a worse one.
-
-    >>> unsized(ids=("a", "b"))
-    {'batch': {'ids': ['a', 'b']}}
-    """
-    return {"batch": {name: list(items) for name, items in lists.items()}}
-
-
 def _chunks(items: Sequence[T], size: int) -> list[list[T]]:
     """``items`` in consecutive slices of at most ``size``."""
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
 def _read_batch(db: Database, ids: list[str]) -> list[Row]:
-    (row,) = db.read_plain("propagation/read_parties_by_id", ids=ids, timeout_s=300)
+    (row,) = db.read_plain("propagation/read_parties_by_id", **unsized(ids=ids), timeout_s=300)
     parties: list[Row] = row["parties"]
     return parties
 

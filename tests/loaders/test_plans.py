@@ -3,7 +3,7 @@
 Neo4j 5 caches a plan per order of magnitude of each top-level list parameter's size, so
 ``UNWIND $rows`` was planned again for a file of 30 rows after one of 3 (and a 10-row file
 paid a fresh plan of ``load/records`` that a 3,000-row file had made). The load statements
-take their rows inside a map (``loaders/write.py``: ``rows_param``), which has no size for
+take their rows inside a map (``graph_service/db.py``: ``unsized``), which has no size for
 the planner. Counted with ``db.clearQueryCaches()``, whose message says how many plans it
 dropped.
 """

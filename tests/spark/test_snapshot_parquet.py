@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from graph_service.analysis import propagate
 from graph_service.app import create_app
-from graph_service.db import Database
+from graph_service.db import Database, unsized
 from graph_service.export.parquet import MANIFEST, OBJECTIONS, export
 from graph_service.policy import default_catalog
 from graph_service.propagation import runner, store
@@ -173,7 +173,7 @@ def test_a_replica_from_a_spark_run_answers_as_neo4j_and_without_it(
     kept = create_app(make_settings(**_serving(tmp_path / "kept")))
     with TestClient(kept) as client:
         # An open objection, so that contested marks are compared too.
-        (row,) = db.read_plain("propagation/read_parties_by_id", ids=[HUABEI])
+        (row,) = db.read_plain("propagation/read_parties_by_id", **unsized(ids=[HUABEI]))
         records = row["parties"][0]["records"]
         ref = next(r["ref"] for r in records if r["kind"] == "dishonest_debtor")
         body = {"record_ref": ref, "grounds": "paid in full", "contact": "x"}
