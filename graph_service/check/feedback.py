@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_service.check.request import FeedbackRequest
+from graph_service.check.stored import response_text
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.identifiers import normalise
 from graph_service.security.audit import now_stamp
@@ -40,7 +41,7 @@ def validate_feedback(check: Mapping[str, Any], feedback: FeedbackRequest, calle
     """
     if caller.role is not Role.ADMIN and check["caller_name"] != caller.name:
         raise NotFound("no check with this id made with this API key")
-    _require_returned(feedback, json.loads(check["response"]))
+    _require_returned(feedback, json.loads(response_text(check)))  # either stored form
 
 
 def _require_returned(feedback: FeedbackRequest, response: Mapping[str, Any]) -> None:

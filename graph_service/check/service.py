@@ -45,6 +45,7 @@ from graph_service.check.feedback import (
 from graph_service.check.integrity import Integrity, Voucher, integrity_of
 from graph_service.check.request import CheckRequest, FeedbackRequest
 from graph_service.check.snapshot_eval import TextAnswer, decided_of
+from graph_service.check.stored import StoredCheckUnreadable, response_text, stored_response
 from graph_service.db import Database
 from graph_service.errors import (
     CheckFailed,
@@ -68,8 +69,9 @@ Evaluator = Callable[[Database, str, Sequence[str], date, Caller], CheckResult]
 #: graph, context, parties, date, masked.
 TextEvaluator = Callable[[Database, str, Sequence[str], date, bool], TextAnswer]
 T = TypeVar("T")
-#: A check's signed answer, its audit payload and the ``:Check`` row that stores it.
-Answered = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+#: A check's signed answer, its audit payload, the ``:Check`` row that stores it and the
+#: answer's text as sent (the row may hold it compressed: :mod:`.stored`).
+Answered = tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]
 #: Checks of at most this many parties for today are answered on the event loop when the
 #: evaluation reads the decision snapshot (no Neo4j round trip that could stall the loop).
 INLINE_PARTIES: Final = 20
@@ -117,17 +119,17 @@ class CheckService:
         else:
             work = partial(self._answered, request, as_of, caller, check_id, inline)
         if inline is not None:
-            answer, payload, stored = work()
+            answer, payload, stored, text = work()
         else:
             # Reading Neo4j, or a big answer (a 1,000-party one takes tens of ms to convert,
             # sign and dump): one trip to a worker thread keeps it off the event loop.
-            answer, payload, stored = await run_in_threadpool(work)
+            answer, payload, stored, text = await run_in_threadpool(work)
         attachment = Attachment("audit/create_checks", stored)
         # The host's local log when the service keeps one (durable on local disk, mirrored to
         # Neo4j in the background); else a Neo4j commit (docs/security.md).
         audit = self.security.local_audit or self.security.audit
         await audit.append("check", Actor.of(caller), payload, attachment)
-        return answer, str(stored["response"])
+        return answer, text
 
     def _inline(self, request: CheckRequest, as_of: date, today: date) -> Evaluator | None:
         """The evaluation to run on the event loop, None when the check goes to a worker
@@ -143,17 +145,17 @@ class CheckService:
     async def stored_check(self, check_id: str, caller: Caller) -> dict[str, Any]:
         """The stored check as answered, with its feedback, once the viewing is audited."""
         stored, integrity = await run_in_threadpool(self._load, check_id)
-        parties = json.loads(stored["check"]["request"])["parties"]
-        payload = {"check_id": check_id, "parties": parties}
+        view = _readable(check_id, lambda: _check_view(stored, integrity))
+        payload = {"check_id": check_id, "parties": view["request"]["parties"]}
         await self.security.audit.append("check_viewed", Actor.of(caller), payload)
-        return _check_view(stored, integrity)
+        return view
 
     async def record_feedback(
         self, check_id: str, feedback: FeedbackRequest, caller: Caller
     ) -> int:
         """Stores ``feedback`` on the check with its audit entry; the entry's sequence number."""
         stored, _integrity = await run_in_threadpool(self._load, check_id)
-        validate_feedback(stored["check"], feedback, caller)
+        _readable(check_id, lambda: validate_feedback(stored["check"], feedback, caller))
         row = feedback_row(check_id, feedback, caller)
         attachment = Attachment("audit/add_feedback", row)
         payload = {**feedback_payload(check_id, feedback), STORED_DIGEST: stored_digest(row)}
@@ -245,7 +247,7 @@ class CheckService:
         stored = _stored_check(caller, request, answer, text)
         # The entry carries the stored row's digest: an edit of the stored check breaks it.
         payload = _audit_payload(request, as_of, answer, decisions)
-        return answer, {**payload, STORED_DIGEST: stored_digest(stored)}, stored
+        return answer, {**payload, STORED_DIGEST: stored_digest(stored)}, stored, text
 
     def _evaluate(
         self,
@@ -289,6 +291,16 @@ async def check_service(
     if evaluator is evaluate and keeper is not None:
         evaluator = keeper.evaluator
     return CheckService(request.app.state.db, security_of(request), evaluator)
+
+
+def _readable(check_id: str, use: Callable[[], T]) -> T:
+    """``use()`` of a stored check that passed its integrity check; a compressed answer that
+    cannot be read back is logged before it is answered (500, nothing of it served)."""
+    try:
+        return use()
+    except StoredCheckUnreadable as exc:
+        log.error("stored check unreadable", extra={"check_id": check_id, "error": str(exc)})
+        raise
 
 
 def _require_request_order(result: CheckResult, parties: list[str], check_id: str) -> None:
@@ -360,7 +372,8 @@ def _stored_check(
     caller: Caller, request: CheckRequest, answer: dict[str, Any], text: str
 ) -> dict[str, Any]:
     """The ``:Check`` node: the request and the answer exactly as sent (``text``, the
-    canonical JSON of ``answer`` the receipt was made from)."""
+    canonical JSON of ``answer`` the receipt was made from; compressed when it is big, so the
+    digest, the local log and the mirror handle a fraction of it: :mod:`.stored`)."""
     return {
         "check_id": answer["check_id"],
         "created_at": now_stamp(),
@@ -370,7 +383,7 @@ def _stored_check(
         "purpose": request.purpose,
         "request": json.dumps(request.model_dump(mode="json"), ensure_ascii=False),
         # As REST sends it: the same text is the HTTP body (one serialisation).
-        "response": text,
+        **stored_response(text),
     }
 
 
@@ -387,6 +400,6 @@ def _check_view(stored: dict[str, Any], integrity: Integrity) -> dict[str, Any]:
         "audit_seq": check.get("audit_seq"),
         "integrity": integrity.value,
         "request": json.loads(check["request"]),
-        "response": json.loads(check["response"]),
+        "response": json.loads(response_text(check)),
         "feedback": [feedback_view(f) for f in stored["feedback"]],
     }

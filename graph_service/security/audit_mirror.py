@@ -70,9 +70,10 @@ IDLE_S: Final = 0.1
 #: at once, so a lone check is mirrored as soon as before.
 GATHER_S: Final = 1.0
 #: Stored text (characters of payloads and attachments) a batch holds at most, beside
-#: ``audit_batch_max`` entries: ~16 entries of 1,000-party checks (~0.5 MB each, their stored
-#: answers) where the count alone allowed 500 — hundreds of MB in the mirror's process and in
-#: one Neo4j transaction. Single-party entries (~2 kB) still go 500 at a time.
+#: ``audit_batch_max`` entries: ~37 entries of 1,000-party checks (~0.2 MB each, their payload
+#: and compressed answer; ~16 when answers were stored as text) where the count alone allowed
+#: 500 — hundreds of MB in the mirror's process and in one Neo4j transaction. Single-party
+#: entries (~2 kB) still go 500 at a time.
 BATCH_CHARS: Final = 8_000_000
 #: Seconds it waits after a failure (Neo4j down) or while another process mirrors.
 RETRY_S: Final = 1.0
