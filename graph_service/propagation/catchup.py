@@ -11,6 +11,11 @@ If Neo4j is not reachable yet (the service starts before it), the catch-up tries
 ``retry_s`` until it succeeds or the service stops. Any other failure is logged and the
 loads stay pending: the next load, ``credit-graph propagate`` or start completes them. A
 catch-up cut short by the service's stop is one more killed run: nothing is lost.
+
+Then the same thread warms Neo4j's plans of the propagation's statements
+(:mod:`graph_service.propagation.warmup`), so that the first run after a load does not plan
+them (2-3 s at 100,000 parties right after Neo4j started); it changes nothing and only logs
+a failure.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import threading
 
 from graph_service.db import Database
 from graph_service.errors import Neo4jUnavailable, QueryTimeout
-from graph_service.propagation import runner
+from graph_service.propagation import runner, warmup
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +51,19 @@ class CatchUp:
 
     @property
     def running(self) -> bool:
-        """Whether the catch-up has not finished (or given up) yet."""
+        """Whether the catch-up, or the warm-up after it, has not finished (or given up) yet."""
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        self._complete()
+        if self._stop.is_set():
+            return
+        try:
+            warmup.warm(self.db)
+        except Exception:  # it only saves time: never more than a logged error
+            log.exception("propagation plans not warmed")
+
+    def _complete(self) -> None:
         while not self._stop.is_set():
             try:
                 result = runner.complete_pending(self.db)

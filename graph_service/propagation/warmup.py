@@ -1,0 +1,134 @@
+"""Warming Neo4j's plans of the statements a propagation after a load runs (issue 15 item 3).
+
+Neo4j starts with empty query caches, so the first incremental run after a start plans each of
+its statements: 2.9 s at 100,000 parties for a run that takes 0.1-0.3 s once they are planned
+(docs/benchmarks.md, issue 15). :func:`warm` runs each of them once beforehand; the service
+does it when it starts (:mod:`graph_service.propagation.catchup`, after completing pending
+loads), and so can whatever starts Neo4j.
+
+Why it is done this way (measured on Neo4j 5.26, issue 15, session 11):
+
+* A plan is cached under the statement's text, the types of its parameters (a null is not a
+  string), the sizes of its top-level strings and lists by order of magnitude (up to 10,
+  100, 1,000 … characters or items; a list inside a map has none:
+  :func:`graph_service.db.unsized`) and whether its transaction has written already. So
+  the warm-up passes parameters of the types the run passes, strings of the same lengths,
+  lists empty inside ``$batch``, and runs each statement where the run does: first in its
+  transaction, or after a write (``log_changes`` follows the measures' writes).
+* ``EXPLAIN`` of the same text with the same parameters caches a plan of its own, which the
+  statement does not use when it runs: the statements are run, not explained.
+* Nothing changes: the lists are empty, the lease and run are named as no run is, and every
+  transaction is rolled back (:meth:`Database.rolled_back`).
+
+A statement added to the run and not here is planned by the first run after a start again:
+``tests/propagation/test_warmup.py`` fails then (the run leaves more plans than the warm-up).
+
+It is cheap: once the plans are cached, some twenty round trips. It only saves time, so a
+failure (Neo4j not up yet, slow, a timeout) is logged and the warm-up ends there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from graph_service.analysis.activity import VOIDING
+from graph_service.db import Database, unsized
+from graph_service.dueprocess.notices import LOSSES_MARK
+from graph_service.errors import CreditGraphError
+from graph_service.policy.catalog import catalog_in_force
+from graph_service.propagation import lease
+from graph_service.propagation.store import ALL_ROWS
+from graph_service.security.appender import HEAD_NAME
+
+log = logging.getLogger(__name__)
+
+#: Seconds each of the warm-up's transactions may take (a cold plan takes up to ~1.5 s).
+TIMEOUT_S = 30.0
+
+#: A statement's name and parameters.
+Statement = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What a warm-up did: statements run, seconds, and the error that ended it (if any)."""
+
+    statements: int
+    seconds: float
+    error: str | None = None
+
+
+def transactions(now: datetime, catalog_version: str) -> list[list[Statement]]:
+    """The warm-up's transactions, each a list of statements run in order, then rolled back.
+
+    The first holds the reads (no write before them, as in the run's own transactions); each
+    write comes first in a transaction of its own, as in the run, but ``log_changes``, which
+    the run executes after the measures' writes and so comes after ``claim_lease``'s here.
+    """
+    # A lease and a run no process has, named with as many characters as the real ones (a
+    # run's id and a lease's holder are 32 hex digits, the lease's name is lease.NAME).
+    nobody, name = uuid.uuid4().hex, _unlike(lease.NAME)
+    claim = {"name": name, "holder": nobody, "now": now, "expires": now + timedelta(minutes=1)}
+    reads: list[Statement] = [
+        ("propagation/pending_loads", {}),
+        ("propagation/touched_by_loads", unsized(load_ids=[])),
+        ("propagation/hops", unsized(asks=[]) | {"rows": ALL_ROWS}),
+        ("propagation/party_count", {}),
+        ("propagation/read_parties_by_id", unsized(ids=[])),
+        ("propagation/risk_links", unsized(ids=[])),
+        ("propagation/stored_measures", unsized(ids=[])),
+        ("propagation/voiding_sources", unsized(keys=[]) | {"statuses": sorted(VOIDING)}),
+        ("propagation/lease", {"name": name}),
+        ("notices/mark", {"name": LOSSES_MARK}),
+        ("audit/head", {"name": HEAD_NAME}),
+        ("notices/losses_after", {"after_at": now, "after_id": "", "limit": 0, "head": 0}),
+    ]
+    logged = unsized(rows=[]) | {"run_id": nobody, "at": now}
+    finish = unsized(rows=[], loads=[]) | {"run_id": nobody, "props": {"run_id": nobody},
+                                           "lease": name, "holder": nobody}  # fmt: skip
+    return [
+        reads,
+        [("propagation/claim_lease", claim), ("propagation/log_changes", logged)],
+        [("propagation/extend_lease", claim)],
+        [("propagation/release_lease", {"name": name, "holder": nobody})],
+        [("propagation/write_measures", logged | {"catalog_version": catalog_version})],
+        [("propagation/delete_measures", unsized(keys=[]))],
+        [("propagation/finish_run", finish)],
+    ]
+
+
+def warm(db: Database, timeout_s: float = TIMEOUT_S) -> Warmed:
+    """Runs every statement of :func:`transactions` once, changing nothing, so that Neo4j has
+    planned them; logs and returns what it did, never raises for a database error."""
+    started, done = time.perf_counter(), 0
+    try:
+        version = catalog_in_force(db.settings).version
+        for statements in transactions(datetime.now(UTC), version):
+            with db.rolled_back(timeout_s) as view:
+                for name, params in statements:
+                    view.write(name, **params)
+                    done += 1
+    except CreditGraphError as exc:
+        warmed = Warmed(done, round(time.perf_counter() - started, 3), str(exc))
+        log.warning("propagation plans not warmed; the next run plans them",
+                    extra={"statements": done, "error": warmed.error})  # fmt: skip
+        return warmed
+    warmed = Warmed(done, round(time.perf_counter() - started, 3))
+    log.info("propagation plans warmed", extra={"statements": done, "seconds": warmed.seconds})
+    return warmed
+
+
+def _unlike(text: str) -> str:
+    """Random hex digits as many as ``text``'s characters, never ``text`` itself.
+
+    >>> len(_unlike("runs")), _unlike("runs") != "runs"
+    (4, True)
+    """
+    while (other := uuid.uuid4().hex[: len(text)]) == text:
+        continue
+    return other

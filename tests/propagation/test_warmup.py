@@ -1,0 +1,108 @@
+"""The warm-up leaves the plans an incremental run uses, and changes nothing (issue 15 item 3).
+
+Counted with ``db.clearQueryCaches()`` (its message says how many plans it dropped): a
+warm-up whose statements were cached under other keys than the run's (``EXPLAIN``, another
+parameter type, a transaction that had or had not written) would leave the run to plan them
+again, and the caches would then hold more plans than the warm-up made.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from graph_service.db import Database
+from graph_service.propagation import runner, warmup
+from graph_service.propagation.catchup import CatchUp
+from loaders.engine import LoadOptions, load_file
+from tests.conftest import ROOT, make_settings, wait_for
+from tests.loaders.conftest import cached_plans
+
+FIXTURES = ROOT / "tests" / "fixtures" / "registries"
+TODAY = date(2026, 11, 26)
+#: The sample registries but the dishonest debtors, which the test loads last.
+EARLY = ["companies", "persons", "shareholdings", "officers", "branches", "officials",
+         "official_records", "cases", "case_parties", "case_officials", "interventions",
+         "tax_violations", "admin_penalties", "blacklists", "red_list", "contacts"]  # fmt: skip
+
+
+def load(db: Database, kind: str, tmp: Path) -> str:
+    """Loads the sample file of ``kind``; its load id."""
+    name = f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv"
+    options = LoadOptions(reject_file=tmp / f"{kind}.rejects.csv")
+    return str(load_file(db, kind, FIXTURES / name, options).load_id)
+
+
+def everything(db: Database) -> list[str]:
+    """Every node and relationship of the graph, comparable."""
+    nodes = [
+        json.dumps(r, sort_keys=True, default=str) for r in db.read("meta/test_dump_all_nodes")
+    ]
+    rels = [json.dumps(r, sort_keys=True, default=str) for r in db.read("meta/test_dump_rels")]
+    return sorted(nodes + rels)
+
+
+def test_the_run_after_a_load_finds_every_plan_it_needs_warmed(
+    db: Database, tmp_path: Path
+) -> None:
+    # Arrange: a propagated graph, and a load of new records pending
+    for kind in EARLY:
+        load(db, kind, tmp_path)
+    runner.run_full(db, as_of=TODAY)
+    load_id = load(db, "dishonest_debtors", tmp_path)
+    cached_plans(db)  # empties the caches
+    warmed = warmup.warm(db)
+    plans_warmed = cached_plans(db)
+
+    # Act: warm again, then the run
+    warmup.warm(db)
+    run = runner.after_loads(db, [load_id])
+    plans_after_the_run = cached_plans(db)
+
+    # Assert: one plan a statement, and the run (which gained measures and made the notices'
+    # reads) planned nothing more
+    assert warmed.error is None and warmed.statements == plans_warmed > 10
+    assert run.mode == "incremental" and run.gained > 0
+    assert plans_after_the_run == plans_warmed
+
+
+def test_the_warm_up_changes_nothing(db: Database, tmp_path: Path) -> None:
+    # Arrange
+    for kind in EARLY:
+        load(db, kind, tmp_path)
+    runner.run_full(db, as_of=TODAY)
+    before = everything(db)
+
+    # Act
+    warmed = warmup.warm(db)
+
+    # Assert: no lease, run, measure or change left, nothing else touched
+    assert warmed.error is None
+    assert everything(db) == before
+
+
+def test_a_neo4j_that_does_not_answer_ends_the_warm_up_without_an_error() -> None:
+    # Arrange: nothing listens on port 9
+    settings = make_settings(neo4j_uri="bolt://127.0.0.1:9", neo4j_password="x",
+                             connect_timeout_s=0.5)  # fmt: skip
+
+    # Act
+    with Database(settings) as db:
+        warmed = warmup.warm(db)
+
+    # Assert
+    assert warmed.statements == 0 and warmed.error is not None
+
+
+def test_the_service_start_warms_the_plans(db: Database) -> None:
+    # Arrange: empty caches, no pending load to complete
+    cached_plans(db)
+
+    # Act
+    catch_up = CatchUp(db).start()
+    wait_for(lambda: not catch_up.running, what="the catch-up and warm-up did not end")
+
+    # Assert: one plan each statement of the warm-up
+    statements = warmup.transactions(datetime.now(UTC), "v")
+    assert cached_plans(db) == sum(len(tx) for tx in statements)
