@@ -41,7 +41,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -50,9 +51,17 @@ from graph_service.db import Database, Tx
 from graph_service.errors import CreditGraphError
 from graph_service.malloc import fix_mmap_threshold
 from graph_service.security import local_audit
-from graph_service.security.appender import write_entries
-from graph_service.security.audit import GENESIS, ChainVerifier, Entry, Event, from_row
-from graph_service.security.canonical import canonical_json
+from graph_service.security.appender import HEAD_NAME, _by_query
+from graph_service.security.audit import (
+    GENESIS,
+    ChainVerifier,
+    Entry,
+    Event,
+    from_row,
+    lookup_fields,
+    to_row,
+)
+from graph_service.security.canonical import canonical_json, sha256_hex
 from graph_service.security.local_audit import LocalAuditLog, LocalEntry
 from graph_service.security.state import Security
 from graph_service.settings import Settings
@@ -138,11 +147,53 @@ def copy(tx: Tx, chain_id: str, batch: list[LocalEntry]) -> int:
     todo = [e for e in batch if e.entry.seq > done]
     if not todo:
         return int(done)
-    events = [Event(e.entry.kind, e.entry.actor, e.entry.payload, e.entry.at) for e in todo]
-    write_entries(tx, events, [e.attachment for e in todo])
+    append_copies(tx, todo)
     last = todo[-1].entry
     tx.run("audit/set_head", name=progress_name(chain_id), seq=last.seq, hash=last.hash)
     return last.seq
+
+
+def append_copies(tx: Tx, todo: Sequence[LocalEntry]) -> list[Entry]:
+    """Appends ``todo`` to Neo4j's chain as :func:`~.appender.write_entries` appends events
+    (same statements, rows and hashes: the same ``at``, kind, actor and payload, a new seq and
+    prev_hash), each payload hashed and stored as the text the local log holds — its canonical
+    JSON — rather than serialised twice more from the parsed payload (~1.6 ms of the mirror's
+    CPU for a 1,000-party check's entry)."""
+    head = tx.run("audit/lock_head", name=HEAD_NAME, genesis=GENESIS)[0]
+    seq, prev = int(head["seq"]), str(head["hash"])
+    entries, rows = [], []
+    for local in todo:
+        seq += 1
+        text, data = _payload_text(local)
+        event = Event(local.entry.kind, local.entry.actor, local.entry.payload, local.entry.at)
+        hash_ = sha256_hex(local_audit.hashed(seq, event, data, prev))
+        entry = Entry(seq, event.at, event.kind, event.actor, event.payload, prev, hash_)
+        # to_row's fields, its payload's canonical text and lookup copies made here instead
+        rows.append({**to_row(replace(entry, payload={})), "payload": text,
+                     **lookup_fields(entry.payload)})  # fmt: skip
+        entries.append(entry)
+        prev = hash_
+    tx.run("audit/create_entries", rows=rows)
+    tx.run("audit/set_head", name=HEAD_NAME, seq=seq, hash=prev)
+    for query, attached in _by_query(entries, [local.attachment for local in todo]).items():
+        tx.run(query, rows=attached)
+    return entries
+
+
+def _payload_text(local: LocalEntry) -> tuple[str, bytes]:
+    """The canonical JSON of ``local``'s payload, as text and UTF-8: the local log's text when
+    the local entry's own hash covers it (so it is the text its writer hashed), else made
+    anew from the parsed payload (an older or damaged row: its copy is then what the payload
+    says, as before)."""
+    entry, data = local.entry, local.payload_text.encode("utf-8")
+    event = Event(entry.kind, entry.actor, entry.payload, entry.at)
+    if (
+        data
+        and sha256_hex(local_audit.hashed(entry.seq, event, data, entry.prev_hash)) == entry.hash
+    ):
+        return local.payload_text, data
+    data = canonical_json(entry.payload)
+    return data.decode("utf-8"), data
 
 
 class AuditMirror:

@@ -69,6 +69,9 @@ class LocalEntry:
 
     entry: Entry
     attachment: Attachment | None
+    #: The payload's text as the file holds it: its canonical JSON, as hashed (the mirror
+    #: hashes and stores it as is once it has checked it against the entry's hash).
+    payload_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def chained_rows(
     for seq, item in enumerate(pending, start=last_seq + 1):
         event, attachment = item.event, item.attachment
         payload = canonical_json(event.payload)
-        hash_ = sha256_hex(_hashed(seq, event, payload, last_hash))
+        hash_ = sha256_hex(hashed(seq, event, payload, last_hash))
         entry = Entry(seq, event.at, event.kind, event.actor, event.payload, last_hash, hash_)
         attached = json.dumps(attachment.row, ensure_ascii=False) if attachment else None
         rows.append((
@@ -235,7 +238,7 @@ def chained_rows(
     return entries, rows
 
 
-def _hashed(seq: int, event: Event, payload: bytes, prev_hash: str) -> bytes:
+def hashed(seq: int, event: Event, payload: bytes, prev_hash: str) -> bytes:
     """The bytes :meth:`Entry.computed_hash` hashes — the canonical JSON of the entry's
     ``actor``, ``at``, ``kind``, ``payload``, ``prev_hash`` and ``seq`` (in that, sorted,
     order) — with the payload's canonical JSON given."""
@@ -253,7 +256,7 @@ def _local_entry(row: Sequence[Any]) -> LocalEntry:
     seq, at, kind, name, role, key_id, payload, prev_hash, hash_, query, attached = row
     entry = Entry(seq, at, kind, Actor(name, role, key_id), json.loads(payload), prev_hash, hash_)
     attachment = Attachment(query, json.loads(attached)) if query else None
-    return LocalEntry(entry, attachment)
+    return LocalEntry(entry, attachment, payload)
 
 
 class LocalAuditLog:
