@@ -30,7 +30,12 @@ With ``--one-record N`` it only times item 3 of issue 15 on a graph already load
 base world (e.g. ``--parties 100000 --home .credit-graph/bench-l100k --neo4j-port 7797``): N
 times one new dishonest-debtor listing at a company drawn with ``--one-record-seed``, then
 ``runner.after_loads`` as a load calls it, with the stop-sharing notices made after the run
-(``notices.after_run``) timed apart; nothing is generated, copied or emptied.
+(``notices.after_run``) timed apart; nothing is generated, copied or emptied. Right after
+Neo4j is up it warms the plans of the propagation's statements as the service's start does
+(``graph_service/propagation/warmup.py``, timed apart; ``--no-warm-up`` leaves them cold, as
+a Neo4j started with no service after it would). Start it with the Neo4j stopped to time
+the first run after a restart. Each run's statements' seconds and the collector's pauses
+are reported beside its time.
 
 With ``--with-import`` it also times ``credit-graph import`` of the base world into an empty
 store of its own (``bench/load_import.py``: home ``--import-home``, port ``--import-port``),
@@ -43,6 +48,8 @@ The Neo4j is stopped at the end (``--keep-running`` keeps it).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
 import json
 import os
 import random
@@ -67,10 +74,10 @@ from common import (
     world,
 )
 
-from graph_service import embedded, migrations
+from graph_service import embedded, metrics, migrations
 from graph_service.db import Database, unsized
 from graph_service.dueprocess import notices
-from graph_service.propagation import runner, scope
+from graph_service.propagation import runner, scope, warmup
 from graph_service.queries import QueryRegistry, cypher_root
 from loaders.engine import LoadOptions, load_directory, load_file
 from loaders.mapping import get_mapping
@@ -151,6 +158,10 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--one-record-seed", type=int, default=11, help="seed drawing --one-record's companies"
     )
+    parser.add_argument(
+        "--no-warm-up", action="store_true",
+        help="--one-record: do not warm the propagation's plans after Neo4j is up",
+    )  # fmt: skip
     add_neo4j_arguments(parser)
     return parser.parse_args(argv)
 
@@ -341,14 +352,18 @@ def _one_record_only(args: argparse.Namespace) -> int:
     notices.after_run = timed_notices  # type: ignore[assignment]  # runner calls it by module
     registry = QueryRegistry(cypher_root(), CYPHER)
     runs = []
+    warmed: dict[str, Any] | None = None
     with running_neo4j(settings, args.keep_running), Database(settings, registry) as db:
+        if not args.no_warm_up:  # as the service's start does (propagation/catchup.py)
+            warmed = dataclasses.asdict(warmup.warm(db))
         for company in _companies(base, args.one_record, args.one_record_seed):
             noticed.clear()  # a run that made no notices (nothing to propagate) adds 0
             run = _after_debtors(db, [company], "one")
             runs.append(run | {"notices_s": round(sum(noticed), 3)})
     whole = sorted(r["seconds"] for r in runs)
     alone = sorted(round(r["seconds"] - r["notices_s"], 3) for r in runs)
-    report = {"one_record_runs": runs, "whole_sorted": whole, "without_notices_sorted": alone,
+    report = {"warm_up": warmed, "one_record_runs": runs, "whole_sorted": whole,
+              "without_notices_sorted": alone,
               "whole_median": statistics.median(whole),
               "without_notices_median": statistics.median(alone),
               "notices_median": statistics.median(r["notices_s"] for r in runs),
@@ -371,18 +386,54 @@ def _timed_run(run: Callable[[], runner.RunResult | None]) -> dict[str, Any]:
             searched.append(time.perf_counter() - began)
 
     scope.within = timed_within  # type: ignore[assignment]  # the runner calls it by module
+    paused: list[float] = []
+    gc.callbacks.append(pauses := _gc_pauses(paused))
+    statements = _statement_seconds()
     try:
         started = time.perf_counter()
         result = run()
         seconds = time.perf_counter() - started
     finally:
         scope.within = within  # type: ignore[assignment]
+        gc.callbacks.remove(pauses)
     timed = {"seconds": round(seconds, 3),
-             "scope_s": round(sum(searched), 3) if searched else None}  # fmt: skip
+             "scope_s": round(sum(searched), 3) if searched else None,
+             "gc_s": round(sum(paused), 4), "gc_runs": len(paused),
+             "statements_s": _slowest(statements, _statement_seconds())}  # fmt: skip
     if result is None:
         return timed | {"mode": None}
     picked = ("mode", "parties", "read", "gained", "lost", "changed", "risk_changed")
     return timed | {k: getattr(result, k) for k in picked}
+
+
+def _statement_seconds() -> dict[str, float]:
+    """Seconds spent so far in each named statement (every thread), from the service's own
+    histogram (``graph_service.metrics.QUERY_SECONDS``)."""
+    return {
+        sample.labels["query"]: sample.value
+        for metric in metrics.QUERY_SECONDS.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_sum")
+    }
+
+
+def _slowest(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """The statements' seconds between two readings, slowest first, those over 5 ms."""
+    spent = {name: after[name] - before.get(name, 0.0) for name in after}
+    return {n: round(t, 3) for n, t in sorted(spent.items(), key=lambda x: -x[1]) if t > 0.005}
+
+
+def _gc_pauses(paused: list[float]) -> Callable[[str, dict[str, Any]], None]:
+    """A ``gc.callbacks`` hook that appends each collection's seconds to ``paused``."""
+    began: list[float] = []
+
+    def hook(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            began.append(time.perf_counter())
+        elif began:
+            paused.append(time.perf_counter() - began.pop())
+
+    return hook
 
 
 def _companies(world: Path, count: int, seed: int) -> list[str]:
