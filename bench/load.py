@@ -25,6 +25,8 @@
    to ``bench/out/load-<parties>-<increment>-<seed>.json``. Each run also reports the CPU
    seconds of the loader and of Neo4j (Linux): on a shared machine wall-clock rows/s vary
    with the neighbours, CPU per row much less.
+   Each kind's statements (how many, and the milliseconds each named statement took, round
+   trips included) are listed beside it, for the floor and the loads alike.
 
 With ``--one-record N`` it only times item 3 of issue 15 on a graph already loaded with the
 base world (e.g. ``--parties 100000 --home .credit-graph/bench-l100k --neo4j-port 7797``): N
@@ -56,9 +58,12 @@ import random
 import shutil
 import statistics
 import sys
+import threading
 import time
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -75,7 +80,7 @@ from common import (
 )
 
 from graph_service import embedded, metrics, migrations
-from graph_service.db import Database, unsized
+from graph_service.db import Database, Tx, unsized
 from graph_service.dueprocess import notices
 from graph_service.propagation import runner, scope, warmup
 from graph_service.queries import QueryRegistry, cypher_root
@@ -191,12 +196,13 @@ def _timed_load(db: Database, folder: Path, run: str, neo4j_pid: int | None) -> 
     options = LoadOptions(reject_dir=OUT / f"rejects-{folder.name}-{run}")
     neo4j_cpu = cpu_seconds(neo4j_pid)
     loader_cpu = time.process_time()
-    started = time.perf_counter()
-    summaries = load_directory(db, folder, options)
-    seconds = time.perf_counter() - started
+    with _Statements().watching() as statements:
+        started = time.perf_counter()
+        summaries = load_directory(db, folder, options)
+        seconds = time.perf_counter() - started
     loader_cpu = time.process_time() - loader_cpu
     neo4j_cpu = cpu_seconds(neo4j_pid) - neo4j_cpu
-    kinds = [_kind_stats(summary) for summary in summaries]
+    kinds = [_kind_stats(summary) | statements.of(summary.file) for summary in summaries]
     return _run_stats(kinds, seconds, loader_cpu, neo4j_cpu)
 
 
@@ -210,20 +216,72 @@ def _timed_floor(db: Database, folder: Path, neo4j_pid: int | None) -> dict[str,
         prov = Provenance(kind, path.name, uuid.uuid4().hex, datetime.now(UTC))
         batches = list(_floor_batches(kind, path, db.settings.batch_size, prov))
         before_cpu, before_neo4j = time.process_time(), cpu_seconds(neo4j_pid)
-        started = time.perf_counter()
-        for batch in batches:
-            # The rows inside $batch, as the loader sends them (graph_service.db.unsized): a
-            # top-level list would be planned again for each order of magnitude of its size.
-            db.write(name, timeout_s=600.0, **unsized(rows=batch), prov=prov.params())
-        took = time.perf_counter() - started
+        with _Statements().watching() as statements:
+            started = time.perf_counter()
+            for batch in batches:
+                # The rows inside $batch, as the loader sends them (graph_service.db.unsized):
+                # a top-level list would be planned again for each order of magnitude of its size.
+                db.write(name, timeout_s=600.0, **unsized(rows=batch), prov=prov.params())
+            took = time.perf_counter() - started
         loader_cpu += time.process_time() - before_cpu
         neo4j_cpu += cpu_seconds(neo4j_pid) - before_neo4j
         seconds += took
         rows = sum(len(b) for b in batches)
         stats |= {c: 0 for c in COUNTS} | {"read": rows, "loaded": rows}
         stats |= {"seconds": round(took, 2), "rows_per_s": round(rows / took) if took else None}
-        kinds.append(stats)
+        kinds.append(stats | statements.of(path.name))
     return _run_stats(kinds, seconds, loader_cpu, neo4j_cpu)
+
+
+class _Statements:
+    """Per file, how many named statements ran and the milliseconds each took (round trip
+    included). A statement counts to the file its parameters name (``$prov.src_file``, a
+    ``:Load``'s ``props.file``), else to the file its thread named last (probes, batch counts)."""
+
+    def __init__(self) -> None:
+        self.by_file: dict[str, Counter[str]] = defaultdict(Counter)
+        self.runs: Counter[str] = Counter()
+        self._last = threading.local()
+
+    def of(self, file: str) -> dict[str, Any]:
+        """A file's statements and their milliseconds, slowest first."""
+        spent = self.by_file.get(file, Counter())
+        return {"statements": self.runs[file],
+                "statements_ms": {n: round(ms, 1) for n, ms in spent.most_common()}}  # fmt: skip
+
+    def _add(self, name: str, params: dict[str, Any], began: float) -> None:
+        ms = (time.perf_counter() - began) * 1000
+        named = (params.get("prov") or {}).get("src_file") or (params.get("props") or {}).get(
+            "file"
+        )
+        file = self._last.file = named or getattr(self._last, "file", "?")
+        self.by_file[file][name] += ms
+        self.runs[file] += 1
+
+    @contextmanager
+    def watching(self) -> Iterator[_Statements]:
+        """Times every named statement run meanwhile (in a transaction or on its own)."""
+        run, managed = Tx.run, Database._managed
+
+        def timed_run(tx: Tx, name: str, /, **params: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return run(tx, name, **params)
+            finally:
+                self._add(name, params, began)
+
+        def timed_managed(db: Database, name: str, params: Any, *args: Any, **kw: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return managed(db, name, params, *args, **kw)
+            finally:
+                self._add(name, dict(params), began)
+
+        Tx.run, Database._managed = timed_run, timed_managed  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            Tx.run, Database._managed = run, managed  # type: ignore[method-assign]
 
 
 def _plan(folder: Path) -> list[tuple[str, Path]]:
