@@ -43,8 +43,8 @@ from graph_service.settings import Settings
 
 def _writer() -> tuple[Catalog, date]:
     """What the builder writes each row with: its precomputed answer for the day (snapshot
-    format 2, graph_service/check/fragments.py) under the catalog in force, so the size and
-    write time measured are those of a served snapshot."""
+    format 3: with its CRC, graph_service/check/fragments.py) under the catalog in force, so
+    the size and write time measured are those of a served snapshot."""
     return catalog_in_force(Settings()), date.today()
 
 

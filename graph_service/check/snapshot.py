@@ -46,8 +46,9 @@ from graph_service.policy.catalog import Catalog
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Version of the file's layout; a file of another layout is rebuilt, not read (2: fragments).
-FORMAT: Final = "2"
+#: Version of the file's layout; a file of another layout is rebuilt, not read (2: fragments;
+#: 3: each fragment's CRC, checked before its texts are joined).
+FORMAT: Final = "3"
 #: The file naming the generation in use.
 CURRENT: Final = "CURRENT"
 #: Bytes of a generation the reader maps into memory (shared by every process of the host).
@@ -57,7 +58,8 @@ _SCHEMA: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID",
     "CREATE TABLE parties (party_id TEXT PRIMARY KEY, name TEXT, kind TEXT,"
     " red_records TEXT NOT NULL, measures TEXT NOT NULL, f_made_on TEXT, f_kind TEXT,"
-    " f_name TEXT, f_masked_name TEXT, f_red INTEGER, f_measures TEXT) WITHOUT ROWID",
+    " f_name TEXT, f_masked_name TEXT, f_red INTEGER, f_measures TEXT, f_crc INTEGER)"
+    " WITHOUT ROWID",
     "CREATE TABLE open_objections (record_ref TEXT PRIMARY KEY, objection_id TEXT NOT NULL)"
     " WITHOUT ROWID",
 )
@@ -99,6 +101,7 @@ class StoredRow(NamedTuple):
     f_masked_name: str | None
     f_red: int | None
     f_measures: str | None
+    f_crc: int | None
 
     @property
     def fragment(self) -> Fragment | None:
@@ -254,7 +257,7 @@ def remove_old(folder: Path, keep: Path) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-_INSERT_PARTY: Final = "INSERT OR REPLACE INTO parties VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_PARTY: Final = "INSERT OR REPLACE INTO parties VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def _party_row(
@@ -263,7 +266,7 @@ def _party_row(
     red = json.dumps(party["red_records"], ensure_ascii=False, separators=(",", ":"))
     measures = json.dumps(party["measures"], ensure_ascii=False, separators=(",", ":"))
     made = _fragment(party, catalog, day) if catalog and day else None
-    columns = made or (None,) * 6
+    columns = made or (None,) * len(Fragment._fields)
     return (party["party_id"], party["name"], party["kind"], red, measures, *columns)
 
 
@@ -288,7 +291,7 @@ def _remade(row: Sequence[Any], catalog: Catalog, day: date) -> tuple[Any, ...]:
         return _party_row(_parsed(row), catalog, day)
     except ValueError:
         log.warning("a row of the decision snapshot cannot be read", extra={"party": row[0]})
-        return (*row, *(None,) * 6)
+        return (*row, *(None,) * len(Fragment._fields))
 
 
 def _parsed(row: Sequence[Any]) -> dict[str, Any]:

@@ -163,6 +163,34 @@ def test_a_corrupt_fragment_is_refused_with_a_warning_and_the_row_decides(
     )
 
 
+@pytest.mark.parametrize(
+    ("column", "damaged"),
+    [("f_name", '"成都兴'), ("f_kind", "company"), ("f_masked_name", '"成都兴鹏"}'),
+     ("f_measures", "[]"), ("f_red", 0)],
+)  # fmt: skip
+def test_a_damaged_fragment_text_fails_its_crc_and_the_row_decides(
+    folder: Path, caplog: pytest.LogCaptureFixture, column: str, damaged: Any
+) -> None:
+    # Arrange: one of the company's fragment texts damaged (cut, unquoted, a stray brace, its
+    # measures or red-listing lost), its day and code intact: spliced as it is, it would make
+    # a body that is not JSON, or another answer, signed (the reviewer's C15)
+    update = f"UPDATE parties SET {column} = ? WHERE party_id = ?"  # noqa: S608 - our columns
+    _sql(folder, update, damaged, COMPANY)
+    evaluator = _evaluator(folder)
+    # Act
+    with caplog.at_level(logging.WARNING):
+        joined = _joined(evaluator, "bidding", True)
+    # Assert: decided from its row, named in the log; the body is the decided one
+    assert joined == _decided(evaluator, "bidding", True)
+    assert json.loads(joined)[2]["party_id"] == COMPANY
+    assert any(
+        "fragment of the decision snapshot is unusable" in r.getMessage()
+        and getattr(r, "party_id", None) == COMPANY
+        and "CRC" in str(getattr(r, "error", ""))
+        for r in caplog.records
+    )
+
+
 def test_a_fragment_of_another_shape_is_refused_too(folder: Path) -> None:
     _sql(folder, "UPDATE parties SET f_measures = '[[\"only a name\"]]' WHERE party_id = ?", PERSON)
     evaluator = _evaluator(folder)
@@ -224,7 +252,7 @@ def test_a_snapshot_without_fragments_is_decided_from_its_rows(tmp_path: Path) -
     assert _joined(evaluator, "bidding", True) == _decided(evaluator, "bidding", True)
 
 
-def _sql(folder: Path, statement: str, *params: str) -> None:
+def _sql(folder: Path, statement: str, *params: Any) -> None:
     path = snapshot.current_path(folder)
     assert path is not None
     conn = sqlite3.connect(path, isolation_level=None)

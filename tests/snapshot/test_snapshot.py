@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -89,6 +90,30 @@ def test_a_corrupt_snapshot_is_rebuilt_at_start(
     assert answer["results"][0]["decision"] == "deny"
     assert any("snapshot is corrupt" in r.getMessage() for r in caplog.records)
     assert snapshot.current_path(snapshot_folder(settings)) != current
+
+
+def test_a_snapshot_of_format_2_is_rebuilt_at_start(
+    world: Database, tmp_path: Path, checker: dict[str, str]
+) -> None:
+    # Arrange: the generation as the code before fragments' CRCs wrote it (format 2, no f_crc)
+    settings = serving_settings(tmp_path)
+    with TestClient(create_app(settings)):
+        pass
+    older = snapshot.current_path(snapshot_folder(settings))
+    assert older is not None
+    conn = sqlite3.connect(older, isolation_level=None)
+    conn.execute("ALTER TABLE parties DROP COLUMN f_crc")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    conn.close()
+    # Act
+    with TestClient(create_app(settings)) as client:
+        answer = check(client, checker, HUABEI)
+    # Assert: answered from a new generation of this format, never from the old file
+    assert answer["results"][0]["decision"] == "deny"
+    rebuilt = snapshot.current_path(snapshot_folder(settings))
+    assert rebuilt is not None and rebuilt != older
+    with sqlite3.connect(rebuilt) as new:
+        assert new.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
 
 
 def test_a_snapshot_of_another_catalog_is_refused_and_rebuilt(
