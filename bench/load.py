@@ -414,6 +414,7 @@ def _one_record_only(args: argparse.Namespace) -> int:
     with running_neo4j(settings, args.keep_running), Database(settings, registry) as db:
         if not args.no_warm_up:  # as the service's start does (propagation/catchup.py)
             warmed = dataclasses.asdict(warmup.warm(db))
+            warmed["again_s"] = warmup.warm(db).seconds  # what it costs with the plans cached
         for company in _companies(base, args.one_record, args.one_record_seed):
             noticed.clear()  # a run that made no notices (nothing to propagate) adds 0
             run = _after_debtors(db, [company], "one")
