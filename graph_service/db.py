@@ -52,7 +52,11 @@ T = TypeVar("T")
 
 def unsized(**lists: Sequence[Any]) -> dict[str, Any]:
     """A statement's list parameters inside one map, ``$batch`` (read as ``$batch.rows``,
-    ``$batch.ids`` …): every statement whose lists vary in size takes them this way.
+    ``$batch.ids`` …): the loads, the record status updates, the propagation's reads and
+    writes and the export's reads take their lists this way, since their sizes range over
+    several orders of magnitude and a cold plan costs them up to seconds. (The audit
+    mirror's and the API's statements still take top-level lists: their sizes stay within
+    one or two magnitudes and each plan is made once after a Neo4j start, off a load's path.)
 
     Neo4j 5 caches a plan per order of magnitude of each top-level list parameter's size (up
     to 10, 100, 1,000, 10,000 items), so a statement sent 3 items, then 40, then 700 was
@@ -60,7 +64,8 @@ def unsized(**lists: Sequence[Any]) -> dict[str, Any]:
     a 3,000-row file had made already, and an incremental propagation's levels each paid one
     of ``propagation/hops`` (0.5-1.1 s). Inside a map a list has no size for the planner, so
     one plan serves every size; these statements' plans are the same operator tree for 1 and
-    for 5,000 items (EXPLAIN, issue 15), so no call gets a worse one. Tests count the plans
+    for 5,000 items (EXPLAIN on 5.26: issue 15, session 10; ``read_parties_by_id`` and
+    ``export/record_updates`` in session 11), so no call gets a worse one. Tests count the plans
     (tests/loaders/test_plans.py, tests/propagation/test_plans.py).
 
     >>> unsized(ids=("a", "b"))
