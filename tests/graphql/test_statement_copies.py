@@ -227,3 +227,59 @@ def test_the_first_step_summarises_its_party_as_party_credit_summary(copy: str) 
     own = text[text.index("\n}\n") :]  # after the step: the party's own columns
     expected = _summary_parts(registry["party/credit_summary"].text, walk=False)
     assert _summary_parts(own, walk=True) == expected
+
+
+# The three first steps are one statement but for the step's pattern (a pattern's direction
+# cannot be a parameter), and the party's own row is party/by_id's (the reviewer's W3: the
+# step and the summary were guarded, the three files' likeness and the party's columns not).
+
+#: The one line that differs: the step's pattern from the party.
+FIRST_PATTERN = {
+    "explore/first_step_out": "  MATCH (a)-[r]->(b)\n",
+    "explore/first_step_in": "  MATCH (a)<-[r]-(b)\n",
+    "explore/first_step_both": "  MATCH (a)-[r]-(b)\n",
+}
+
+
+def _first_text(name: str, text: str) -> str:
+    """``text`` without its comment lines, its pattern replaced by a mark."""
+    pattern = FIRST_PATTERN[name]
+    assert text.count(pattern) == 1, f"{name}: the step's pattern is not there once"
+    return re.sub(r"^//.*\n", "", text, flags=re.M).replace(pattern, "PATTERN\n")
+
+
+def test_the_first_steps_differ_only_in_their_pattern() -> None:
+    registry = get_registry()
+    texts = {_first_text(name, registry[name].text) for name in FIRST_PATTERN}
+    assert len(texts) == 1
+
+
+def test_a_change_to_one_first_step_alone_would_be_seen() -> None:
+    registry = get_registry()
+    name = "explore/first_step_in"
+    changed = registry[name].text.replace("WITH r, b LIMIT $limit", "WITH r, b LIMIT $limit + 1")
+    assert changed != registry[name].text
+    both = "explore/first_step_both"
+    assert _first_text(name, changed) != _first_text(both, registry[both].text)
+
+
+def _lookup_columns(text: str) -> str:
+    """party/by_id's columns after the party's ``id``, its node named ``a`` as in a first step."""
+    found = re.search(r"RETURN id, (.*)$", _flat(text))
+    assert found is not None, text
+    return found.group(1).replace("(p)", "(a)")
+
+
+@pytest.mark.parametrize("copy", list(FIRST_PATTERN))
+def test_the_first_step_returns_its_party_as_party_by_id(copy: str) -> None:
+    registry = get_registry()
+    columns = _lookup_columns(registry["party/by_id"].text)
+    assert columns == "labels(a) AS labels, properties(a) AS props"  # not vacuous
+    assert _flat(registry[copy].text).count(f"RETURN $id AS id, {columns}, ") == 1
+
+
+def test_a_column_added_to_the_lookup_would_be_seen() -> None:
+    registry = get_registry()
+    changed = registry["party/by_id"].text.rstrip() + ", p.name AS name\n"
+    columns = _lookup_columns(changed)
+    assert f"RETURN $id AS id, {columns}, " not in _flat(registry["explore/first_step_both"].text)
