@@ -1,8 +1,10 @@
 """The network view read in one statement (graph_service.gql.cards.read_neighbours): the party
-and its network's first step come from ``explore/first_step_*``, with the same answers as with
-the party's lookup and the step each read on their own; and the first step holds what
-``explore/expand_*`` reads from the party alone, with the party's own row and credit summary
-as ``party/by_id`` and ``party/credit_summary`` give them."""
+and its network's first step come from ``explore/first_step_*``, with the same answers as the
+resolver gives reading the party's lookup and the first step apart, and as the view read before
+the first step was one statement (the lookup ``party/by_id``, the step ``explore/expand_*``, the
+party's own ring ``party/credit_summary``); and the first step holds what ``explore/expand_*``
+reads from the party alone, with the party's own row and credit summary as ``party/by_id`` and
+``party/credit_summary`` give them."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import Any
 import pytest
 
 from graph_service.db import Database
-from graph_service.gql import schema
+from graph_service.gql import prefetch, schema
+from graph_service.gql.context import Context
 from graph_service.gql.relations import (
     EXPAND_QUERY,
     FIRST_STEP_QUERY,
@@ -54,6 +57,31 @@ def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(schema, "read_neighbours", lambda *args: None)
 
 
+def _step_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first step read as before it was one statement: each ``explore/first_step_*`` read
+    answered from ``party/by_id``, ``explore/expand_*`` from the party alone and, when the
+    picture's rings are asked for, ``party/credit_summary`` (the reviewer's W1); no read
+    begun early (it would begin the one statement)."""
+    monkeypatch.setattr(prefetch, "STARTERS", {})
+    read = Context.read
+    directions = {query: direction for direction, query in FIRST_STEP_QUERY.items()}
+
+    async def apart(self: Context, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        direction = directions.get(name)
+        if direction is None:
+            return await read(self, name, **params)
+        party, summaries = params["id"], params["summaries"]
+        found = await read(self, "party/by_id", ids=[party])
+        if not found:
+            return []
+        step = {k: v for k, v in params.items() if k != "id"} | {"parties": [party], "cases": []}
+        steps = await read(self, EXPAND_QUERY[direction], **step)
+        credit = await read(self, "party/credit_summary", ids=[party]) if summaries else [None]
+        return [{**found[0], "credit": credit[0] if credit else None, "steps": steps}]
+
+    monkeypatch.setattr(Context, "read", apart)
+
+
 @pytest.mark.parametrize("variables", VIEWS)
 def test_the_network_is_one_read_and_answers_as_each_read_alone(
     api: Api, samples: Database, variables: dict[str, Any], monkeypatch: pytest.MonkeyPatch
@@ -62,9 +90,22 @@ def test_the_network_is_one_read_and_answers_as_each_read_alone(
     _alone(monkeypatch)
     alone, alone_reads = _reads(api, "NEIGHBOURS", variables)
 
-    assert one == alone and one["party"]["neighbours"]["__typename"] == "GraphView"
+    _step_apart(monkeypatch)
+    apart, apart_reads = _reads(api, "NEIGHBOURS", variables)
+
+    assert one == alone == apart and one["party"]["neighbours"]["__typename"] == "GraphView"
     assert one_reads == {FIRST: 1}  # before: party/card (the lookup) + explore/expand_both
     assert alone_reads == {"party/by_id": 1, FIRST: 1}
+    assert FIRST not in apart_reads and apart_reads["explore/expand_both"] == 1
+
+
+def test_a_network_cut_at_its_node_cap_says_so_through_the_one_read(
+    api: Api, samples: Database
+) -> None:
+    data, reads = _reads(api, "NEIGHBOURS", {"id": HUABEI, "depth": 1, "maxNodes": 2})
+    view = data["party"]["neighbours"]
+    assert view["truncated"] and len(view["nodes"]) == 2  # the reviewer's W2
+    assert reads == {FIRST: 1}
 
 
 def test_the_sample_network_comes_through_the_one_read(api: Api, samples: Database) -> None:
