@@ -40,6 +40,7 @@ from strawberry.types.field import StrawberryField
 from graph_service.analysis.explain import Measure
 from graph_service.check import CheckService, check_service
 from graph_service.db import Database
+from graph_service.gql.cycles import weakly
 from graph_service.gql.dataloaders import Loaders, Row
 from graph_service.gql.operation_audit import AuditHook, operation_root_fields
 from graph_service.propagation.runner import measures_as_of
@@ -81,7 +82,8 @@ class Context(BaseContext):
         self.checks = checks  # the check pipeline the REST endpoint runs too
         self.checks_run = 0  # sanctionCheck fields resolved in this request (at most one)
         self.today = date.today()  # one "today" per request, so answers agree with each other
-        self.loaders = Loaders(self.read, self.measures_on)
+        # held weakly, so that the context is freed when its request ends (gql/cycles.py)
+        self.loaders = Loaders(weakly(self.read), weakly(self.measures_on))
         # reads started before a resolver asks for them (graph_service.gql.prefetch), by
         # query and parameters; each is handed out once
         self._early: dict[tuple[str, str], asyncio.Future[list[Row]]] = {}

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -58,7 +58,12 @@ class ListPage:
 
 
 class Loaders:
-    """The DataLoaders of one request."""
+    """The DataLoaders of one request.
+
+    A loader's batch function never refers to the :class:`Loaders` holding it (a closure or
+    a ``partial`` over the reader, not a bound method): the request's loaders, with the rows
+    they hold, are then freed when it ends, not by the cyclic collector (gql/cycles.py).
+    """
 
     def __init__(self, read: Reader, compute: Computer) -> None:
         self._read = read
@@ -99,28 +104,29 @@ class Loaders:
     @cached_property
     def keyed(self) -> DataLoader[ListKey, Row | None]:
         """Pages of lists and per-party analyses, by :class:`ListKey`."""
-        return DataLoader(load_fn=self._keyed)
+        return DataLoader(load_fn=partial(_keyed, self._read))
 
     @cached_property
     def latest_run(self) -> DataLoader[str, Row | None]:
         """The latest propagation run (key ``"latest"``)."""
-        return DataLoader(load_fn=self._latest_run)
+        return DataLoader(load_fn=partial(_latest_run, self._read))
 
     @cached_property
     def measures_on(self) -> DataLoader[tuple[str, date], list[Measure]]:
         """Measures computed as of a date, by (party, date)."""
-        return DataLoader(load_fn=self._measures_on)
+        return DataLoader(load_fn=partial(_measures_on, self._compute))
 
     @cached_property
     def objections(self) -> DataLoader[str, str | None]:
         """record_ref → its open objection (None: none): marks measures contested (异议)."""
-        return DataLoader(load_fn=self._objections)
+        return DataLoader(load_fn=partial(_objections, self._read))
 
     def _rows(self, query: str) -> Callable[[Sequence[str]], Awaitable[list[Row | None]]]:
         """A batch function: one row per id (column ``id``) from ``query``, None if absent."""
+        read = self._read  # not self: the loader would refer to its holder
 
         async def load(ids: Sequence[str]) -> list[Row | None]:
-            rows = await self._read(query, ids=list(ids))
+            rows = await read(query, ids=list(ids))
             by_id = {row["id"]: row for row in rows}
             return [by_id.get(i) for i in ids]
 
@@ -131,41 +137,45 @@ class Loaders:
         row = await self.keyed.load(key)
         return ListPage(row["total"], row["items"]) if row else ListPage(0, [])
 
-    async def _keyed(self, keys: Sequence[ListKey]) -> list[Row | None]:
-        """Runs one query per distinct (query, parameters) for all owners of the batch."""
-        groups: dict[tuple[str, tuple[tuple[str, Hashable], ...]], list[str]] = defaultdict(list)
-        for key in keys:
-            groups[(key.query, key.params)].append(key.owner)
-        batches = [
-            self._read(query, ids=sorted(set(owners)), **_listed(dict(params)))
-            for (query, params), owners in groups.items()
-        ]
-        found: dict[ListKey, Row] = {}
-        for (query, params), rows in zip(groups, await asyncio.gather(*batches), strict=True):
-            for row in rows:
-                found[ListKey(query, row["id"], params)] = row
-        return [found.get(key) for key in keys]
 
-    async def _latest_run(self, keys: Sequence[str]) -> list[Row | None]:
-        """The latest propagation run (one key, ``"latest"``, whoever asks)."""
-        rows = await self._read("propagation/last_runs", limit=1)
-        return [rows[0]["run"] if rows else None for _ in keys]
+async def _keyed(read: Reader, keys: Sequence[ListKey]) -> list[Row | None]:
+    """Runs one query per distinct (query, parameters) for all owners of the batch."""
+    groups: dict[tuple[str, tuple[tuple[str, Hashable], ...]], list[str]] = defaultdict(list)
+    for key in keys:
+        groups[(key.query, key.params)].append(key.owner)
+    batches = [
+        read(query, ids=sorted(set(owners)), **_listed(dict(params)))
+        for (query, params), owners in groups.items()
+    ]
+    found: dict[ListKey, Row] = {}
+    for (query, params), rows in zip(groups, await asyncio.gather(*batches), strict=True):
+        for row in rows:
+            found[ListKey(query, row["id"], params)] = row
+    return [found.get(key) for key in keys]
 
-    async def _objections(self, refs: Sequence[str]) -> list[str | None]:
-        """The open objection of each record reference, in one query for the batch."""
-        rows = await self._read("dueprocess/open_by_record", refs=sorted(set(refs)))
-        found = {row["record_ref"]: row["objection_id"] for row in rows}
-        return [found.get(ref) for ref in refs]
 
-    async def _measures_on(self, keys: Sequence[tuple[str, date]]) -> list[list[Measure]]:
-        """One computation per distinct date, for every party asked on that date."""
-        by_day: dict[date, set[str]] = defaultdict(set)
-        for party, day in keys:
-            by_day[day].add(party)
-        days = sorted(by_day)
-        found = await asyncio.gather(*(self._compute(sorted(by_day[d]), d) for d in days))
-        on = dict(zip(days, found, strict=True))
-        return [list(on[day].get(party, [])) for party, day in keys]
+async def _latest_run(read: Reader, keys: Sequence[str]) -> list[Row | None]:
+    """The latest propagation run (one key, ``"latest"``, whoever asks)."""
+    rows = await read("propagation/last_runs", limit=1)
+    return [rows[0]["run"] if rows else None for _ in keys]
+
+
+async def _objections(read: Reader, refs: Sequence[str]) -> list[str | None]:
+    """The open objection of each record reference, in one query for the batch."""
+    rows = await read("dueprocess/open_by_record", refs=sorted(set(refs)))
+    found = {row["record_ref"]: row["objection_id"] for row in rows}
+    return [found.get(ref) for ref in refs]
+
+
+async def _measures_on(compute: Computer, keys: Sequence[tuple[str, date]]) -> list[list[Measure]]:
+    """One computation per distinct date, for every party asked on that date."""
+    by_day: dict[date, set[str]] = defaultdict(set)
+    for party, day in keys:
+        by_day[day].add(party)
+    days = sorted(by_day)
+    found = await asyncio.gather(*(compute(sorted(by_day[d]), d) for d in days))
+    on = dict(zip(days, found, strict=True))
+    return [list(on[day].get(party, [])) for party, day in keys]
 
 
 def _listed(params: dict[str, Hashable]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from graph_service.gql.context import (
     get_context,
 )
 from graph_service.gql.contradictions import contradictions
+from graph_service.gql.cycles import AcyclicExecution
 from graph_service.gql.endpoint import ServiceGraphQLRouter
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.measures import measure_changes
@@ -175,6 +176,8 @@ schema = CreditGraphSchema(
     types=list(PARTY_TYPES),
     # Authorised as a whole before the audit entry is queued and before any resolver runs.
     extensions=[*limits.extensions(), AuthoriseOperation, AuditOperations, DatedReads],
+    # freed when the request ends, not by the cyclic collector (gql/cycles.py)
+    execution_context_class=AcyclicExecution,
 )
 
 
