@@ -15,7 +15,7 @@ catch-up cut short by the service's stop is one more killed run: nothing is lost
 Then the same thread warms Neo4j's plans of the propagation's statements
 (:mod:`graph_service.propagation.warmup`), so that the first run after a load does not plan
 them (2-3 s at 100,000 parties right after Neo4j started); it changes nothing and only logs
-a failure.
+a failure. With ``complete_pending_on_start`` off this thread does not run: no warm-up.
 """
 
 from __future__ import annotations
