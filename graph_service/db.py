@@ -209,7 +209,11 @@ class Database:
         """
         with self._translated("rolled_back"):
             session = self._session("rolled_back")
-            tx = session.begin_transaction(metadata={"query": "rolled_back"}, timeout=timeout_s)
+            try:
+                tx = session.begin_transaction(metadata={"query": "rolled_back"}, timeout=timeout_s)
+            except BaseException:
+                session.close()  # Neo4j unreachable: no transaction, but the session is ours
+                raise
         try:
             yield _InTransaction(self, tx)
         finally:
