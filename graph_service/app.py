@@ -86,8 +86,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.snapshot = await run_in_threadpool(start_snapshot, settings, app.state.db)
             # Loads a killed process left pending are completed in the background; /readyz
             # shows them pending until then (graph_service/propagation/catchup.py says why).
-            if settings.complete_pending_on_start:
-                catch_up = CatchUp(app.state.db).start()
+            if settings.complete_pending_on_start or settings.warm_plans_on_start:
+                catch_up = CatchUp(
+                    app.state.db,
+                    complete=settings.complete_pending_on_start,
+                    warm=settings.warm_plans_on_start,
+                ).start()
             # Webhook deliveries of stop-sharing notices, off the request path; a lease in
             # Neo4j lets one process of several deliver (graph_service/dueprocess/delivery.py).
             if settings.notice_delivery:

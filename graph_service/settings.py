@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     # killed process left pending (docs/operations.md). Turn it off where one instance or a
     # scheduled `credit-graph propagate` should do it rather than every instance.
     complete_pending_on_start: bool = True
+    # Whether the service, at start, warms Neo4j's plans of the propagation's statements in the
+    # background (graph_service/propagation/warmup.py: each run once, rolled back; seconds at
+    # 100,000 parties), so that the first propagation after a load does not plan them. Off
+    # where a start must put no load on Neo4j at all (the tests turn it off).
+    warm_plans_on_start: bool = True
     # An incremental propagation (after a load, or completing pending loads) whose scope (the
     # parties to recompute, or those it must read for them) would exceed this share of all
     # parties runs the full computation instead: per party an incremental run costs many

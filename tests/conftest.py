@@ -34,7 +34,8 @@ TEST_CYPHER = ROOT / "tests" / "cypher"
 def make_settings(**overrides: object) -> Settings:
     """Settings of the test Neo4j (own home and port), with ``overrides``.
 
-    An app made with them does not complete pending propagation at start: tests load without
+    An app made with them does not complete pending propagation at start (nor warm the
+    propagation's plans, which would plan beside the tests that count plans): tests load without
     propagating and then propagate as of a fixed date, and a background run as of today
     would race them (tests/propagation/test_crash.py turns it on). Its request deadline is
     60 s, not 5: the suite shares two cores with Neo4j, and a request that takes 5 s here is
@@ -42,7 +43,8 @@ def make_settings(**overrides: object) -> Settings:
     """
     values: dict[str, object] = {
         "home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": "",
-        "complete_pending_on_start": False, "request_deadline_s": 60.0,
+        "complete_pending_on_start": False, "warm_plans_on_start": False,
+        "request_deadline_s": 60.0,
         # Checks read Neo4j and commit their entries to Neo4j before the answer, as the tests of
         # that mode assert (measures planted by test Cypher outside any propagation run, an
         # entry readable in Neo4j the moment the check is answered); tests/snapshot/ and the

@@ -15,7 +15,8 @@ catch-up cut short by the service's stop is one more killed run: nothing is lost
 Then the same thread warms Neo4j's plans of the propagation's statements
 (:mod:`graph_service.propagation.warmup`), so that the first run after a load does not plan
 them (2-3 s at 100,000 parties right after Neo4j started); it changes nothing and only logs
-a failure. With ``complete_pending_on_start`` off this thread does not run: no warm-up.
+a failure. The two steps have their own settings (``complete_pending_on_start``,
+``warm_plans_on_start``); the thread runs when either is on and does only what is.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ log = logging.getLogger(__name__)
 class CatchUp:
     """One background completion of the pending loads (see the module)."""
 
-    def __init__(self, db: Database, retry_s: float = 5.0) -> None:
+    def __init__(
+        self, db: Database, retry_s: float = 5.0, *, complete: bool = True, warm: bool = True
+    ) -> None:
         self.db = db
         self.retry_s = retry_s
+        self.complete, self.warm = complete, warm
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="propagation-catch-up", daemon=True)
 
@@ -55,8 +59,9 @@ class CatchUp:
         return self._thread.is_alive()
 
     def _run(self) -> None:
-        self._complete()
-        if self._stop.is_set():
+        if self.complete:
+            self._complete()
+        if self._stop.is_set() or not self.warm:
             return
         try:
             warmup.warm(self.db)

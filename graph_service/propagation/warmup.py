@@ -4,9 +4,9 @@ Neo4j starts with empty query caches, so the first incremental run after a start
 its statements: 2.9 s at 100,000 parties for a run that takes 0.1-0.3 s once they are planned
 (docs/benchmarks.md, issue 15). :func:`warm` runs each of them once beforehand. Only the
 service does it, when it starts (:mod:`graph_service.propagation.catchup`, after completing
-pending loads, in the same thread: with ``complete_pending_on_start`` off there is no
-warm-up either). A CLI ``load`` after ``credit-graph neo4j start``, and a Neo4j restarted
-under a running service, find the plans cold (docs/benchmarks.md, issue 15, session 11).
+pending loads, in the same thread; ``Settings.warm_plans_on_start``). A CLI ``load`` after
+``credit-graph neo4j start``, and a Neo4j restarted under a running service, find the plans
+cold (docs/benchmarks.md, issue 15, session 11).
 
 Why it is done this way (measured on Neo4j 5.26, issue 15, session 11):
 

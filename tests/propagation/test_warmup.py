@@ -109,3 +109,22 @@ def test_the_service_start_warms_the_plans(db: Database) -> None:
     # Assert: one plan each statement of the warm-up, and the sample's read
     statements = warmup.transactions(datetime.now(UTC), "v")
     assert cached_plans(db) == sum(len(tx) for tx in statements) + 1
+
+
+def test_the_warm_up_and_the_catch_up_are_turned_on_apart(db: Database) -> None:
+    # Arrange: empty caches, no pending load to complete
+    cached_plans(db)
+    warm_plans = sum(len(tx) for tx in warmup.transactions(datetime.now(UTC), "v")) + 1
+
+    # Act: the warm-up alone, then the catch-up alone
+    warm_only = CatchUp(db, complete=False).start()
+    wait_for(lambda: not warm_only.running, what="the warm-up did not end")
+    planned_by_warm_up = cached_plans(db)
+    catch_up_only = CatchUp(db, warm=False).start()
+    wait_for(lambda: not catch_up_only.running, what="the catch-up did not end")
+    planned_by_catch_up = cached_plans(db)
+
+    # Assert: the warm-up plans its statements without the catch-up; the catch-up alone plans
+    # only its own look-up of pending loads
+    assert planned_by_warm_up == warm_plans
+    assert 0 < planned_by_catch_up < warm_plans
