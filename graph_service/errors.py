@@ -269,6 +269,13 @@ class StoredCheckTampered(AuditBroken):
     code = "stored_check_tampered"
 
 
+class StoredCheckUnreadable(StoredCheckTampered):
+    """A stored check's compressed answer cannot be read back (cut short or corrupt:
+    graph_service/security/stored.py): nothing of it is served (500), as for a tampered one."""
+
+    code = "stored_check_unreadable"
+
+
 class ReceiptInvalid(CreditGraphError):
     """A check receipt does not verify against the public key (or is malformed)."""
 

@@ -362,7 +362,10 @@ NODES: tuple[NodeSpec, ...] = (
         properties={
             "check_id": "UUID returned to the caller",
             "request": "the request as JSON (with purpose)",
-            "response": "the response as returned (masked for checkers), with its receipt",
+            "response": "the response as returned (masked for checkers), with its receipt;"
+            " an answer of 16 KiB or more is kept as response_zlib instead",
+            "response_zlib": "the same text compressed: base64 of zlib of its UTF-8"
+            " (graph_service/security/stored.py)",
             "audit_seq": "seq of its audit entry",
         },
     ),

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_service.check.request import FeedbackRequest
-from graph_service.check.stored import response_text
 from graph_service.errors import Conflict, InvalidInput, NotFound
 from graph_service.identifiers import normalise
 from graph_service.security.audit import now_stamp
 from graph_service.security.roles import Caller, Role
+from graph_service.security.stored import response_text
 
 
 def validate_feedback(check: Mapping[str, Any], feedback: FeedbackRequest, caller: Caller) -> None:

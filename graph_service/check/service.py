@@ -45,13 +45,13 @@ from graph_service.check.feedback import (
 from graph_service.check.integrity import Integrity, Voucher, integrity_of
 from graph_service.check.request import CheckRequest, FeedbackRequest
 from graph_service.check.snapshot_eval import TextAnswer, decided_of
-from graph_service.check.stored import StoredCheckUnreadable, response_text, stored_response
 from graph_service.db import Database
 from graph_service.errors import (
     CheckFailed,
     CreditGraphError,
     NotFound,
     StoredCheckTampered,
+    StoredCheckUnreadable,
     Unavailable,
 )
 from graph_service.security.appender import HEAD_NAME, Attachment
@@ -61,6 +61,7 @@ from graph_service.security.masking import mask_result
 from graph_service.security.roles import Caller, Role
 from graph_service.security.roles import sees_personal_data as unmasked
 from graph_service.security.state import Security, security_of
+from graph_service.security.stored import response_text, stored_response
 
 log = logging.getLogger(__name__)
 

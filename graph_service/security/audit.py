@@ -46,9 +46,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from graph_service.errors import StoredCheckUnreadable
 from graph_service.identifiers import normalise
 from graph_service.security.canonical import canonical_json, sha256_hex
 from graph_service.security.roles import Caller
+from graph_service.security.stored import RESPONSE_ZLIB, response_text
 
 #: The ``prev_hash`` of the first entry.
 GENESIS: Final = "0" * 64
@@ -293,6 +295,30 @@ def stored_row_problem(entry: Entry, rows: Sequence[Mapping[str, Any]]) -> str |
     return None
 
 
+def unreadable_problem(entry: Entry, row: Mapping[str, Any]) -> str | None:
+    """Why ``row``, a stored check its entry vouches for, cannot be read back; None when it can.
+
+    A compressed answer with a matching digest can still be unreadable (a faulty writer
+    stored it so): ``GET`` of the check refuses it (``stored_check_unreadable``), so
+    ``audit verify`` must not pass it.
+
+    >>> cut = {"check_id": "c1", "response_zlib": "eAGrVipKLS4="}
+    >>> actor = Actor("portal", "checker")
+    >>> [entry] = chain(4, GENESIS, [Event("check", actor, {"check_id": "c1"}, "2026-01-01")])
+    >>> unreadable_problem(entry, cut)
+    'entry 5: the stored answer of check c1 cannot be read: its compressed text is cut short'
+    >>> unreadable_problem(entry, {"check_id": "c1", "response": "{}"}) is None
+    True
+    """
+    if RESPONSE_ZLIB not in row:
+        return None
+    try:
+        response_text(row)
+    except StoredCheckUnreadable as exc:
+        return f"entry {entry.seq}: {exc}"
+    return None
+
+
 # --- anchors ---------------------------------------------------------------------------------
 
 
@@ -350,7 +376,7 @@ class ChainVerifier:
 
     def feed_stored(self, entry: Entry, rows: Sequence[Mapping[str, Any]]) -> None:
         """Checks the rows found stored with ``entry`` (one that :func:`has_stored_row`)."""
-        problem = stored_row_problem(entry, rows)
+        problem = stored_row_problem(entry, rows) or unreadable_problem(entry, rows[0])
         if problem is not None:
             self._problem(problem)
         elif not is_protected(entry):

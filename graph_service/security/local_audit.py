@@ -150,7 +150,7 @@ def batch_after(
     """The entries after ``seq``, in order, up to ``limit`` of them and — at least one — up to
     about ``max_chars`` of stored text (payloads and attachments); and whether a bound cut the
     batch short (more may wait). A 1,000-party check's entry holds ~0.2 MB (its payload and
-    its answer, stored compressed: :mod:`graph_service.check.stored`; ~0.55 MB before), so a
+    its answer, stored compressed: :mod:`graph_service.security.stored`; ~0.55 MB before), so a
     bound on the count alone let one batch of the mirror hold hundreds of MB."""
     cursor = conn.execute("SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
     rows: list[Sequence[Any]] = []

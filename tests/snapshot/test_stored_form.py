@@ -15,19 +15,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
-from graph_service.check.stored import (
-    COMPACT_FROM,
-    RESPONSE_ZLIB,
-    StoredCheckUnreadable,
-    response_text,
-    stored_response,
-)
 from graph_service.db import Database
+from graph_service.errors import StoredCheckUnreadable
 from graph_service.security.appender import Attachment, AuditLog
 from graph_service.security.audit import STORED_DIGEST, Actor, Event, now_stamp, stored_digest
 from graph_service.security.keys import create_key
 from graph_service.security.local_audit import LocalAuditLog
 from graph_service.security.roles import Role
+from graph_service.security.stored import (
+    COMPACT_FROM,
+    RESPONSE_ZLIB,
+    response_text,
+    stored_response,
+)
 from tests.conftest import cli_env, run_cli, wait_for
 from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
 
@@ -203,10 +203,14 @@ def test_a_compressed_answer_written_unreadable_is_refused_by_name(
             f"/v1/checks/{cut['check_id']}/feedback", json={"party_id": HUABEI},
             headers=investigator,
         )  # fmt: skip
-    # Assert
+    done = _verify(tmp_path)
+    # Assert: refused by the API, and named by verify (its digest alone would pass it)
     for refused in (view, feedback):
         assert refused.status_code == 500, refused.text
         assert refused.json()["error"] == "stored_check_unreadable"
         assert "cannot be read: its compressed text is cut short" in refused.json()["message"]
         assert "results" not in refused.text and "deny" not in refused.text
     assert any(r.getMessage() == "stored check unreadable" for r in caplog.records)
+    assert done.returncode == 1
+    unreadable = f"the stored answer of check {cut['check_id']} cannot be read: its compressed"
+    assert unreadable in done.stdout

@@ -1,6 +1,6 @@
 """The stored check's answer: kept as sent, compressed when it is big (issue 14).
 
-Invariants (docs/checks.md, "Stored checks"):
+Invariants (docs/checks.md, "Stored checks"; docs/security.md, "Never an edited answer"):
 
 * A ``:Check`` row keeps the answer exactly as it was sent (the canonical JSON text the receipt
   signed), in one of two forms: ``response``, the text itself (every answer before this form,
@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any, Final
 
-from graph_service.errors import StoredCheckTampered
+from graph_service.errors import StoredCheckUnreadable
 
 #: Answers of at least this many characters are stored compressed (~40 parties); smaller ones
 #: as text, where compressing would cost more than the bytes it saves.
@@ -37,13 +37,6 @@ COMPACT_FROM: Final = 16_384
 RESPONSE_ZLIB: Final = "response_zlib"
 #: zlib's level: the fastest. Level 6 saved ~25 % more bytes for ~1.6 times the CPU.
 LEVEL: Final = 1
-
-
-class StoredCheckUnreadable(StoredCheckTampered):
-    """A stored check's compressed answer cannot be read back (cut short or corrupt): nothing
-    of it is served (500), as for a tampered one."""
-
-    code = "stored_check_unreadable"
 
 
 def stored_response(text: str) -> dict[str, str]:
@@ -70,7 +63,7 @@ def response_text(row: Mapping[str, Any]) -> str:
     >>> response_text({"check_id": "c1", "response_zlib": "eAGrVipKLS4="})
     Traceback (most recent call last):
     ...
-    graph_service.check.stored.StoredCheckUnreadable: the stored answer of check c1 cannot be \
+    graph_service.errors.StoredCheckUnreadable: the stored answer of check c1 cannot be \
 read: its compressed text is cut short
     """
     packed = row.get(RESPONSE_ZLIB)
