@@ -4,7 +4,7 @@ The check service (:mod:`graph_service.check.service`, behind REST, GraphQL and 
 the edges own everything around this function — authentication, rate limits, masking, the
 audit entry, the receipt; this module only decides.
 
-Contract of :func:`evaluate` for whoever implements it:
+The contract :func:`evaluate` keeps (the snapshot's answers too, :mod:`.snapshot_eval`):
 
 * one :class:`PartyResult` per requested id, **in request order** (duplicates included), with
   ``party_id`` as the caller sent it;
