@@ -27,7 +27,7 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from typing import Any, Final
@@ -77,11 +77,24 @@ def write_entries(
     """Appends ``events`` (with their attachments, same order) in transaction ``tx``."""
     head = tx.run("audit/lock_head", name=HEAD_NAME, genesis=GENESIS)[0]
     entries = chain(head["seq"], head["hash"], events)
-    tx.run("audit/create_entries", rows=[to_row(entry) for entry in entries])
-    tx.run("audit/set_head", name=HEAD_NAME, seq=entries[-1].seq, hash=entries[-1].hash)
-    for query, rows in _by_query(entries, attachments).items():
-        tx.run(query, rows=rows)
+    store_entries(tx, entries, [to_row(entry) for entry in entries], attachments)
     return entries
+
+
+def store_entries(
+    tx: Tx,
+    entries: Sequence[Entry],
+    rows: Sequence[Mapping[str, Any]],
+    attachments: Sequence[Attachment | None],
+) -> None:
+    """Writes ``entries``, chained onto the head locked in ``tx`` (non-empty), as ``rows``
+    (each entry's :func:`to_row`, or the same fields with its payload's text given), their
+    attachments, and the head moved to the last one: the statements every append shares
+    (:func:`write_entries`, and the mirror's copies of the local log)."""
+    tx.run("audit/create_entries", rows=list(rows))
+    tx.run("audit/set_head", name=HEAD_NAME, seq=entries[-1].seq, hash=entries[-1].hash)
+    for query, attached in _by_query(entries, attachments).items():
+        tx.run(query, rows=attached)
 
 
 def _by_query(

@@ -51,7 +51,7 @@ from graph_service.db import Database, Tx
 from graph_service.errors import CreditGraphError
 from graph_service.malloc import fix_mmap_threshold
 from graph_service.security import local_audit
-from graph_service.security.appender import HEAD_NAME, _by_query
+from graph_service.security.appender import HEAD_NAME, store_entries
 from graph_service.security.audit import (
     GENESIS,
     ChainVerifier,
@@ -173,10 +173,7 @@ def append_copies(tx: Tx, todo: Sequence[LocalEntry]) -> list[Entry]:
                      **lookup_fields(entry.payload)})  # fmt: skip
         entries.append(entry)
         prev = hash_
-    tx.run("audit/create_entries", rows=rows)
-    tx.run("audit/set_head", name=HEAD_NAME, seq=seq, hash=prev)
-    for query, attached in _by_query(entries, [local.attachment for local in todo]).items():
-        tx.run(query, rows=attached)
+    store_entries(tx, entries, rows, [local.attachment for local in todo])
     return entries
 
 
