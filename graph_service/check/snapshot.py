@@ -177,7 +177,7 @@ def refresh_fragments(
     parties after the id ``after``; the last id looked at, or None once none is left (then
     the meta's ``fragments_on`` is that stamp). Each is made from its own row in the
     transaction that reads it, so it never holds another run than it."""
-    iso = fragments.stamp(day)
+    stamped = fragments.stamp(day)
     conn.execute("BEGIN IMMEDIATE")
     try:
         page = conn.execute(
@@ -185,10 +185,10 @@ def refresh_fragments(
             " WHERE party_id > ? ORDER BY party_id LIMIT ?",
             (after, limit),
         ).fetchall()
-        stale = [row[:5] for row in page if row[5] != iso]
+        stale = [row[:5] for row in page if row[5] != stamped]
         conn.executemany(_INSERT_PARTY, [_remade(row, catalog, day) for row in stale])
         if not page:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('fragments_on', ?)", (iso,))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('fragments_on', ?)", (stamped,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 class CatchUp:
-    """One background completion of the pending loads (see the module)."""
+    """One background completion of the pending loads, then the plans' warm-up (see the module)."""
 
     def __init__(
         self, db: Database, retry_s: float = 5.0, *, complete: bool = True, warm: bool = True

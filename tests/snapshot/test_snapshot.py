@@ -27,8 +27,20 @@ from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
 from graph_service.security.keys import create_key
 from graph_service.security.roles import Caller, Role
+from graph_service.settings import Settings
 from tests.conftest import ROOT
 from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
+
+
+def _first_generation(tmp_path: Path) -> tuple[Settings, Path]:
+    """The serving settings of ``tmp_path`` and the generation a first start of the service
+    built with them."""
+    settings = serving_settings(tmp_path)
+    with TestClient(create_app(settings)):
+        pass
+    current = snapshot.current_path(snapshot_folder(settings))
+    assert current is not None
+    return settings, current
 
 
 def _latest_run(db: Database) -> str:
@@ -79,11 +91,7 @@ def test_a_new_run_is_answered_within_two_seconds_and_never_mixed(
 def test_a_corrupt_snapshot_is_rebuilt_at_start(
     world: Database, tmp_path: Path, checker: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = serving_settings(tmp_path)
-    with TestClient(create_app(settings)):
-        pass
-    current = snapshot.current_path(snapshot_folder(settings))
-    assert current is not None
+    settings, current = _first_generation(tmp_path)
     current.write_bytes(b"not a database" * 1000)
     with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
         answer = check(client, checker, HUABEI)
@@ -96,11 +104,7 @@ def test_a_snapshot_of_format_2_is_rebuilt_at_start(
     world: Database, tmp_path: Path, checker: dict[str, str]
 ) -> None:
     # Arrange: the generation as the code before fragments' CRCs wrote it (format 2, no f_crc)
-    settings = serving_settings(tmp_path)
-    with TestClient(create_app(settings)):
-        pass
-    older = snapshot.current_path(snapshot_folder(settings))
-    assert older is not None
+    settings, older = _first_generation(tmp_path)
     conn = sqlite3.connect(older, isolation_level=None)
     conn.execute("ALTER TABLE parties DROP COLUMN f_crc")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
