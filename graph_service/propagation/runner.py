@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, ClassVar
 
 import networkx as nx
@@ -147,9 +148,29 @@ def run_incremental(
     party_ids, hops = set(party_ids), store.Neo4jHops(db)
     if loads:
         party_ids |= store.touched_by_loads(db, [load.load_id for load in loads])
-    found = scope.within(hops, party_ids, store.SMALL_SCOPE, lambda: store.full_run_above(db))
-    if found is None:  # too large a scope: the full run is faster, and covers the loads too
-        return run_full(db, catalog, as_of)
+    # The parties are read as the search finds them (a thread of its own), not after it; a
+    # search that stops leaves the reads not begun undone.
+    with store.ReadAhead(db) as ahead:
+        larger = partial(store.full_run_above, db)  # asked only past SMALL_SCOPE
+        found = scope.within(hops, party_ids, store.SMALL_SCOPE, larger, ahead.add)
+        if found is not None:
+            run, scores = _scope_run(db, found, ahead, party_ids, catalog, as_of)
+            return _finish(db, run, started, scores, loads)
+    # too large a scope: the full run is faster, and covers the loads too
+    return run_full(db, catalog, as_of)
+
+
+def _scope_run(
+    db: Database,
+    found: tuple[set[str], set[str]],
+    ahead: store.ReadAhead,
+    party_ids: set[str],
+    catalog: Catalog,
+    as_of: date,
+) -> tuple[RunResult, dict[str, float | None]]:
+    """An incremental run's measures, stored, and its changed risk scores: of the parties
+    ``found`` (:func:`scope.within`: those to recompute, those to read), which ``ahead``
+    has begun reading."""
     targets, read = found
     # The risk update reads stored scores and relationships, which the measures' writes do
     # not touch, so it runs beside them: its round trips (one per level of its search) no
@@ -157,7 +178,7 @@ def run_incremental(
     # transaction (checks see new measures first).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="propagation-risk") as beside:
         risk = beside.submit(_timed_risk, db, party_ids, catalog, as_of)
-        rows = store.read_parties(db, read)
+        rows = ahead.parties(read)
         graph = graph_from_rows(rows)
         measures = compute_measures(graph, catalog, as_of)
         run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
@@ -166,7 +187,7 @@ def run_incremental(
         stored = store.stored_measures(db, targets)
         _apply(db, run, new, stored, LossReasons(db, graph, catalog, as_of))
         scores, run.risk_seconds = risk.result()
-    return _finish(db, run, started, scores, loads)
+    return run, scores
 
 
 def _timed_risk(

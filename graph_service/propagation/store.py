@@ -1,7 +1,8 @@
 """Reading the propagation's input from Neo4j and writing its results back.
 
-Reads go in batches of party ids (``propagation/read_parties_by_id``), so neither side
-holds one huge result; writes are batched ``UNWIND $batch.rows`` statements that are idempotent, so
+Reads go in batches of party ids (``propagation/read_parties_by_id``; an incremental run
+reads less of each party: :data:`FOR_MEASURES`, :data:`RECORDS_ONLY`), so neither side holds
+one huge result; writes are batched ``UNWIND $batch.rows`` statements that are idempotent, so
 a retried or re-run batch leaves the same state. Only differences are written: a run that
 changes nothing writes nothing but its run record.
 
@@ -45,6 +46,12 @@ SMALL_SCOPE = 1_000
 ALL_ROWS = 2**63 - 1
 #: Seconds the run's last transaction may take: every changed risk score of a full run.
 FINISH_TIMEOUT_S = 300.0
+#: The reads of parties (rows of one shape, :func:`read_all`'s): everything a full run needs;
+#: what measures need (no shared contacts: only peripheral risk follows them); and their
+#: records alone (an incremental risk update reads its links apart).
+EVERYTHING = "propagation/read_parties_by_id"
+FOR_MEASURES = "propagation/read_scope_parties"
+RECORDS_ONLY = "propagation/read_party_records"
 
 T = TypeVar("T")
 
@@ -91,21 +98,64 @@ def read_all(db: Database, batch: int = FULL_READ_BATCH) -> Iterator[Row]:
             yield from ahead.popleft().result()
 
 
+class ReadAhead:
+    """Reads parties in a thread of its own while a scope search is still finding them
+    (:func:`scope.within`'s ``found``), so that an incremental run's two longest waits, the
+    search's levels and the read of the parties they found, overlap instead of adding up
+    (issue 15 item 3). Every party is read once, in batches of those found together; the
+    rows are those of :func:`read_parties`. Use it as a context: leaving it waits for the
+    reads under way and drops those not begun (a search that stopped wants none of them)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._asked: set[str] = set()
+        self._reads: list[Future[list[Row]]] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="propagation-read-ahead")
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, party_ids: set[str]) -> None:
+        """Starts reading the parties among ``party_ids`` not asked for yet."""
+        new = sorted(party_ids - self._asked)
+        self._asked.update(new)
+        for batch in _chunks(new, READ_BATCH):
+            self._reads.append(self._pool.submit(_read_batch, self.db, batch, FOR_MEASURES))
+
+    def parties(self, party_ids: Iterable[str]) -> list[Row]:
+        """``party_ids`` as :func:`read_parties` gives them (ordered by id), those not read
+        ahead read now; a database error of any read is raised here."""
+        wanted = set(party_ids)
+        self.add(wanted)
+        rows = [row for read in self._reads for row in read.result() if row["party_id"] in wanted]
+        rows.sort(key=lambda row: str(row["party_id"]))
+        return _edges_within(rows)
+
+
 def read_parties(db: Database, party_ids: Iterable[str]) -> list[Row]:
-    """The given parties in the shape of :func:`read_all`, relationships kept within the set."""
-    rows = read_rows(db, party_ids)
+    """The given parties in the shape of :func:`read_all`, with the relationships measures
+    follow (no shared contacts) kept within the set."""
+    return _edges_within(read_rows(db, party_ids, FOR_MEASURES))
+
+
+def _edges_within(rows: list[Row]) -> list[Row]:
+    """``rows`` with only the relationships between them."""
     inside = {str(row["party_id"]) for row in rows}
     for row in rows:
         row["edges"] = [e for e in row["edges"] if e["target"] in inside]
     return rows
 
 
-def read_rows(db: Database, party_ids: Iterable[str]) -> list[Row]:
-    """The given parties in the shape of :func:`read_all` (relationships to anyone)."""
+def read_rows(db: Database, party_ids: Iterable[str], read: str = EVERYTHING) -> list[Row]:
+    """The given parties in the shape of :func:`read_all` (relationships to anyone), by the
+    ``read`` named (:data:`EVERYTHING`, :data:`FOR_MEASURES` or :data:`RECORDS_ONLY`)."""
     ids = sorted(set(party_ids))
     rows: list[Row] = []
     for batch in _chunks(ids, READ_BATCH):
-        rows += _read_batch(db, batch)
+        rows += _read_batch(db, batch, read)
     return rows
 
 
@@ -114,8 +164,8 @@ def _chunks(items: Sequence[T], size: int) -> list[list[T]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
-def _read_batch(db: Database, ids: list[str]) -> list[Row]:
-    (row,) = db.read_plain("propagation/read_parties_by_id", **unsized(ids=ids), timeout_s=300)
+def _read_batch(db: Database, ids: list[str], read: str = EVERYTHING) -> list[Row]:
+    (row,) = db.read_plain(read, **unsized(ids=ids), timeout_s=300)
     parties: list[Row] = row["parties"]
     return parties
 
@@ -140,7 +190,7 @@ class Neo4jRiskData:
         return found
 
     def parties(self, party_ids: set[str]) -> list[Row]:
-        return read_rows(self.db, party_ids)
+        return read_rows(self.db, party_ids, RECORDS_ONLY)
 
 
 def touched_by_loads(db: Database, load_ids: list[str]) -> set[str]:
