@@ -6,7 +6,12 @@
 // too (graph_service/propagation/store.py: unsized).
 // Each party asked is expanded once a direction, its relationships' types telling the hops
 // apart (four branches where one per hop made eight: the plan is made in about half the time
-// after a start or a statistics change, issue 15 item 3).
+// after a start or a statistics change, issue 15 item 3), and only in a direction some hop
+// asked of it follows: most levels ask one direction (a search down a company's holdings asks
+// down_holdings alone), and expanding the other too read each party's holders and officers
+// for nothing (half the database hits of such a level, issue 15 session 12). The parties
+// reached are not checked for the :Party label: these relationships join parties only
+// (docs/model.md).
 // Dates are not looked at: the scope holds whatever the as-of date. $rows cuts the answer
 // short (a scope search with a limit reads no more than it needs; the rows are made lazily,
 // so Neo4j stops there too); every row is wanted with Neo4j's largest integer.
@@ -14,24 +19,28 @@ UNWIND $batch.asks AS ask
 WITH ask.from AS id, collect(ask.hop) AS hops
 MATCH (x:Party {party_id: id})
 CALL (x, hops) {
-  MATCH (x)<-[r:HOLDS_SHARES|LEGAL_REP_OF|OFFICER_OF|BRANCH_OF]-(p:Party)
+  WITH x, hops WHERE 'up_holders' IN hops OR 'reps_officers' IN hops OR 'branches' IN hops
+  MATCH (x)<-[r:HOLDS_SHARES|LEGAL_REP_OF|OFFICER_OF|BRANCH_OF]-(p)
   WITH p, CASE type(r) WHEN 'HOLDS_SHARES' THEN 'up_holders' WHEN 'BRANCH_OF' THEN 'branches'
-              ELSE 'reps_officers' END AS hop
+              ELSE 'reps_officers' END AS hop, hops
   WHERE hop IN hops
   RETURN hop, p
   UNION
-  MATCH (x)-[r:HOLDS_SHARES|LEGAL_REP_OF|OFFICER_OF|BRANCH_OF]->(p:Party)
+  WITH x, hops WHERE 'down_holdings' IN hops OR 'roles_held' IN hops OR 'branch_parents' IN hops
+  MATCH (x)-[r:HOLDS_SHARES|LEGAL_REP_OF|OFFICER_OF|BRANCH_OF]->(p)
   WITH p, CASE type(r) WHEN 'HOLDS_SHARES' THEN 'down_holdings' WHEN 'BRANCH_OF' THEN 'branch_parents'
-              ELSE 'roles_held' END AS hop
+              ELSE 'roles_held' END AS hop, hops
   WHERE hop IN hops
   RETURN hop, p
   UNION
   // R2: persons named in x's records
-  MATCH (x)-[:HAS_RECORD]->(:Record)<-[:NAMED_IN]-(p:Party) WHERE 'named_persons' IN hops
+  WITH x, hops WHERE 'named_persons' IN hops
+  MATCH (x)-[:HAS_RECORD]->(:Record)<-[:NAMED_IN]-(p)
   RETURN 'named_persons' AS hop, p
   UNION
   // R2: subjects of the records x is named in
-  MATCH (x)-[:NAMED_IN]->(:Record)<-[:HAS_RECORD]-(p:Party) WHERE 'named_subjects' IN hops
+  WITH x, hops WHERE 'named_subjects' IN hops
+  MATCH (x)-[:NAMED_IN]->(:Record)<-[:HAS_RECORD]-(p)
   RETURN 'named_subjects' AS hop, p
 }
 RETURN hop, x.party_id AS source, p.party_id AS party_id

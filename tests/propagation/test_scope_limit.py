@@ -68,10 +68,8 @@ def test_a_search_with_a_limit_finds_the_sets_an_unlimited_one_finds(sample: Dat
     assert any(cut == got and then == 4 * cut for (cut, got), (then, _) in pairs if cut)
 
 
-def test_neo4j_answers_every_hop_of_every_party_as_the_graph_does(sample: Database) -> None:
-    """``propagation/hops`` against :class:`scope.GraphHops` over the graph read back: every
-    hop asked from every party of the sample world at once (the statement expands each party
-    once a direction and tells the hops apart by the relationships' types)."""
+def _graph_hops(sample: Database) -> tuple[scope.GraphHops, set[str]]:
+    """:class:`scope.GraphHops` over the sample graph read back, and its parties."""
     graph = graph_from_rows(store.read_all(sample))
     edges = [(source, target, rel_type(key)) for source, target, key in graph.edges(keys=True)]
     named = [
@@ -81,7 +79,31 @@ def test_neo4j_answers_every_hop_of_every_party_as_the_graph_does(sample: Databa
         for field in record
         if field.startswith("named_") and record[field]
     ]
-    asks = {hop: set(graph) for hop in scope.HOPS}
+    return scope.GraphHops.of(edges, named), set(graph)
+
+
+def test_neo4j_answers_every_hop_of_every_party_as_the_graph_does(sample: Database) -> None:
+    """``propagation/hops`` against :class:`scope.GraphHops` over the graph read back: every
+    hop asked from every party of the sample world at once (the statement expands each party
+    once a direction and tells the hops apart by the relationships' types)."""
+    graph_hops, parties = _graph_hops(sample)
+    asks = {hop: parties for hop in scope.HOPS}
     answers = _triples(store.Neo4jHops(sample)(asks))
-    assert answers == _triples(scope.GraphHops.of(edges, named)(asks))
+    assert answers == _triples(graph_hops(asks))
     assert {hop for hop, _, _ in answers} == set(scope.HOPS)  # every hop answered something
+
+
+def test_neo4j_answers_each_hop_asked_alone_as_the_graph_does(sample: Database) -> None:
+    """Each hop asked alone, and the modes' sets of hops, from every party: the statement
+    expands a party only in the directions its hops follow (a level that asks one direction
+    read the other for nothing), so a hop left out of its direction's condition would be
+    missing here, not when every hop is asked."""
+    graph_hops, parties = _graph_hops(sample)
+    modes = {
+        **scope.DEPENDENCY_MODES,
+        **{f"affected {m}": h for m, h in scope.AFFECTED_MODES.items()},
+    }
+    groups = [{hop} for hop in scope.HOPS] + [{hop for hop, _ in hops} for hops in modes.values()]
+    for group in groups:
+        asks = dict.fromkeys(group, parties)
+        assert _triples(store.Neo4jHops(sample)(asks)) == _triples(graph_hops(asks)), group
