@@ -16,7 +16,7 @@ are shown as graphql-core words them, less any value of the request they quote
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -28,13 +28,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 
 from graph_service.errors import CreditGraphError, QueryError, Unavailable
@@ -137,27 +131,9 @@ class DepthLimit(ValidationRule):
 
 
 #: The validation rules of the caps, made once: the same rule classes on every request let
-#: the validation cache answer a repeated document without validating it again.
+#: the validation cache (graph_service/gql/documents.py) answer a repeated document without
+#: validating it again. The token cap (MAX_TOKENS) is applied by that module's parse.
 VALIDATION_RULES = (DepthLimit, alias_rule(MAX_ALIASES))
-#: Parsed and validated documents kept per process (GraphiQL and clients repeat theirs).
-_CACHED_DOCUMENTS = 256
-
-
-def extensions() -> list[Callable[[], SchemaExtension]]:
-    """Factories of the schema extensions enforcing the caps and the error policy.
-
-    Factories, not instances: strawberry then makes fresh ones for every operation, so no
-    state (the execution context) is shared between concurrent requests. Parsing and
-    validation are cached (keyed by the document and the rules), which saves most of a small
-    query's CPU time.
-    """
-    return [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=_CACHED_DOCUMENTS),
-        lambda: AddValidationRules(list(VALIDATION_RULES)),
-        lambda: ValidationCache(maxsize=_CACHED_DOCUMENTS),
-        ErrorPolicy,
-    ]
 
 
 class ErrorPolicy(SchemaExtension):

@@ -38,8 +38,10 @@ from graph_service.gql.context import (
 )
 from graph_service.gql.contradictions import contradictions
 from graph_service.gql.cycles import AcyclicExecution
+from graph_service.gql.documents import CachedDocuments
 from graph_service.gql.endpoint import ServiceGraphQLRouter
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
+from graph_service.gql.limits import ErrorPolicy
 from graph_service.gql.measures import measure_changes
 from graph_service.gql.operation_audit import AuditOperations
 from graph_service.gql.party import PARTY_TYPES, Company, Official, Party, Person
@@ -174,8 +176,10 @@ class CreditGraphSchema(strawberry.Schema):
 schema = CreditGraphSchema(
     query=Query,
     types=list(PARTY_TYPES),
-    # Authorised as a whole before the audit entry is queued and before any resolver runs.
-    extensions=[*limits.extensions(), AuthoriseOperation, AuditOperations, DatedReads],
+    # Parsed and validated once per text (the caps' token limit and rules included); errors
+    # shown or masked; authorised as a whole before the audit entry is queued and before any
+    # resolver runs.
+    extensions=[CachedDocuments, ErrorPolicy, AuthoriseOperation, AuditOperations, DatedReads],
     # freed when the request ends, not by the cyclic collector (gql/cycles.py)
     execution_context_class=AcyclicExecution,
 )
