@@ -27,6 +27,7 @@ from graph_service.gql.cards import (
     read_records,
 )
 from graph_service.gql.case import CaseLookup, CaseNo, case_by_no
+from graph_service.gql.collected import SharedCollections
 from graph_service.gql.context import (
     AuthoriseOperation,
     CheckersToo,
@@ -37,7 +38,6 @@ from graph_service.gql.context import (
     get_context,
 )
 from graph_service.gql.contradictions import contradictions
-from graph_service.gql.cycles import AcyclicExecution
 from graph_service.gql.documents import CachedDocuments
 from graph_service.gql.endpoint import ServiceGraphQLRouter
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
@@ -180,8 +180,9 @@ schema = CreditGraphSchema(
     # shown or masked; authorised as a whole before the audit entry is queued and before any
     # resolver runs.
     extensions=[CachedDocuments, ErrorPolicy, AuthoriseOperation, AuditOperations, DatedReads],
-    # freed when the request ends, not by the cyclic collector (gql/cycles.py)
-    execution_context_class=AcyclicExecution,
+    # freed when the request ends, not by the cyclic collector (gql/cycles.py); the fields
+    # below each type collected once per document, not per request (gql/collected.py)
+    execution_context_class=SharedCollections,
 )
 
 
