@@ -3,9 +3,10 @@
 graphql-core works out, for every object it completes, which fields of the document apply to
 it (through fragments and inline fragments on its type) and memoises that per execution only:
 every request of the workbench's card collected its ~18 selections again (about 0.1 ms of the
-event loop's ~0.9 ms in the GraphQL layer; docs/benchmarks.md, issue 13, session 12). The parser's cache hands every request
-of the same text the same document (graph_service/gql/documents.py), so the collection can
-be kept with the operation and shared by every execution of it.
+event loop's ~0.9 ms in the GraphQL layer; docs/benchmarks.md, issue 13, session 12). The
+parser's cache hands every request of the same text the same document
+(graph_service/gql/documents.py), so the collection can be kept with the operation and shared
+by every execution of it.
 
 Invariant: only a document without any directive shares its collections. What graphql-core
 collects below a type depends on the document, the schema and — through ``@skip``,
