@@ -82,8 +82,13 @@ class Context(BaseContext):
         self.checks = checks  # the check pipeline the REST endpoint runs too
         self.checks_run = 0  # sanctionCheck fields resolved in this request (at most one)
         self.today = date.today()  # one "today" per request, so answers agree with each other
-        # held weakly, so that the context is freed when its request ends (gql/cycles.py)
-        self.loaders = Loaders(weakly(self.read), weakly(self.measures_on))
+        # held weakly, so that the context is freed when its request ends (gql/cycles.py); a
+        # batch dispatched after that is cancelled, not failed: nobody awaits its futures, and
+        # an exception there would only be logged as never retrieved
+        self.loaders = Loaders(
+            weakly(self.read, freed=asyncio.CancelledError),
+            weakly(self.measures_on, freed=asyncio.CancelledError),
+        )
         # reads started before a resolver asks for them (graph_service.gql.prefetch), by
         # query and parameters; each is handed out once
         self._early: dict[tuple[str, str], asyncio.Future[list[Row]]] = {}

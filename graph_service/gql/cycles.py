@@ -1,15 +1,17 @@
 """A request's objects are freed when it ends: nothing made for a request refers to itself.
 
-Invariant: no object made for one GraphQL request (graphql-core's execution, the
-:class:`~graph_service.gql.context.Context`, its loaders) is part of a reference cycle, so that
+Invariant: no object made for one GraphQL request answered without errors (graphql-core's
+execution, the :class:`~graph_service.gql.context.Context`, its loaders) is part of a reference
+cycle (an error's traceback may hold frames in one, which the collector frees), so that
 reference counting frees the request — its execution, context, loaders, rows and answer — as
 soon as it is answered. A request in a cycle waits for CPython's cyclic collector instead: with
 the serving thresholds (:data:`graph_service.cli.serve.SERVING_THRESHOLDS`, a young collection
 every 50,000 net allocations) the collector then freed ~110 requests' objects at once, 18–86 ms
 in which no request of the worker moved: the largest single part of the workbench views'
 GraphQL p99 (docs/benchmarks.md, issue 13, session 11). Where an object must call back into
-its owner, it holds it weakly (:func:`weakly`). The neo4j driver's own objects of a read still
-form cycles (graph_service/db.py; fewer, and outside this package).
+its owner, it holds it weakly (:func:`weakly`); a loader's batch dispatched after its request
+ended is then cancelled rather than failed (nobody awaits it any more). The neo4j driver's own
+objects of a read still form cycles (graph_service/db.py; fewer, and outside this package).
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 T = TypeVar("T")
 
 
-def weakly(method: Callable[..., T]) -> Callable[..., T]:
-    """A function calling the bound ``method`` without keeping its object alive.
+def weakly(
+    method: Callable[..., T], freed: type[BaseException] = ReferenceError
+) -> Callable[..., T]:
+    """A function calling the bound ``method`` without keeping its object alive; called once
+    the object is freed, it raises ``freed`` (e.g. ``asyncio.CancelledError`` for work that
+    only the freed object waited for).
 
     >>> class Owner:
     ...     def twice(self, x: int) -> int:
@@ -46,7 +52,7 @@ def weakly(method: Callable[..., T]) -> Callable[..., T]:
     def call(*args: Any, **kwargs: Any) -> T:
         bound = ref()
         if bound is None:
-            raise ReferenceError(f"{name} called after its object was freed")
+            raise freed(f"{name} called after its object was freed")
         return bound(*args, **kwargs)
 
     return call
