@@ -104,7 +104,11 @@ class ReadAhead:
     search's levels and the read of the parties they found, overlap instead of adding up
     (issue 15 item 3). Every party is read once, in batches of those found together; the
     rows are those of :func:`read_parties`. Use it as a context: leaving it waits for the
-    reads under way and drops those not begun (a search that stopped wants none of them)."""
+    reads under way and drops those not begun (a search that stopped wants none of them).
+
+    On the benchmark's two cores, at 100,000 parties right after a start, it did not make
+    runs measurably faster (docs/benchmarks.md, issue 15, session 12): both waits are then
+    first touches of pages Neo4j's page cache does not hold yet, and the two compete."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
