@@ -46,6 +46,9 @@ SMALL_SCOPE = 1_000
 ALL_ROWS = 2**63 - 1
 #: Seconds the run's last transaction may take: every changed risk score of a full run.
 FINISH_TIMEOUT_S = 300.0
+#: Parties per read of :class:`ReadAhead`: a search that stops past its limit (the run then
+#: falls back to a full one) waits for the read under way, so that read stays small.
+AHEAD_BATCH = SMALL_SCOPE
 #: The reads of parties (rows of one shape, :func:`read_all`'s): everything a full run needs;
 #: what measures need (no shared contacts: only peripheral risk follows them); and their
 #: records alone (an incremental risk update reads its links apart).
@@ -102,9 +105,10 @@ class ReadAhead:
     """Reads parties in a thread of its own while a scope search is still finding them
     (:func:`scope.within`'s ``found``), so that an incremental run's two longest waits, the
     search's levels and the read of the parties they found, overlap instead of adding up
-    (issue 15 item 3). Every party is read once, in batches of those found together; the
-    rows are those of :func:`read_parties`. Use it as a context: leaving it waits for the
-    reads under way and drops those not begun (a search that stopped wants none of them).
+    (issue 15 item 3). Every party is read once, in batches of those found together (at
+    most :data:`AHEAD_BATCH`); the rows are those of :func:`read_parties`. Use it as a
+    context: leaving it waits for the read under way and drops those not begun (a search
+    that stopped wants none of them).
 
     On the benchmark's two cores, at 100,000 parties right after a start, it did not make
     runs measurably faster (docs/benchmarks.md, issue 15, session 12): both waits are then
@@ -126,7 +130,7 @@ class ReadAhead:
         """Starts reading the parties among ``party_ids`` not asked for yet."""
         new = sorted(party_ids - self._asked)
         self._asked.update(new)
-        for batch in _chunks(new, READ_BATCH):
+        for batch in _chunks(new, AHEAD_BATCH):
             self._reads.append(self._pool.submit(_read_batch, self.db, batch, FOR_MEASURES))
 
     def parties(self, party_ids: Iterable[str]) -> list[Row]:

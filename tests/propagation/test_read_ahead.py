@@ -72,18 +72,32 @@ def test_the_run_reads_each_level_as_the_search_finds_it(
     assert stored(db) == after_run
 
 
-def test_parties_read_ahead_are_those_read_at_once(db: Database, tmp_path: Path) -> None:
-    # Arrange
+def test_parties_read_ahead_are_those_read_at_once(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Arrange: reads of at most 3 parties
     for kind in EARLY:
         load(db, kind, tmp_path)
     ids = sorted(str(row["party_id"]) for row in db.read("propagation/sample_parties", limit=40))
     some, others = set(ids[::2]), set(ids[1::2])
+    monkeypatch.setattr(store, "AHEAD_BATCH", 3)
+    sizes: list[int] = []
+    read_batch = store._read_batch
+
+    def spy(db: Database, ids: list[str], read: str = store.EVERYTHING) -> list[Row]:
+        sizes.append(len(ids))
+        return read_batch(db, ids, read)
+
+    monkeypatch.setattr(store, "_read_batch", spy)
 
     # Act: half of them read ahead in two goes (one party twice), the rest asked at the end
     with store.ReadAhead(db) as ahead:
         ahead.add(set(list(some)[:5]))
         ahead.add(some)
         rows = ahead.parties(some | others | {"no such party"})
+    read_ahead = list(sizes)
 
-    # Assert: as read_parties gives them, relationships kept within the set
+    # Assert: as read_parties gives them, relationships kept within the set; each party
+    # read once, at most 3 a read
     assert rows == store.read_parties(db, some | others)
+    assert sum(read_ahead) == len(ids) + 1 and max(read_ahead) == 3
