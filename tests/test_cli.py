@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from graph_service.db import Database
 from graph_service.settings import Settings
 from tests.conftest import TEST_PORT, cli_env, run_cli
+from tests.loaders.conftest import cached_plans
 from tests.servers import free_port
 
 COMMANDS = [
@@ -116,3 +118,24 @@ def test_status_of_a_stopped_server_exits_non_zero(tmp_path: Path) -> None:
     done = run_cli("neo4j", "status", env=env)
     assert done.returncode == 1
     assert "not running" in done.stdout
+
+
+def test_neo4j_start_warms_the_propagations_plans_unless_told_not_to(db: Database) -> None:
+    # Arrange: Neo4j runs (start is then only the warm-up) with its query caches empty
+    cached_plans(db)
+
+    # Act
+    cold = run_cli("neo4j", "start", "--no-warm")
+    after_cold = cached_plans(db)
+    off = run_cli("neo4j", "start", env=cli_env(CREDIT_GRAPH_WARM_PLANS_ON_START="false"))
+    after_off = cached_plans(db)
+    warm = run_cli("neo4j", "start")
+    after_warm = cached_plans(db)
+
+    # Assert: only the default start planned the run's statements, and said so
+    assert cold.returncode == off.returncode == warm.returncode == 0, warm.stderr
+    assert "plans warmed" not in cold.stdout + off.stdout
+    assert "propagation plans warmed (" in warm.stdout, warm.stdout + warm.stderr
+    statements = int(warm.stdout.split("plans warmed (")[1].split(" ")[0])
+    assert after_warm >= statements > 20
+    assert after_cold < 5 and after_off < 5
