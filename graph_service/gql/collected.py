@@ -41,6 +41,9 @@ class SharedCollections(AcyclicExecution):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shared = shared_collections(self.operation, self.fragment_definitions)
+        # this execution's answers by the list's identity, as graphql-core memoises them (each
+        # item of a list field asks with the same list): the list is kept so its id stays its own
+        self._known: dict[tuple[GraphQLObjectType, int], tuple[list[Any], CollectedFields]] = {}
 
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: list[FieldDetails]
@@ -50,10 +53,14 @@ class SharedCollections(AcyclicExecution):
         shared = self._shared
         if shared is None:
             return super().collect_subfields(return_type, field_details_list)
+        known = self._known.get((return_type, id(field_details_list)))
+        if known is not None:
+            return known[1]
         key = (return_type, tuple(id(details.node) for details in field_details_list))
         found = shared.get(key)
         if found is None:
             found = shared[key] = super().collect_subfields(return_type, field_details_list)
+        self._known[(return_type, id(field_details_list))] = (field_details_list, found)
         return found
 
 
