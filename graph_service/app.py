@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     app.state.db,
                     complete=settings.complete_pending_on_start,
                     warm=settings.warm_plans_on_start,
+                    pages=settings.warm_pages_on_start,
                 ).start()
             # Webhook deliveries of stop-sharing notices, off the request path; a lease in
             # Neo4j lets one process of several deliver (graph_service/dueprocess/delivery.py).

@@ -44,6 +44,7 @@ def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": "",
         "complete_pending_on_start": False, "warm_plans_on_start": False,
+        "warm_pages_on_start": False,
         "request_deadline_s": 60.0,
         # Checks read Neo4j and commit their entries to Neo4j before the answer, as the tests of
         # that mode assert (measures planted by test Cypher outside any propagation run, an

@@ -1,9 +1,10 @@
-// The propagation's input for a batch of parties (full runs read every party this way, in
-// batches of propagation/party_ids; incremental runs and as-of checks only the part of the
-// graph they need): each party with its records, its roles in bribery cases (every role: the
-// catalog's bribery_conviction variants and R5/R6 conviction_roles say which count) and its
-// outgoing relationships of the kinds the rules follow
-// (graph_service.analysis.graph.graph_from_rows).
+// The propagation's input for a batch of parties (full runs, the export and the warm-up's
+// sample read every party this way, in batches of propagation/party_ids; incremental runs,
+// as-of checks and what-if read propagation/read_scope_parties, the same rows without the
+// shared contacts, tests/propagation/test_reads.py): each party with its records, its roles
+// in bribery cases (every role: the catalog's bribery_conviction variants and R5/R6
+// conviction_roles say which count) and its outgoing relationships of the kinds the rules
+// follow (graph_service.analysis.graph.graph_from_rows).
 // Dates travel as ISO text, and the batch as one record: the driver's date objects and its
 // per-record work (about 40 µs a record) cost more than the query itself. The ids come inside
 // $batch (graph_service.db.unsized): one plan whatever the batch's size.

@@ -32,14 +32,21 @@ log = logging.getLogger(__name__)
 
 
 class CatchUp:
-    """One background completion of the pending loads, then the plans' warm-up (see the module)."""
+    """One background completion of the pending loads, then the plans' warm-up and, with
+    ``pages``, the page cache's (see the module)."""
 
     def __init__(
-        self, db: Database, retry_s: float = 5.0, *, complete: bool = True, warm: bool = True
+        self,
+        db: Database,
+        retry_s: float = 5.0,
+        *,
+        complete: bool = True,
+        warm: bool = True,
+        pages: bool = False,
     ) -> None:
         self.db = db
         self.retry_s = retry_s
-        self.complete, self.warm = complete, warm
+        self.complete, self.warm, self.pages = complete, warm, pages
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="propagation-catch-up", daemon=True)
 
@@ -64,7 +71,7 @@ class CatchUp:
         if self._stop.is_set() or not self.warm:
             return
         try:
-            warmup.warm(self.db)
+            warmup.warm(self.db, pages=self.pages, stop=self._stop)
         except Exception:  # it only saves time: never more than a logged error
             log.exception("propagation plans not warmed")
 

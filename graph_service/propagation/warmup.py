@@ -2,11 +2,16 @@
 
 Neo4j starts with empty query caches, so the first incremental run after a start plans each of
 its statements: 2.9 s at 100,000 parties for a run that takes 0.1-0.3 s once they are planned
-(docs/benchmarks.md, issue 15). :func:`warm` runs each of them once beforehand. Only the
+(docs/benchmarks.md, issue 15). :func:`warm` runs each of them once beforehand. The
 service does it, when it starts (:mod:`graph_service.propagation.catchup`, after completing
-pending loads, in the same thread; ``Settings.warm_plans_on_start``). A CLI ``load`` after
-``credit-graph neo4j start``, and a Neo4j restarted under a running service, find the plans
-cold (docs/benchmarks.md, issue 15, session 11).
+pending loads, in the same thread; ``Settings.warm_plans_on_start``), and so does
+``credit-graph neo4j start``. A Neo4j restarted under a running service finds the plans cold
+(docs/benchmarks.md, issue 15, sessions 11-12).
+
+With the plans cached, the first run after a start still waits for its pages to come from
+disk (issue 15, session 12: an 870-party scope 0.4-0.9 s against ~0.15 s warm), so the
+service then reads every party once (:func:`read_pages`, ``Settings.warm_pages_on_start``):
+Neo4j's work, counts only sent back. The CLI does not: it would hold ``neo4j start`` for it.
 
 Why it is done this way (measured on Neo4j 5.26, issue 15, session 11):
 
@@ -40,8 +45,10 @@ the warm-up ends there.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,6 +68,11 @@ log = logging.getLogger(__name__)
 TIMEOUT_S = 30.0
 #: Parties whose reads the warm-up runs once on real rows (:func:`first_reads`).
 SAMPLE = 200
+#: Parties a read of :func:`read_pages` touches: small enough that a stopping service waits
+#: little for the read under way, large enough that round trips do not count.
+PAGES_BATCH = 5_000
+#: Seconds each of those reads, and the read of every party's id, may take.
+PAGES_TIMEOUT_S = 300.0
 
 #: A statement's name and parameters.
 Statement = tuple[str, dict[str, Any]]
@@ -75,6 +87,8 @@ class Warmed:
     seconds: float
     error: str | None = None
     reads: int = 0
+    #: Parties read to bring their pages into Neo4j's page cache (:func:`read_pages`).
+    parties: int = 0
 
 
 def transactions(now: datetime, catalog_version: str) -> list[list[Statement]]:
@@ -118,10 +132,17 @@ def transactions(now: datetime, catalog_version: str) -> list[list[Statement]]:
     ]
 
 
-def warm(db: Database, timeout_s: float = TIMEOUT_S) -> Warmed:
+def warm(
+    db: Database,
+    timeout_s: float = TIMEOUT_S,
+    *,
+    pages: bool = False,
+    stop: threading.Event | None = None,
+) -> Warmed:
     """Runs every statement of :func:`transactions` once, changing nothing, so that Neo4j has
-    planned them; logs and returns what it did, never raises for a database error."""
-    started, done, reads = time.perf_counter(), 0, 0
+    planned them, then (``pages``) :func:`read_pages` until ``stop`` is set; logs and returns
+    what it did, never raises for a database error."""
+    started, done, reads, parties = time.perf_counter(), 0, 0, 0
     try:
         version = catalog_in_force(db.settings).version
         for statements in transactions(datetime.now(UTC), version):
@@ -130,14 +151,38 @@ def warm(db: Database, timeout_s: float = TIMEOUT_S) -> Warmed:
                     view.write(name, **params)
                     done += 1
         reads = first_reads(db)
+        if pages:
+            parties = sum(read_pages(db, stop))
     except CreditGraphError as exc:
-        warmed = Warmed(done, round(time.perf_counter() - started, 3), str(exc), reads)
+        seconds = round(time.perf_counter() - started, 3)
+        warmed = Warmed(done, seconds, str(exc), reads, parties)
         log.warning("propagation plans not warmed; the next run plans them",
-                    extra={"statements": done, "error": warmed.error})  # fmt: skip
+                    extra={"statements": done, "parties": parties,
+                           "error": warmed.error})  # fmt: skip
         return warmed
-    warmed = Warmed(done, round(time.perf_counter() - started, 3), reads=reads)
-    log.info("propagation plans warmed", extra={"statements": done, "seconds": warmed.seconds})
+    warmed = Warmed(done, round(time.perf_counter() - started, 3), reads=reads, parties=parties)
+    log.info("propagation plans warmed",
+             extra={"statements": done, "parties": parties,
+                    "seconds": warmed.seconds})  # fmt: skip
     return warmed
+
+
+def read_pages(
+    db: Database, stop: threading.Event | None = None, batch: int = PAGES_BATCH
+) -> Iterator[int]:
+    """Reads every party once, by id, with its relationships and their other ends
+    (``propagation/touch_parties``: counts only, nothing sent but them), so that Neo4j's page
+    cache holds what the first run after a start reads; yields each batch's parties, and ends
+    early once ``stop`` is set (a service stopping)."""
+    (row,) = db.read_plain("propagation/party_ids", timeout_s=PAGES_TIMEOUT_S)
+    ids: list[str] = row["ids"]
+    for start in range(0, len(ids), batch):
+        if stop is not None and stop.is_set():
+            return
+        chunk = ids[start : start + batch]
+        (counts,) = db.read_plain("propagation/touch_parties", timeout_s=PAGES_TIMEOUT_S,
+                                  **unsized(ids=chunk))  # fmt: skip
+        yield int(counts["parties"])
 
 
 def first_reads(db: Database, sample: int = SAMPLE) -> int:

@@ -11,8 +11,12 @@ are not checked here.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+import pytest
 
 from graph_service.db import Database
 from graph_service.propagation import runner, warmup
@@ -128,3 +132,49 @@ def test_the_warm_up_and_the_catch_up_are_turned_on_apart(db: Database) -> None:
     # only its own look-up of pending loads
     assert planned_by_warm_up == warm_plans
     assert 0 < planned_by_catch_up < warm_plans
+
+
+def test_the_page_warm_up_reads_every_party_once_and_stops_when_asked(
+    db: Database, tmp_path: Path
+) -> None:
+    # Arrange
+    for kind in EARLY:
+        load(db, kind, tmp_path)
+    runner.run_full(db, as_of=TODAY)
+    before = everything(db)
+    (row,) = db.read_plain("propagation/party_count")
+    parties = int(row["parties"])
+    stop = threading.Event()
+
+    # Act: every party in batches of 7; then a stop asked after the first batch
+    batches = list(warmup.read_pages(db, batch=7))
+    stopped = []
+    for read in warmup.read_pages(db, stop, batch=7):
+        stopped.append(read)
+        stop.set()
+    warmed = warmup.warm(db, pages=True)
+
+    # Assert: each party counted once, in batches of at most 7; nothing changed
+    assert sum(batches) == parties > 7 and max(batches) == 7
+    assert stopped == batches[:1]
+    assert warmed.error is None and warmed.parties == parties
+    assert everything(db) == before
+
+
+def test_the_service_start_warms_the_pages_when_asked(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Arrange
+    for kind in EARLY[:3]:
+        load(db, kind, tmp_path)
+    (row,) = db.read_plain("propagation/party_count")
+    caplog.set_level(logging.INFO, logger="graph_service.propagation.warmup")
+
+    # Act: a start without, then one with the pages' warm-up
+    for pages in (False, True):
+        catch_up = CatchUp(db, complete=False, pages=pages).start()
+        wait_for(lambda c=catch_up: not c.running, what="the warm-up did not end")
+
+    # Assert
+    warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
+    assert [r.__dict__["parties"] for r in warmed] == [0, int(row["parties"])]
