@@ -59,8 +59,8 @@ class CheckFastPath:
         body = await _body(receive)
         replayed = replay(body, receive)
         request = Request(scope, replayed)
-        key = presented_key(request)
-        caller = security_of(request).keys.cached(key) if key else None
+        key, security = presented_key(request), security_of(request)
+        caller = security.keys.cached(key) if key else None
         if caller is None or caller is MISS or not allowed(caller.role, CHECK_ROLES):
             await self.app(scope, replayed, send)  # 401/403, or the key read off the loop
             return
@@ -75,7 +75,7 @@ class CheckFastPath:
             request.state.caller = caller
             keeper = getattr(self.api.state, "snapshot", None)
             evaluator = keeper.evaluator if keeper is not None else evaluate
-            service = CheckService(self.api.state.db, security_of(request), evaluator)
+            service = CheckService(self.api.state.db, security, evaluator)
             response = Response(await service.run_json(check, caller), media_type=JSON)
         except CreditGraphError as exc:
             handler = self.api.exception_handlers[CreditGraphError]

@@ -382,7 +382,9 @@ def _stored_check(
         "caller_role": caller.role.value,
         "caller_key_id": caller.key_id,
         "purpose": request.purpose,
-        "request": json.dumps(request.model_dump(mode="json"), ensure_ascii=False),
+        # pydantic's own JSON (compact, non-ASCII as is; it reads back as json.dumps' text
+        # did): no dict made and encoded again by the stdlib at every check.
+        "request": request.model_dump_json(),
         # As REST sends it: the same text is the HTTP body (one serialisation).
         **stored_response(text),
     }

@@ -38,12 +38,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from graph_service.errors import AuditUnavailable
 from graph_service.security.appender import Attachment, Stamp, _settle
 from graph_service.security.audit import GENESIS, Actor, Entry, Event
 from graph_service.security.canonical import canonical_json, sha256_hex
+from graph_service.security.overdue import Overdue
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,10 @@ class LocalEntry:
     payload_text: str = ""
 
 
-@dataclass(frozen=True)
-class _Pending:
+class _Pending(NamedTuple):
+    """An event waiting for the writer (a tuple: one is made per check, and a frozen
+    dataclass's ``__init__`` cost several times as much)."""
+
     event: Event
     attachment: Attachment | None
     future: Future[Stamp] | None = None
@@ -273,6 +276,7 @@ class LocalAuditLog:
         self._closed = False
         self._reader_conn: sqlite3.Connection | None = None
         self._read_lock = threading.Lock()
+        self._overdue: dict[asyncio.AbstractEventLoop, Overdue] = {}
 
     async def append(
         self, kind: str, actor: Actor, payload: dict[str, Any], attachment: Attachment | None
@@ -281,17 +285,28 @@ class LocalAuditLog:
 
         The request waits on a future of its own loop, which the writer resolves together
         with the rest of its batch (one wake-up of the loop per commit; a concurrent future
-        wrapped for asyncio cost a check more CPU than its share of the commit)."""
+        wrapped for asyncio cost a check more CPU than its share of the commit). The wait is
+        bounded by the log's timeout through the loop's one :class:`~.overdue.Overdue`, not a
+        timer of its own."""
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[Stamp] = loop.create_future()
-        self._put(_Pending(Event(kind, actor, payload), attachment, waiter=(loop, waiter)))
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                return await waiter
-        except TimeoutError:
-            raise AuditUnavailable(
-                f"the local audit log did not confirm the entry within {self._timeout_s:g} s"
-            ) from None
+        self._put(_Pending(Event(kind, actor, payload), attachment, None, (loop, waiter)))
+        self._overdue_of(loop).add(waiter)
+        return await waiter
+
+    def _overdue_of(self, loop: asyncio.AbstractEventLoop) -> Overdue:
+        """The watch over ``loop``'s waits (a service has one loop per worker; tests start
+        and close many, whose watches go with them)."""
+        overdue = self._overdue.get(loop)
+        if overdue is None:
+            self._overdue = {k: v for k, v in self._overdue.items() if not k.is_closed()}
+            overdue = self._overdue[loop] = Overdue(loop, self._timeout_s, self._unconfirmed)
+        return overdue
+
+    def _unconfirmed(self) -> AuditUnavailable:
+        return AuditUnavailable(
+            f"the local audit log did not confirm the entry within {self._timeout_s:g} s"
+        )
 
     def submit(self, event: Event, attachment: Attachment | None = None) -> Future[Stamp]:
         """Queues ``event`` for the writer; the future resolves once it is committed."""
