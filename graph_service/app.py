@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     complete=settings.complete_pending_on_start,
                     warm=settings.warm_plans_on_start,
                     pages=settings.warm_pages_on_start,
+                    watch_s=settings.warm_watch_s,
                 ).start()
             # Webhook deliveries of stop-sharing notices, off the request path; a lease in
             # Neo4j lets one process of several deliver (graph_service/dueprocess/delivery.py).

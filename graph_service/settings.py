@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph_service import faults
@@ -113,6 +114,10 @@ class Settings(BaseSettings):
     # against ~0.25 s, one record at 100,000 parties, issue 15 item 3). Neo4j's work, not the
     # service's: seconds at 100,000 parties, in the background. Only with warm_plans_on_start.
     warm_pages_on_start: bool = True
+    # After that warm-up, the service asks Neo4j this often (seconds) when its process started,
+    # and warms again after a restart (a restarted Neo4j's caches are empty: the first
+    # propagation after it took seconds, issue 15 item 3). One small read each time; 0: off.
+    warm_watch_s: float = Field(default=30.0, ge=0)
     # An incremental propagation (after a load, or completing pending loads) whose scope (the
     # parties to recompute, or those it must read for them) would exceed this share of all
     # parties runs the full computation instead: per party an incremental run costs many
@@ -284,5 +289,20 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment; a value out of its range
+    or of the wrong type is a :class:`ConfigError` naming the variable, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_problem(error) for error in exc.errors())) from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One setting's problem as its environment variable, what is wrong and the value given.
+
+    >>> _problem({"loc": ("warm_watch_s",), "msg": "Input should be greater than or equal to 0",
+    ...           "input": "-1", "type": "greater_than_equal"})
+    "CREDIT_GRAPH_WARM_WATCH_S: Input should be greater than or equal to 0 (given '-1')"
+    """
+    name = "CREDIT_GRAPH_" + "_".join(str(part) for part in error["loc"]).upper()
+    return f"{name}: {error['msg']} (given {error['input']!r})"

@@ -139,3 +139,20 @@ def test_neo4j_start_warms_the_propagations_plans_unless_told_not_to(db: Databas
     statements = int(warm.stdout.split("plans warmed (")[1].split(" ")[0])
     assert after_warm >= statements > 20
     assert after_cold < 5 and after_off < 5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("CREDIT_GRAPH_WARM_WATCH_S", "-1", "greater than or equal to 0"),
+        ("CREDIT_GRAPH_REQUEST_DEADLINE_S", "soon", "valid number"),
+    ],
+)
+def test_a_setting_out_of_range_is_one_line_naming_its_variable(
+    variable: str, value: str, problem: str
+) -> None:
+    # Act
+    done = run_cli("neo4j", "status", env=cli_env(**{variable: value}))
+
+    # Assert
+    _assert_one_line_error(done, variable, problem, repr(value))

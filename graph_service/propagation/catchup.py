@@ -17,12 +17,26 @@ Then the same thread warms Neo4j's plans of the propagation's statements
 them (2-3 s at 100,000 parties right after Neo4j started); it changes nothing and only logs
 a failure. The two steps have their own settings (``complete_pending_on_start``,
 ``warm_plans_on_start``); the thread runs when either is on and does only what is.
+
+A Neo4j restarted under a running service starts with empty caches again, and so does one
+that was not up when the service started (the warm-up then failed). So, after the warm-up,
+the thread asks Neo4j every ``watch_s`` when its process started
+(:func:`~graph_service.propagation.warmup.neo4j_started`, one cheap read) and warms again
+when that changed (``warm_watch_s``; 0 turns the watch off).
+
+Neo4j's plans and pages are Neo4j's, not a process's: of a host's service processes
+(``serve --workers N``) only the one holding an exclusive ``flock`` on ``warm-pages.lock`` in
+the service's home reads the pages (taken at its first warm-up, kept while it lives, released
+by the OS when it dies); every process still warms the plans, which costs the later ones
+well under a second once the first has made them.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
+from typing import IO
 
 from graph_service.db import Database
 from graph_service.errors import Neo4jUnavailable, QueryTimeout
@@ -43,12 +57,18 @@ class CatchUp:
         complete: bool = True,
         warm: bool = True,
         pages: bool = False,
+        watch_s: float = 0.0,
     ) -> None:
         self.db = db
         self.retry_s = retry_s
-        self.complete, self.warm, self.pages = complete, warm, pages
-        self._stop = threading.Event()
+        self.complete, self.warm, self.pages, self.watch_s = complete, warm, pages, watch_s
+        self._stop, self._settled = threading.Event(), threading.Event()
+        #: Neo4j's start time when the last warm-up began (None: not known, or never warmed).
+        self.warmed_for: int | None = None
+        #: How many warm-ups this thread has finished (the first and each after a restart).
+        self.warm_ups = 0
         self._thread = threading.Thread(target=self._run, name="propagation-catch-up", daemon=True)
+        self._pages_lock: IO[bytes] | None = None
 
     def start(self) -> CatchUp:
         """Starts the thread; returns self."""
@@ -59,21 +79,44 @@ class CatchUp:
         """Asks the thread to stop; waits at most ``wait_s`` for a run in progress."""
         self._stop.set()
         self._thread.join(wait_s)
+        if self._pages_lock is not None and not self._thread.is_alive():
+            self._pages_lock.close()  # closing the file releases the flock
+            self._pages_lock = None
+
+    @property
+    def reads_pages(self) -> bool:
+        """Whether this process is the host's one that reads Neo4j's pages (see the module)."""
+        return self._pages_lock is not None
 
     @property
     def running(self) -> bool:
-        """Whether the catch-up, or the warm-up after it, has not finished (or given up) yet."""
-        return self._thread.is_alive()
+        """Whether the catch-up, or the first warm-up after it, has not finished (or given up)
+        yet (the watch for restarts, if on, goes on after it)."""
+        return self._thread.is_alive() and not self._settled.is_set()
 
     def _run(self) -> None:
-        if self.complete:
-            self._complete()
-        if self._stop.is_set() or not self.warm:
-            return
         try:
-            warmup.warm(self.db, pages=self.pages, stop=self._stop)
+            if self.complete:
+                self._complete()
+            if self._stop.is_set() or not self.warm:
+                return
+            self._warm(warmup.neo4j_started(self.db))
+        finally:
+            self._settled.set()
+        while self.watch_s > 0 and not self._stop.wait(self.watch_s):
+            started = warmup.neo4j_started(self.db)
+            if started is not None and started != self.warmed_for:
+                log.info("Neo4j restarted: warming its caches again", extra={"started": started})
+                self._warm(started)
+
+    def _warm(self, started: int | None) -> None:
+        # Once per Neo4j process, whatever the outcome: a warm-up cut short by Neo4j going
+        # away is followed by a new process, hence a new start time, hence another.
+        try:
+            warmup.warm(self.db, pages=self.pages and self._lock_pages(), stop=self._stop)
         except Exception:  # it only saves time: never more than a logged error
             log.exception("propagation plans not warmed")
+        self.warmed_for, self.warm_ups = started, self.warm_ups + 1
 
     def _complete(self) -> None:
         while not self._stop.is_set():
@@ -94,3 +137,17 @@ class CatchUp:
                 log.info("completed pending propagation",
                          extra={"loads": len(result.loads), "run_id": result.run_id})  # fmt: skip
             return
+
+    def _lock_pages(self) -> bool:
+        """Whether this process reads the pages: it holds, or now takes, the host's lock."""
+        if self._pages_lock is None:
+            path = self.db.settings.home / "warm-pages.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("ab")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                return False
+            self._pages_lock = handle
+        return True

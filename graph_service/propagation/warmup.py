@@ -167,6 +167,18 @@ def warm(
     return warmed
 
 
+def neo4j_started(db: Database) -> int | None:
+    """When the Neo4j process that answers started (its JVM's StartTime, ms since the epoch):
+    a value other than at the last warm-up means a restarted Neo4j with empty caches; None
+    if Neo4j does not answer (it is logged only at debug level: the caller retries)."""
+    try:
+        (row,) = db.read_plain("meta/neo4j_started", timeout_s=TIMEOUT_S)
+    except CreditGraphError as exc:
+        log.debug("Neo4j's start time not read", extra={"error": str(exc)})
+        return None
+    return int(row["started"])
+
+
 def read_pages(
     db: Database, stop: threading.Event | None = None, batch: int = PAGES_BATCH
 ) -> Iterator[int]:

@@ -13,17 +13,21 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from graph_service import embedded, migrations
 from graph_service.db import Database
 from graph_service.propagation import runner, warmup
 from graph_service.propagation.catchup import CatchUp
+from graph_service.queries import QueryRegistry, cypher_root
 from loaders.engine import LoadOptions, load_file
-from tests.conftest import ROOT, make_settings, wait_for
+from tests.conftest import ROOT, TEST_CYPHER, make_settings, wait_for
 from tests.loaders.conftest import cached_plans
+from tests.servers import free_port
 
 FIXTURES = ROOT / "tests" / "fixtures" / "registries"
 TODAY = date(2026, 11, 26)
@@ -31,6 +35,10 @@ TODAY = date(2026, 11, 26)
 EARLY = ["companies", "persons", "shareholdings", "officers", "branches", "officials",
          "official_records", "cases", "case_parties", "case_officials", "interventions",
          "tax_violations", "admin_penalties", "blacklists", "red_list", "contacts"]  # fmt: skip
+#: The plans a warm-up makes: its transactions' statements and the sample's read.
+PLANNED = sum(len(tx) for tx in warmup.transactions(datetime.now(UTC), "v")) + 1
+#: The service's warm-up also plans its read of Neo4j's start time (meta/neo4j_started).
+STARTED_READ = 1
 
 
 def load(db: Database, kind: str, tmp: Path) -> str:
@@ -110,15 +118,14 @@ def test_the_service_start_warms_the_plans(db: Database) -> None:
     catch_up = CatchUp(db).start()
     wait_for(lambda: not catch_up.running, what="the catch-up and warm-up did not end")
 
-    # Assert: one plan each statement of the warm-up, and the sample's read
-    statements = warmup.transactions(datetime.now(UTC), "v")
-    assert cached_plans(db) == sum(len(tx) for tx in statements) + 1
+    # Assert: one plan each statement of the warm-up, the sample's read and the start time's
+    assert cached_plans(db) == PLANNED + STARTED_READ
 
 
 def test_the_warm_up_and_the_catch_up_are_turned_on_apart(db: Database) -> None:
     # Arrange: empty caches, no pending load to complete
     cached_plans(db)
-    warm_plans = sum(len(tx) for tx in warmup.transactions(datetime.now(UTC), "v")) + 1
+    warm_plans = PLANNED + STARTED_READ
 
     # Act: the warm-up alone, then the catch-up alone
     warm_only = CatchUp(db, complete=False).start()
@@ -174,7 +181,68 @@ def test_the_service_start_warms_the_pages_when_asked(
     for pages in (False, True):
         catch_up = CatchUp(db, complete=False, pages=pages).start()
         wait_for(lambda c=catch_up: not c.running, what="the warm-up did not end")
+        catch_up.stop()  # releases the host's lock on the pages
 
     # Assert
     warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
     assert [r.__dict__["parties"] for r in warmed] == [0, int(row["parties"])]
+
+
+def test_a_neo4j_restarted_under_the_service_is_warmed_again(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Arrange: a Neo4j of this test's own, and the service's warm-up watching it
+    settings = make_settings(
+        home=tmp_path_factory.mktemp("restarted-neo4j"), embedded_port=free_port(),
+        launcher_dir=ROOT / ".credit-graph" / "launcher",  # the built launcher, not a rebuild
+        embedded_heap="512m", embedded_pagecache="64m",
+    )  # fmt: skip
+    embedded.start(settings)
+    try:
+        with Database(settings, QueryRegistry(cypher_root(), TEST_CYPHER)) as db:
+            migrations.migrate(db)
+            catch_up = CatchUp(db, complete=False, watch_s=0.2).start()
+            wait_for(lambda: not catch_up.running, 60, "the first warm-up did not end")
+            first = catch_up.warmed_for
+
+            # Act: Neo4j stops (the watch finds nobody, warms nothing), then starts again
+            embedded.stop(settings)
+            time.sleep(1.0)
+            stopped_warm_ups = catch_up.warm_ups
+            embedded.start(settings)
+            wait_for(lambda: catch_up.warm_ups == 2, 60, "the restarted Neo4j was not warmed")
+            catch_up.stop()
+            plans = cached_plans(db)
+
+        # Assert: one warm-up at the start, one after the restart, of the new process, whose
+        # caches hold the plans
+        assert first is not None and stopped_warm_ups == 1
+        assert catch_up.warmed_for not in (None, first)
+        assert plans >= PLANNED
+    finally:
+        embedded.stop(settings)
+
+
+def test_one_process_of_a_host_reads_the_pages(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Arrange: two of the host's processes' warm-ups (same home), pages asked of both
+    for kind in EARLY[:3]:
+        load(db, kind, tmp_path)
+    (row,) = db.read_plain("propagation/party_count")
+    caplog.set_level(logging.INFO, logger="graph_service.propagation.warmup")
+
+    # Act: the first holds the host's lock while it lives; once it stopped, a third takes it
+    first = CatchUp(db, complete=False, pages=True).start()
+    wait_for(lambda: not first.running, what="the first warm-up did not end")
+    second = CatchUp(db, complete=False, pages=True).start()
+    wait_for(lambda: not second.running, what="the second warm-up did not end")
+    first.stop()
+    third = CatchUp(db, complete=False, pages=True).start()
+    wait_for(lambda: not third.running, what="the third warm-up did not end")
+    third.stop()
+
+    # Assert
+    warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
+    assert [r.__dict__["parties"] for r in warmed] == [int(row["parties"]), 0, int(row["parties"])]
+    assert not second.reads_pages and not third.reads_pages
