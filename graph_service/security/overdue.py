@@ -26,7 +26,9 @@ ends with its error between ``timeout_s`` and ``timeout_s`` plus a quarter of it
 ...     except TimeoutError as exc:
 ...         return f"{answered.result()} / {exc} / still watched: {len(overdue)}"
 ...     return "never"
->>> asyncio.run(demo())
+>>> from concurrent.futures import ThreadPoolExecutor
+>>> with ThreadPoolExecutor(1) as pool:  # a loop of its own, whatever this thread runs
+...     pool.submit(asyncio.run, demo()).result()
 'ok / late / still watched: 0'
 """
 
