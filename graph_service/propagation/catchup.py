@@ -39,7 +39,7 @@ import threading
 from typing import IO
 
 from graph_service.db import Database
-from graph_service.errors import Neo4jUnavailable, QueryTimeout
+from graph_service.errors import CreditGraphError, Neo4jUnavailable, QueryTimeout
 from graph_service.propagation import runner, warmup
 
 log = logging.getLogger(__name__)
@@ -100,14 +100,26 @@ class CatchUp:
                 self._complete()
             if self._stop.is_set() or not self.warm:
                 return
-            self._warm(warmup.neo4j_started(self.db))
+            self._warm(self._start_time())
         finally:
             self._settled.set()
         while self.watch_s > 0 and not self._stop.wait(self.watch_s):
-            started = warmup.neo4j_started(self.db)
+            started = self._start_time()
             if started is not None and started != self.warmed_for:
                 log.info("Neo4j restarted: warming its caches again", extra={"started": started})
                 self._warm(started)
+
+    def _start_time(self) -> int | None:
+        """Neo4j's start time (None: it does not answer). A Neo4j that refuses to tell ends
+        the watch, with one warning: asking every ``watch_s`` would only repeat it."""
+        try:
+            return warmup.neo4j_started(self.db)
+        except CreditGraphError as exc:
+            if self.watch_s > 0:
+                log.warning("Neo4j's start time cannot be read (dbms.queryJmx): a restarted"
+                            " Neo4j is not warmed again", extra={"error": str(exc)})  # fmt: skip
+            self.watch_s = 0.0
+            return None
 
     def _warm(self, started: int | None) -> None:
         # Once per Neo4j process, whatever the outcome: a warm-up cut short by Neo4j going

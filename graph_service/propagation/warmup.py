@@ -56,7 +56,7 @@ from typing import Any
 from graph_service.analysis.activity import VOIDING
 from graph_service.db import Database, unsized
 from graph_service.dueprocess.notices import LOSSES_MARK
-from graph_service.errors import CreditGraphError
+from graph_service.errors import CreditGraphError, QueryTimeout, Unavailable
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation import lease, scope, store
 from graph_service.propagation.store import ALL_ROWS
@@ -170,10 +170,11 @@ def warm(
 def neo4j_started(db: Database) -> int | None:
     """When the Neo4j process that answers started (its JVM's StartTime, ms since the epoch):
     a value other than at the last warm-up means a restarted Neo4j with empty caches; None
-    if Neo4j does not answer (it is logged only at debug level: the caller retries)."""
+    if Neo4j does not answer (logged at debug level only: the caller asks again). A refusal
+    (a Neo4j that does not allow ``dbms.queryJmx``) raises :class:`QueryError`."""
     try:
         (row,) = db.read_plain("meta/neo4j_started", timeout_s=TIMEOUT_S)
-    except CreditGraphError as exc:
+    except (Unavailable, QueryTimeout) as exc:
         log.debug("Neo4j's start time not read", extra={"error": str(exc)})
         return None
     return int(row["started"])

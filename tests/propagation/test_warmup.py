@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,28 +25,15 @@ from graph_service.db import Database
 from graph_service.propagation import runner, warmup
 from graph_service.propagation.catchup import CatchUp
 from graph_service.queries import QueryRegistry, cypher_root
-from loaders.engine import LoadOptions, load_file
 from tests.conftest import ROOT, TEST_CYPHER, make_settings, wait_for
 from tests.loaders.conftest import cached_plans
+from tests.propagation.sample import EARLY, TODAY, load
 from tests.servers import free_port
 
-FIXTURES = ROOT / "tests" / "fixtures" / "registries"
-TODAY = date(2026, 11, 26)
-#: The sample registries but the dishonest debtors, which the test loads last.
-EARLY = ["companies", "persons", "shareholdings", "officers", "branches", "officials",
-         "official_records", "cases", "case_parties", "case_officials", "interventions",
-         "tax_violations", "admin_penalties", "blacklists", "red_list", "contacts"]  # fmt: skip
 #: The plans a warm-up makes: its transactions' statements and the sample's read.
 PLANNED = sum(len(tx) for tx in warmup.transactions(datetime.now(UTC), "v")) + 1
 #: The service's warm-up also plans its read of Neo4j's start time (meta/neo4j_started).
 STARTED_READ = 1
-
-
-def load(db: Database, kind: str, tmp: Path) -> str:
-    """Loads the sample file of ``kind``; its load id."""
-    name = f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv"
-    options = LoadOptions(reject_file=tmp / f"{kind}.rejects.csv")
-    return str(load_file(db, kind, FIXTURES / name, options).load_id)
 
 
 def everything(db: Database) -> list[str]:
@@ -246,3 +234,27 @@ def test_one_process_of_a_host_reads_the_pages(
     warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
     assert [r.__dict__["parties"] for r in warmed] == [int(row["parties"]), 0, int(row["parties"])]
     assert not second.reads_pages and not third.reads_pages
+
+
+def test_a_neo4j_that_will_not_say_when_it_started_is_warmed_once_and_said_so(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Arrange: the shipped statements, but the start time's asks a procedure Neo4j refuses
+    shipped = Path(str(cypher_root()))
+    refusing = tmp_path / "cypher"
+    shutil.copytree(shipped, refusing)
+    (refusing / "meta" / "neo4j_started.cypher").write_text(
+        "CALL dbms.noSuchProcedure() YIELD value RETURN value AS started\n", encoding="utf-8"
+    )
+    caplog.set_level(logging.INFO, logger="graph_service.propagation")
+
+    # Act
+    with Database(db.settings, QueryRegistry(refusing)) as refused:
+        catch_up = CatchUp(refused, complete=False, watch_s=0.05).start()
+        wait_for(lambda: catch_up.warm_ups == 1 and catch_up.watch_s == 0, 30, "no warm-up")
+        catch_up.stop()
+
+    # Assert: warmed once, the watch ended with one warning naming why
+    said = [r for r in caplog.records if "start time cannot be read" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno == logging.WARNING
+    assert "query meta/neo4j_started failed" in said[0].__dict__["error"]
