@@ -25,7 +25,6 @@ Invariants:
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import re
 import sqlite3
@@ -37,7 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-from graph_service import metrics
+from graph_service import hostlock, metrics
 from graph_service.analysis.activity import red_list_kinds
 from graph_service.check import snapshot
 from graph_service.check.snapshot import Meta, SnapshotReader
@@ -197,14 +196,7 @@ class SnapshotKeeper:
             log.exception("the snapshot's precomputed answers could not be remade")
 
     def _try_lock(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle = (self.folder / "builder.lock").open("ab")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return
-        self._lock_file = handle
+        self._lock_file = hostlock.take(self.folder / "builder.lock")
 
     def _follow(self) -> None:
         """Reopens the generation ``CURRENT`` names; ready when its catalog is in force."""

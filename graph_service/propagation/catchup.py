@@ -33,11 +33,11 @@ well under a second once the first has made them.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 from typing import IO
 
+from graph_service import hostlock
 from graph_service.db import Database
 from graph_service.errors import CreditGraphError, Neo4jUnavailable, QueryTimeout
 from graph_service.propagation import runner, warmup
@@ -153,13 +153,9 @@ class CatchUp:
     def _lock_pages(self) -> bool:
         """Whether this process reads the pages: it holds, or now takes, the host's lock."""
         if self._pages_lock is None:
-            path = self.db.settings.home / "warm-pages.lock"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = path.open("ab")
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                return False
-            self._pages_lock = handle
-        return True
+                self._pages_lock = hostlock.take(self.db.settings.home / "warm-pages.lock")
+            except OSError as exc:  # an unwritable home: the plans are still warmed
+                log.warning("the pages are not warmed: their lock cannot be taken",
+                            extra={"error": str(exc)})  # fmt: skip
+        return self._pages_lock is not None

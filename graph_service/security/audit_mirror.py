@@ -30,7 +30,6 @@ Invariants (docs/security.md, "The local audit log"):
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -46,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Final
 
-from graph_service import logs, metrics
+from graph_service import hostlock, logs, metrics
 from graph_service.db import Database, Tx
 from graph_service.errors import CreditGraphError
 from graph_service.malloc import fix_mmap_threshold
@@ -362,18 +361,11 @@ class AuditMirror:
 
     def _try_lock(self) -> bool:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle = (self.folder / "mirror.lock").open("ab")
+            self._lock_file = hostlock.take(self.folder / "mirror.lock")
         except OSError as exc:  # the folder cannot be made: appends fail (503) as well
             log.warning("audit mirror cannot take its lock", extra={"error": str(exc)})
             return False
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self._lock_file = handle
-        return True
+        return self._lock_file is not None
 
 
 def keep_gathering(waiting: int, arriving: bool, waited_s: float, batch_max: int) -> bool:

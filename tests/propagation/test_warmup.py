@@ -25,7 +25,7 @@ from graph_service.db import Database
 from graph_service.propagation import runner, warmup
 from graph_service.propagation.catchup import CatchUp
 from graph_service.queries import QueryRegistry, cypher_root
-from tests.conftest import ROOT, TEST_CYPHER, make_settings, wait_for
+from tests.conftest import ROOT, TEST_CYPHER, make_settings, unwritable_folder, wait_for
 from tests.loaders.conftest import cached_plans
 from tests.propagation.sample import EARLY, TODAY, load
 from tests.servers import free_port
@@ -258,3 +258,23 @@ def test_a_neo4j_that_will_not_say_when_it_started_is_warmed_once_and_said_so(
     said = [r for r in caplog.records if "start time cannot be read" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.WARNING
     assert "query meta/neo4j_started failed" in said[0].__dict__["error"]
+
+
+def test_a_home_that_cannot_be_written_skips_the_pages_not_the_plans(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Arrange: the service's home cannot be made (its parent is a file)
+    settings = make_settings(home=unwritable_folder(tmp_path, "home"))
+    caplog.set_level(logging.INFO, logger="graph_service.propagation")
+
+    # Act
+    with Database(settings) as unwritable:
+        catch_up = CatchUp(unwritable, complete=False, pages=True).start()
+        wait_for(lambda: not catch_up.running, 60, "the warm-up did not end")
+        catch_up.stop()
+
+    # Assert: said why, and the plans were warmed all the same
+    skipped = [r for r in caplog.records if r.getMessage().startswith("the pages are not warmed")]
+    warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
+    assert len(skipped) == 1 and skipped[0].levelno == logging.WARNING
+    assert [(r.__dict__["statements"] > 0, r.__dict__["parties"]) for r in warmed] == [(True, 0)]
