@@ -85,20 +85,26 @@ def full_run_above(db: Database) -> int:
 
 def read_all(db: Database, batch: int = FULL_READ_BATCH) -> Iterator[Row]:
     """Every party with its records, convictions and outgoing relationships, in id order."""
-    (row,) = db.read_plain("propagation/party_ids", timeout_s=300)
-    ids: list[str] = row["ids"]
     # Two batches at a time: Neo4j runs one query while the driver decodes the other's rows
     # (the decoding is most of the time), so the two cores both work. Order is kept. Never
     # more than two: a slower reader of the rows (the graph being built) must not make them
     # pile up, since a full run's rows are several times the graph built from them.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="propagation-read") as pool:
         ahead: deque[Future[list[Row]]] = deque()
-        for ids_batch in _chunks(ids, batch):
+        for ids_batch in id_batches(db, batch):
             ahead.append(pool.submit(_read_batch, db, ids_batch))
             if len(ahead) == 2:
                 yield from ahead.popleft().result()
         while ahead:
             yield from ahead.popleft().result()
+
+
+def id_batches(db: Database, size: int) -> list[list[str]]:
+    """Every party's id, in order, in consecutive batches of at most ``size``: how a full
+    run's read (:func:`read_all`) and the pages' warm-up (``warmup.read_pages``) go through
+    the whole graph."""
+    (row,) = db.read_plain("propagation/party_ids", timeout_s=300)
+    return _chunks(row["ids"], size)
 
 
 class ReadAhead:

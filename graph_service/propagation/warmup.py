@@ -71,7 +71,7 @@ SAMPLE = 200
 #: Parties a read of :func:`read_pages` touches: small enough that a stopping service waits
 #: little for the read under way, large enough that round trips do not count.
 PAGES_BATCH = 5_000
-#: Seconds each of those reads, and the read of every party's id, may take.
+#: Seconds each of those reads may take.
 PAGES_TIMEOUT_S = 300.0
 
 #: A statement's name and parameters.
@@ -187,12 +187,9 @@ def read_pages(
     (``propagation/touch_parties``: counts only, nothing sent but them), so that Neo4j's page
     cache holds what the first run after a start reads; yields each batch's parties, and ends
     early once ``stop`` is set (a service stopping)."""
-    (row,) = db.read_plain("propagation/party_ids", timeout_s=PAGES_TIMEOUT_S)
-    ids: list[str] = row["ids"]
-    for start in range(0, len(ids), batch):
+    for chunk in store.id_batches(db, batch):
         if stop is not None and stop.is_set():
             return
-        chunk = ids[start : start + batch]
         (counts,) = db.read_plain("propagation/touch_parties", timeout_s=PAGES_TIMEOUT_S,
                                   **unsized(ids=chunk))  # fmt: skip
         yield int(counts["parties"])
