@@ -36,6 +36,24 @@ PLANNED = sum(len(tx) for tx in warmup.transactions(datetime.now(UTC), "v")) + 1
 STARTED_READ = 1
 
 
+def small_world(db: Database, tmp: Path) -> int:
+    """Three of the sample registries loaded; how many parties the graph then holds."""
+    for kind in EARLY[:3]:
+        load(db, kind, tmp)
+    (row,) = db.read_plain("propagation/party_count")
+    return int(row["parties"])
+
+
+def warm_ups_logged(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The warm-ups' log lines saying what each did."""
+    return [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
+
+
+def pages_read(caplog: pytest.LogCaptureFixture) -> list[int]:
+    """The parties each logged warm-up read for their pages."""
+    return [int(r.__dict__["parties"]) for r in warm_ups_logged(caplog)]
+
+
 def everything(db: Database) -> list[str]:
     """Every node and relationship of the graph, comparable."""
     nodes = [
@@ -160,9 +178,7 @@ def test_the_service_start_warms_the_pages_when_asked(
     db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Arrange
-    for kind in EARLY[:3]:
-        load(db, kind, tmp_path)
-    (row,) = db.read_plain("propagation/party_count")
+    parties = small_world(db, tmp_path)
     caplog.set_level(logging.INFO, logger="graph_service.propagation.warmup")
 
     # Act: a start without, then one with the pages' warm-up
@@ -172,8 +188,7 @@ def test_the_service_start_warms_the_pages_when_asked(
         catch_up.stop()  # releases the host's lock on the pages
 
     # Assert
-    warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
-    assert [r.__dict__["parties"] for r in warmed] == [0, int(row["parties"])]
+    assert pages_read(caplog) == [0, parties]
 
 
 def test_a_neo4j_restarted_under_the_service_is_warmed_again(
@@ -215,9 +230,7 @@ def test_one_process_of_a_host_reads_the_pages(
     db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Arrange: two of the host's processes' warm-ups (same home), pages asked of both
-    for kind in EARLY[:3]:
-        load(db, kind, tmp_path)
-    (row,) = db.read_plain("propagation/party_count")
+    parties = small_world(db, tmp_path)
     caplog.set_level(logging.INFO, logger="graph_service.propagation.warmup")
 
     # Act: the first holds the host's lock while it lives; once it stopped, a third takes it
@@ -228,12 +241,13 @@ def test_one_process_of_a_host_reads_the_pages(
     first.stop()
     third = CatchUp(db, complete=False, pages=True).start()
     wait_for(lambda: not third.running, what="the third warm-up did not end")
+    holders = [second.reads_pages, third.reads_pages]
+    second.stop()
     third.stop()
 
     # Assert
-    warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
-    assert [r.__dict__["parties"] for r in warmed] == [int(row["parties"]), 0, int(row["parties"])]
-    assert not second.reads_pages and not third.reads_pages
+    assert pages_read(caplog) == [parties, 0, parties]
+    assert holders == [False, True]
 
 
 def test_a_neo4j_that_will_not_say_when_it_started_is_warmed_once_and_said_so(
@@ -275,6 +289,6 @@ def test_a_home_that_cannot_be_written_skips_the_pages_not_the_plans(
 
     # Assert: said why, and the plans were warmed all the same
     skipped = [r for r in caplog.records if r.getMessage().startswith("the pages are not warmed")]
-    warmed = [r for r in caplog.records if r.getMessage() == "propagation plans warmed"]
+    warmed = warm_ups_logged(caplog)
     assert len(skipped) == 1 and skipped[0].levelno == logging.WARNING
     assert [(r.__dict__["statements"] > 0, r.__dict__["parties"]) for r in warmed] == [(True, 0)]
