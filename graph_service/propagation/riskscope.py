@@ -31,6 +31,7 @@ most once per hop of improvement (six with the shipped policy), one round trip e
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,23 +48,27 @@ Row = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class Links:
-    """A party's stored score and its links: ``{other, type, outgoing, since, until, score}``
-    (``score``: the other party's stored score, None if it has none)."""
+    """A party's stored score, its links: ``{other, type, outgoing, since, until, score}``
+    (``score``: the other party's stored score, None if it has none), and the party as the
+    propagation reads it but for its relationships (``party_id, kind, name, records,
+    convictions``): the update scores exactly the parties whose links it reads, so it reads
+    them together."""
 
     score: float | None
     links: list[dict[str, Any]]
+    party: Row
 
 
 class RiskData(Protocol):
     """Where the update reads from (Neo4j in production, a graph in tests)."""
 
     def links(self, party_ids: set[str]) -> dict[str, Links]:
-        """The given parties' stored scores and links."""
+        """The given parties' stored scores, links and records."""
         ...
 
-    def parties(self, party_ids: set[str]) -> list[dict[str, Any]]:
-        """The given parties as the propagation reads them (records, kind, name)."""
-        ...
+
+class Stopped(Exception):
+    """An update was told to stop (:func:`update_risk`'s ``stop``): its result is not wanted."""
 
 
 @dataclass
@@ -75,31 +80,49 @@ class Update:
     loaded: int = 0  # parties whose links were read
 
 
-def update_risk(data: RiskData, touched: Iterable[str], catalog: Catalog, as_of: date) -> Update:
-    """The peripheral-risk scores that change after a change at ``touched`` (see the module)."""
+def update_risk(
+    data: RiskData,
+    touched: Iterable[str],
+    catalog: Catalog,
+    as_of: date,
+    stop: threading.Event | None = None,
+) -> Update:
+    """The peripheral-risk scores that change after a change at ``touched`` (see the module).
+    Raises :class:`Stopped` before its next read once ``stop`` is set (a caller that no
+    longer wants the result: an incremental run that fell back to a full one)."""
     known: dict[str, Links] = {}
-    region = _tight_region(data, set(touched), known, catalog, as_of)
-    rows = {str(r["party_id"]): r for r in data.parties(region)}
+    region = _tight_region(data, set(touched), known, catalog, as_of, stop)
     while True:
         seeds = _seeds(known, region)
-        scores = peripheral_risk(_graph(known, rows), catalog, as_of, seeds)
+        scores = peripheral_risk(_graph(known), catalog, as_of, seeds)
         improved = {p for p, s in scores.items() if p not in known and s > seeds.get(p, 0.0)}
         if not improved:
             break
-        known.update(data.links(improved))
-        rows.update((str(r["party_id"]), r) for r in data.parties(improved))
+        known.update(_links(data, improved, stop))
     changed = {
         p: scores.get(p) for p, got in known.items() if score_changed(got.score, scores.get(p))
     }
     return Update(changed, len(region), len(known))
 
 
+def _links(data: RiskData, party_ids: set[str], stop: threading.Event | None) -> dict[str, Links]:
+    """``data.links(party_ids)``, unless ``stop`` is set (raises :class:`Stopped`)."""
+    if stop is not None and stop.is_set():
+        raise Stopped
+    return data.links(party_ids)
+
+
 def _tight_region(
-    data: RiskData, start: set[str], known: dict[str, Links], catalog: Catalog, as_of: date
+    data: RiskData,
+    start: set[str],
+    known: dict[str, Links],
+    catalog: Catalog,
+    as_of: date,
+    stop: threading.Event | None = None,
 ) -> set[str]:
     region, frontier = set(start), set(start)
     while frontier:
-        got = data.links(frontier)
+        got = _links(data, frontier, stop)
         known.update(got)
         following = set()
         for party in frontier:
@@ -140,34 +163,54 @@ def _seeds(known: Mapping[str, Links], region: set[str]) -> dict[str, float]:
     return {p: float(s) for p, s in seeds.items() if s}
 
 
-def _graph(known: Mapping[str, Links], rows: Mapping[str, Row]) -> nx.MultiDiGraph[str]:
-    """The loaded parties (with their records) and their neighbours, with the links between."""
-    parties: dict[str, dict[str, Any]] = {}
-    for party in known:
-        row = rows.get(party, {})
-        parties[party] = {
-            "party_id": party,
-            "kind": row.get("kind") or "company",
-            "name": row.get("name"),
-            "records": row.get("records") or [],
-            "convictions": row.get("convictions") or [],
-            "edges": [],
-        }
+def _graph(known: Mapping[str, Links]) -> nx.MultiDiGraph[str]:
+    """The loaded parties (with their records) and their neighbours, with the links between.
+
+    Only what peripheral risk reads is built: the records of the parties that have some
+    (which of them are sources), every party, and each relationship's type and dates, keyed
+    ``TYPE#n`` (the search reads a key's type only). Shaped by :func:`graph_from_rows` as
+    the measures' rows are, every party and relationship took most of a large update's
+    time (issue 15, session 13)."""
+    recorded = [
+        {"party_id": party, "kind": got.party.get("kind") or "company",
+         "name": got.party.get("name"), "records": got.party.get("records"),
+         "convictions": got.party.get("convictions")}
+        for party, got in known.items()
+        if got.party.get("records") or got.party.get("convictions")
+    ]  # fmt: skip
+    graph = graph_from_rows(recorded)
+    graph.add_nodes_from(known)
+    # Adds the neighbours not loaded too. (u, v, key, data): the stubs type Graph's form only.
+    graph.add_edges_from(_edges(known))  # type: ignore[arg-type]
+    return graph
+
+
+#: An edge as ``MultiDiGraph.add_edges_from`` takes it: source, target, key, data.
+Edge = tuple[str, str, str, dict[str, date | None]]
+
+
+def _edges(known: Mapping[str, Links]) -> list[Edge]:
+    """Every link of the loaded parties once (a link between two of them is listed by both:
+    kept as its source lists it), with its dates; each date text parsed once."""
+    edges: list[Edge] = []
+    dates: dict[Any, date | None] = {None: None}
     for party, got in known.items():
-        for link in got.links:
+        for n, link in enumerate(got.links):
             other = str(link["other"])
-            if other not in parties:
-                parties[other] = {"party_id": other, "kind": "company", "edges": []}
             if link["outgoing"]:
                 source, target = party, other
             elif other in known:
                 continue  # the other side lists it as outgoing
             else:
                 source, target = other, party
-            edge = {"type": link["type"], "target": target}
-            edge.update(since=link.get("since"), until=link.get("until"))
-            parties[source]["edges"].append(edge)
-    return graph_from_rows(parties.values())
+            since, until = link.get("since"), link.get("until")
+            if since not in dates:
+                dates[since] = as_date(since)
+            if until not in dates:
+                dates[until] = as_date(until)
+            data = {"since": dates[since], "until": dates[until]}
+            edges.append((source, target, f"{link['type']}#{n}", data))
+    return edges
 
 
 def score_changed(old: float | None, new: float | None) -> bool:

@@ -1,7 +1,7 @@
 """Reading the propagation's input from Neo4j and writing its results back.
 
 Reads go in batches of party ids (``propagation/read_parties_by_id``; an incremental run
-reads less of each party: :data:`FOR_MEASURES`, :data:`RECORDS_ONLY`), so neither side holds
+reads less of each party: :data:`FOR_MEASURES`), so neither side holds
 one huge result; writes are batched ``UNWIND $batch.rows`` statements that are idempotent, so
 a retried or re-run batch leaves the same state. Only differences are written: a run that
 changes nothing writes nothing but its run record.
@@ -50,11 +50,10 @@ FINISH_TIMEOUT_S = 300.0
 #: falls back to a full one) waits for the read under way, so that read stays small.
 AHEAD_BATCH = SMALL_SCOPE
 #: The reads of parties (rows of one shape, :func:`read_all`'s): everything a full run needs;
-#: what measures need (no shared contacts: only peripheral risk follows them); and their
-#: records alone (an incremental risk update reads its links apart).
+#: and what measures need (no shared contacts: only peripheral risk follows them; an
+#: incremental risk update reads its parties with their links, :class:`Neo4jRiskData`).
 EVERYTHING = "propagation/read_parties_by_id"
 FOR_MEASURES = "propagation/read_scope_parties"
-RECORDS_ONLY = "propagation/read_party_records"
 
 T = TypeVar("T")
 
@@ -165,7 +164,7 @@ def _edges_within(rows: list[Row]) -> list[Row]:
 
 def read_rows(db: Database, party_ids: Iterable[str], read: str = EVERYTHING) -> list[Row]:
     """The given parties in the shape of :func:`read_all` (relationships to anyone), by the
-    ``read`` named (:data:`EVERYTHING`, :data:`FOR_MEASURES` or :data:`RECORDS_ONLY`)."""
+    ``read`` named (:data:`EVERYTHING` or :data:`FOR_MEASURES`)."""
     ids = sorted(set(party_ids))
     rows: list[Row] = []
     for batch in _chunks(ids, READ_BATCH):
@@ -192,19 +191,13 @@ class Neo4jRiskData:
 
     def links(self, party_ids: set[str]) -> dict[str, riskscope.Links]:
         found: dict[str, riskscope.Links] = {}
-        ids = sorted(party_ids)
-        for batch in _chunks(ids, READ_BATCH):
-            for row in self.db.read_plain(
-                "propagation/risk_links", **unsized(ids=batch), timeout_s=300
-            ):
-                score = row["score"]
-                found[row["party_id"]] = riskscope.Links(
-                    None if score is None else float(score), row["links"]
+        for batch in _chunks(sorted(party_ids), READ_BATCH):
+            for got in _read_batch(self.db, batch, "propagation/risk_links"):
+                score, party = got["score"], got["party"]
+                found[str(party["party_id"])] = riskscope.Links(
+                    None if score is None else float(score), got["links"], party
                 )
         return found
-
-    def parties(self, party_ids: set[str]) -> list[Row]:
-        return read_rows(self.db, party_ids, RECORDS_ONLY)
 
 
 def touched_by_loads(db: Database, load_ids: list[str]) -> set[str]:

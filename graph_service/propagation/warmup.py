@@ -109,7 +109,6 @@ def transactions(now: datetime, catalog_version: str) -> list[list[Statement]]:
         ("propagation/party_count", {}),
         ("propagation/read_parties_by_id", unsized(ids=[])),
         ("propagation/read_scope_parties", unsized(ids=[])),
-        ("propagation/read_party_records", unsized(ids=[])),
         ("propagation/risk_links", unsized(ids=[])),
         ("propagation/stored_measures", unsized(ids=[])),
         ("propagation/voiding_sources", unsized(keys=[]) | {"statuses": sorted(VOIDING)}),
@@ -197,16 +196,15 @@ def read_pages(
 
 def first_reads(db: Database, sample: int = SAMPLE) -> int:
     """Runs a propagation's reads once on ``sample`` parties of the graph (one level of every
-    hop, their rows as measures and the risk update read them, risk links and stored
-    measures), as a run calls them; how many statements
-    ran (counted by the database, the sample's own read included)."""
+    hop, their rows as measures read them, the risk update's links and records, and stored
+    measures), as a run calls them; how many statements ran (counted by the database, the
+    sample's own read included)."""
     before = db.query_counts.total()
     rows = db.read_plain("propagation/sample_parties", limit=sample)
     ids = {str(row["party_id"]) for row in rows}
     if ids:
         store.Neo4jHops(db)(dict.fromkeys(scope.HOPS, ids))
         store.read_rows(db, ids, store.FOR_MEASURES)
-        store.read_rows(db, ids, store.RECORDS_ONLY)
         store.Neo4jRiskData(db).links(ids)
         store.stored_measures(db, ids)
     return db.query_counts.total() - before

@@ -21,7 +21,6 @@ def read_everything(db: Database, ids: list[str]) -> None:
     store.stored_measures(db, ids)
     store.voiding_sources(db, ids, ["revoked"])
     store.read_parties(db, ids)
-    store.Neo4jRiskData(db).parties(set(ids))
 
 
 def plans_made(db: Database, sizes: list[int]) -> int:
@@ -38,5 +37,5 @@ def test_reads_about_1_30_and_300_parties_share_their_plans(db: Database) -> Non
     three_magnitudes = plans_made(db, [1, 30, 300])
 
     # Assert: one plan each; before, three of every statement.
-    assert one_size == 7
+    assert one_size == 6
     assert three_magnitudes == one_size

@@ -2,8 +2,8 @@
 
 ``propagation/read_parties_by_id`` (full runs, the export) reads everything; an incremental
 run's measures read ``propagation/read_scope_parties`` (no shared contacts: measures never
-follow them) and its risk update ``propagation/read_party_records`` (no relationships: it
-reads its links apart). Three statements kept in step by hand: a column added to one alone,
+follow them) and its risk update ``propagation/risk_links`` (each party beside its links, in
+a shape of their own). Three statements kept in step by hand: a column added to one alone,
 or a relationship type dropped from the wrong one, is seen here.
 """
 
@@ -35,14 +35,14 @@ def test_the_narrower_reads_are_the_full_read_less_relationships(
     # Act
     everything = rows_by_id(store.read_rows(db, ids, store.EVERYTHING))
     for_measures = rows_by_id(store.read_rows(db, ids, store.FOR_MEASURES))
-    records_only = rows_by_id(store.read_rows(db, ids, store.RECORDS_ONLY))
+    risk = {party: got.party for party, got in store.Neo4jRiskData(db).links(set(ids)).items()}
 
     # Assert: every party in each; the same but for the shared contacts, or for every edge
     shared = [
         e for row in everything.values() for e in row["edges"] if e["type"] == "SHARES_CONTACT"
     ]
-    assert shared and set(everything) == set(for_measures) == set(records_only) == set(ids)
+    assert shared and set(everything) == set(for_measures) == set(risk) == set(ids)
     for party, full in everything.items():
         rule_edges = [e for e in full["edges"] if e["type"] != "SHARES_CONTACT"]
         assert for_measures[party] == {**full, "edges": rule_edges}
-        assert records_only[party] == {k: v for k, v in full.items() if k != "edges"}
+        assert risk[party] == {k: v for k, v in full.items() if k != "edges"}
