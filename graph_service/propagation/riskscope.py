@@ -31,7 +31,6 @@ most once per hop of improvement (six with the shipped policy), one round trip e
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,10 +66,6 @@ class RiskData(Protocol):
         ...
 
 
-class Stopped(Exception):
-    """An update was told to stop (:func:`update_risk`'s ``stop``): its result is not wanted."""
-
-
 @dataclass
 class Update:
     """What an incremental update found: new scores (None: no longer scored)."""
@@ -80,49 +75,29 @@ class Update:
     loaded: int = 0  # parties whose links were read
 
 
-def update_risk(
-    data: RiskData,
-    touched: Iterable[str],
-    catalog: Catalog,
-    as_of: date,
-    stop: threading.Event | None = None,
-) -> Update:
-    """The peripheral-risk scores that change after a change at ``touched`` (see the module).
-    Raises :class:`Stopped` before its next read once ``stop`` is set (a caller that no
-    longer wants the result: an incremental run that fell back to a full one)."""
+def update_risk(data: RiskData, touched: Iterable[str], catalog: Catalog, as_of: date) -> Update:
+    """The peripheral-risk scores that change after a change at ``touched`` (see the module)."""
     known: dict[str, Links] = {}
-    region = _tight_region(data, set(touched), known, catalog, as_of, stop)
+    region = _tight_region(data, set(touched), known, catalog, as_of)
     while True:
         seeds = _seeds(known, region)
         scores = peripheral_risk(_graph(known), catalog, as_of, seeds)
         improved = {p for p, s in scores.items() if p not in known and s > seeds.get(p, 0.0)}
         if not improved:
             break
-        known.update(_links(data, improved, stop))
+        known.update(data.links(improved))
     changed = {
         p: scores.get(p) for p, got in known.items() if score_changed(got.score, scores.get(p))
     }
     return Update(changed, len(region), len(known))
 
 
-def _links(data: RiskData, party_ids: set[str], stop: threading.Event | None) -> dict[str, Links]:
-    """``data.links(party_ids)``, unless ``stop`` is set (raises :class:`Stopped`)."""
-    if stop is not None and stop.is_set():
-        raise Stopped
-    return data.links(party_ids)
-
-
 def _tight_region(
-    data: RiskData,
-    start: set[str],
-    known: dict[str, Links],
-    catalog: Catalog,
-    as_of: date,
-    stop: threading.Event | None = None,
+    data: RiskData, start: set[str], known: dict[str, Links], catalog: Catalog, as_of: date
 ) -> set[str]:
     region, frontier = set(start), set(start)
     while frontier:
-        got = _links(data, frontier, stop)
+        got = data.links(frontier)
         known.update(got)
         following = set()
         for party in frontier:

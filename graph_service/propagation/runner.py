@@ -27,7 +27,6 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,7 +65,7 @@ class RunResult:
     changed: int = 0
     risk_changed: int = 0
     seconds: float = 0.0
-    risk_seconds: float = 0.0  # updating peripheral risk (incremental: beside the rest)
+    risk_seconds: float = 0.0  # updating peripheral risk (incremental: beside the measures)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     loads: list[str] = field(default_factory=list)  # ids of the pending loads it completed
     engine: str = "networkx"  # networkx | spark (propagate --engine, graph_service/spark/)
@@ -149,58 +148,50 @@ def run_incremental(
     party_ids, hops = set(party_ids), store.Neo4jHops(db)
     if loads:
         party_ids |= store.touched_by_loads(db, [load.load_id for load in loads])
-    # The risk update needs only the changed parties, stored scores and relationships, which
-    # the measures' writes do not touch: it runs beside the whole run from here, its round
-    # trips (one per level of its own search) beside the scope search's and the reads (at
-    # 100,000 parties it was the longest part of the runs with the largest scopes, begun
-    # after the search: issue 15, session 13). Its scores are still written after the
-    # measures, in the last transaction (checks see new measures first). A run that falls
-    # back to a full one stops it before its next read.
-    stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="propagation-risk") as beside:
-        risk = beside.submit(_timed_risk, db, party_ids, catalog, as_of, stop)
-        try:
-            run = _scope_run(db, hops, party_ids, catalog, as_of)
-            if run is not None:
-                scores, run.risk_seconds = risk.result()
-                return _finish(db, run, started, scores, loads)
-        finally:
-            stop.set()  # a run that ended without the update's result wants none of it
-    # too large a scope: the full run is faster, and covers the loads too
-    return run_full(db, catalog, as_of)
+    larger = partial(store.full_run_above, db)  # asked only past SMALL_SCOPE
+    found = scope.within(hops, party_ids, store.SMALL_SCOPE, larger)
+    if found is None:  # too large a scope: the full run is faster, and covers the loads too
+        return run_full(db, catalog, as_of)
+    run, scores = _scope_run(db, found, party_ids, catalog, as_of)
+    return _finish(db, run, started, scores, loads)
 
 
 def _scope_run(
-    db: Database, hops: scope.Hops, party_ids: set[str], catalog: Catalog, as_of: date
-) -> RunResult | None:
-    """An incremental run's measures, stored: of the parties a change at ``party_ids`` can
-    affect, read as the search finds them; None when the scope is too large (nothing
-    written: the full run is faster)."""
-    # The parties are read as the search finds them (a thread of its own), not after it; a
-    # search that stops leaves the reads not begun undone.
-    with store.ReadAhead(db) as ahead:
-        larger = partial(store.full_run_above, db)  # asked only past SMALL_SCOPE
-        found = scope.within(hops, party_ids, store.SMALL_SCOPE, larger, ahead.add)
-        if found is None:
-            return None
-        targets, read = found
-        rows = ahead.parties(read)
-    graph = graph_from_rows(rows)
-    measures = compute_measures(graph, catalog, as_of)
-    run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
-    new = _rows(ms for party, ms in measures.items() if party in targets)
-    faults.checkpoint(db.settings, "propagation_compute")
-    stored = store.stored_measures(db, targets)
-    _apply(db, run, new, stored, LossReasons(db, graph, catalog, as_of))
-    return run
+    db: Database,
+    found: tuple[set[str], set[str]],
+    party_ids: set[str],
+    catalog: Catalog,
+    as_of: date,
+) -> tuple[RunResult, dict[str, float | None]]:
+    """An incremental run's measures, stored, and its changed risk scores: of the parties
+    ``found`` (:func:`scope.within`: those to recompute, those to read)."""
+    targets, read = found
+    # The risk update reads stored scores and relationships, which the measures' writes do
+    # not touch, so it runs beside them: its round trips (one per level of its search) no
+    # longer add to theirs. Its scores are still written after the measures, in the last
+    # transaction (checks see new measures first). Begun before the scope search instead,
+    # it made the runs no faster on two cores: the search, the reads and the update then
+    # compete for them (issue 15, session 13).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="propagation-risk") as beside:
+        risk = beside.submit(_timed_risk, db, party_ids, catalog, as_of)
+        rows = store.read_parties(db, read)
+        graph = graph_from_rows(rows)
+        measures = compute_measures(graph, catalog, as_of)
+        run = RunResult(_run_id(), "incremental", as_of, catalog.version, len(targets), len(rows))
+        new = _rows(ms for party, ms in measures.items() if party in targets)
+        faults.checkpoint(db.settings, "propagation_compute")
+        stored = store.stored_measures(db, targets)
+        _apply(db, run, new, stored, LossReasons(db, graph, catalog, as_of))
+        scores, run.risk_seconds = risk.result()
+    return run, scores
 
 
 def _timed_risk(
-    db: Database, party_ids: set[str], catalog: Catalog, as_of: date, stop: threading.Event
+    db: Database, party_ids: set[str], catalog: Catalog, as_of: date
 ) -> tuple[dict[str, float | None], float]:
     """:func:`riskscope.update_risk`'s changed scores, and the seconds it took."""
     began = time.perf_counter()
-    update = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of, stop)
+    update = riskscope.update_risk(store.Neo4jRiskData(db), party_ids, catalog, as_of)
     return update.scores, round(time.perf_counter() - began, 4)
 
 

@@ -50,9 +50,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-#: Told the parties a search has found so far (see :func:`within`).
-Found = Callable[[set[str]], None]
-
 #: Hop names: each follows relationships of some types in one direction (see Hops).
 UP_HOLDERS = "up_holders"  # (x)<-[:HOLDS_SHARES]-(h)
 DOWN_HOLDINGS = "down_holdings"  # (x)-[:HOLDS_SHARES]->(c)
@@ -126,20 +123,13 @@ def affected(hops: Hops, party_ids: Iterable[str]) -> set[str]:
 
 
 def within(
-    hops: Hops,
-    party_ids: Iterable[str],
-    limit: int,
-    larger: Callable[[], int] | None = None,
-    found: Found | None = None,
+    hops: Hops, party_ids: Iterable[str], limit: int, larger: Callable[[], int] | None = None
 ) -> tuple[set[str], set[str]] | None:
     """``(affected, dependencies(affected))`` of ``party_ids``, or None as soon as either holds
     more than ``limit`` parties (the search stops there: the caller runs a full computation,
     which past that size costs less than reading and computing the scope). ``larger``, when
     given, is asked once, only if the search passes ``limit``, for the limit that then holds
-    (not less than ``limit``): a small search never pays for reading it. ``found``, when
-    given, is told the parties of each level as soon as the level is whole (the start
-    first): they all belong to the second set unless the search stops, so the caller may
-    read them while the search goes on.
+    (not less than ``limit``): a small search never pays for reading it.
 
     >>> hops = GraphHops.of([("P", "C1", "HOLDS_SHARES"), ("C1", "C2", "HOLDS_SHARES")])
     >>> [sorted(s) for s in within(hops, {"C2"}, 3)]
@@ -148,15 +138,11 @@ def within(
     True
     >>> [sorted(s) for s in within(hops, {"C2"}, 2, lambda: 3)]
     [['C1', 'C2', 'P'], ['C1', 'C2', 'P']]
-    >>> told = []  # each level's parties, then the second search's start (the first's result)
-    >>> _ = within(hops, {"C2"}, 3, found=lambda parties: told.append(sorted(parties)))
-    >>> told
-    [['C2'], ['C1'], ['P'], ['C1', 'C2', 'P']]
     """
     bound = Limit(limit, larger)
     try:
-        targets = _closure(hops, set(party_ids), AFFECTED_MODES, bound, found)
-        return targets, _closure(hops, targets, DEPENDENCY_MODES, bound, found)
+        targets = _closure(hops, set(party_ids), AFFECTED_MODES, bound)
+        return targets, _closure(hops, targets, DEPENDENCY_MODES, bound)
     except _TooLarge:
         return None
 
@@ -180,43 +166,27 @@ class _TooLarge(Exception):
     """A closure grew past its limit (see :func:`within`)."""
 
 
-def _closure(
-    hops: Hops,
-    start: set[str],
-    modes: Modes,
-    limit: Limit | None = None,
-    found: Found | None = None,
-) -> set[str]:
+def _closure(hops: Hops, start: set[str], modes: Modes, limit: Limit | None = None) -> set[str]:
     """Breadth-first by mode; each level asks every hop of every mode's frontier at once
-    (one round trip to Neo4j per level). Raises _TooLarge past ``limit`` parties; tells
-    ``found`` the start, then the parties each level adds (see :func:`within`)."""
+    (one round trip to Neo4j per level). Raises _TooLarge past ``limit`` parties."""
     seen = set(start)
     expanded: dict[str, set[str]] = {mode: set() for mode in modes}
     frontier: dict[str, set[str]] = {"start": set(start)}
-    new = set(start)
     while frontier:
         _bounded(seen, limit)  # before asking Neo4j for more
-        if found is not None and new:
-            found(new)
         answers = _level(hops, _asks(frontier, modes), seen, limit)
         following: dict[str, set[str]] = {}
-        new = set()
         for mode, parties in frontier.items():
             for hop, next_mode in modes[mode]:
                 reached = answers.get(hop, {})
                 for party in set().union(*(reached.get(p, ()) for p in parties)):
-                    if party not in seen:
-                        seen.add(party)
-                        new.add(party)
+                    seen.add(party)
                     if next_mode is not None and party not in expanded[next_mode]:
                         following.setdefault(next_mode, set()).add(party)
         for mode, parties in following.items():
             expanded[mode] |= parties
         frontier = following
-    _bounded(seen, limit)
-    if found is not None and new:
-        found(new)
-    return seen
+    return _bounded(seen, limit)
 
 
 #: A level cut short before it passed the limit is asked again for this many times its rows:

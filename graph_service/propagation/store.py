@@ -46,9 +46,6 @@ SMALL_SCOPE = 1_000
 ALL_ROWS = 2**63 - 1
 #: Seconds the run's last transaction may take: every changed risk score of a full run.
 FINISH_TIMEOUT_S = 300.0
-#: Parties per read of :class:`ReadAhead`: a search that stops past its limit (the run then
-#: falls back to a full one) waits for the read under way, so that read stays small.
-AHEAD_BATCH = SMALL_SCOPE
 #: The reads of parties (rows of one shape, :func:`read_all`'s): everything a full run needs;
 #: and what measures need (no shared contacts: only peripheral risk follows them; an
 #: incremental risk update reads its parties with their links, :class:`Neo4jRiskData`).
@@ -104,48 +101,6 @@ def id_batches(db: Database, size: int) -> list[list[str]]:
     the whole graph."""
     (row,) = db.read_plain("propagation/party_ids", timeout_s=300)
     return _chunks(row["ids"], size)
-
-
-class ReadAhead:
-    """Reads parties in a thread of its own while a scope search is still finding them
-    (:func:`scope.within`'s ``found``), so that an incremental run's two longest waits, the
-    search's levels and the read of the parties they found, overlap instead of adding up
-    (issue 15 item 3). Every party is read once, in batches of those found together (at
-    most :data:`AHEAD_BATCH`); the rows are those of :func:`read_parties`. Use it as a
-    context: leaving it waits for the read under way and drops those not begun (a search
-    that stopped wants none of them).
-
-    On the benchmark's two cores, at 100,000 parties right after a start, it did not make
-    runs measurably faster (docs/benchmarks.md, issue 15, session 12): both waits are then
-    first touches of pages Neo4j's page cache does not hold yet, and the two compete."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._asked: set[str] = set()
-        self._reads: list[Future[list[Row]]] = []
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="propagation-read-ahead")
-
-    def __enter__(self) -> ReadAhead:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def add(self, party_ids: set[str]) -> None:
-        """Starts reading the parties among ``party_ids`` not asked for yet."""
-        new = sorted(party_ids - self._asked)
-        self._asked.update(new)
-        for batch in _chunks(new, AHEAD_BATCH):
-            self._reads.append(self._pool.submit(_read_batch, self.db, batch, FOR_MEASURES))
-
-    def parties(self, party_ids: Iterable[str]) -> list[Row]:
-        """``party_ids`` as :func:`read_parties` gives them (ordered by id), those not read
-        ahead read now; a database error of any read is raised here."""
-        wanted = set(party_ids)
-        self.add(wanted)
-        rows = [row for read in self._reads for row in read.result() if row["party_id"] in wanted]
-        rows.sort(key=lambda row: str(row["party_id"]))
-        return _edges_within(rows)
 
 
 def read_parties(db: Database, party_ids: Iterable[str]) -> list[Row]:

@@ -7,13 +7,11 @@ add and remove serious records and relationships, and relationships that end.
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from itertools import pairwise
 from typing import Any
 
 import networkx as nx
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +19,7 @@ from graph_service.analysis import build_graph
 from graph_service.analysis.graph import rel_type
 from graph_service.analysis.risk import peripheral_risk
 from graph_service.policy import default_catalog
-from graph_service.propagation.riskscope import Links, Stopped, update_risk
+from graph_service.propagation.riskscope import Links, update_risk
 
 AS_OF = date(2026, 11, 26)
 PARTIES = [f"X{i:02d}" for i in range(24)]
@@ -110,10 +108,8 @@ class GraphRiskData:
 
     def __init__(self, graph: nx.MultiDiGraph[str], stored: dict[str, float]) -> None:
         self.graph, self.stored = graph, stored
-        self.asked: list[set[str]] = []  # the parties of each read, in order
 
     def links(self, party_ids: set[str]) -> dict[str, Links]:
-        self.asked.append(set(party_ids))
         return {p: Links(self.stored.get(p), self._links(p), self._party(p)) for p in party_ids}
 
     def _party(self, party: str) -> dict[str, Any]:
@@ -173,30 +169,3 @@ def test_only_the_region_and_improved_parties_are_read() -> None:
     assert sorted(update.scores) == ["X5", "X6", "X7", "X8", "X9"]
     assert update.scores["X9"] == 1.0 and update.scores["X6"] == 0.125
     assert (update.region, update.loaded) == (1, 5)  # X9, then the four it improved
-
-
-def test_a_stopped_update_reads_nothing_more() -> None:
-    # Arrange: the chain's update, told to stop after its first read
-    chain = ["S0", "X1", "X2", "X3"]
-    rows = [{"party_id": p, "kind": "company", "name": p, "records": []} for p in chain]
-    rows[0]["records"] = [{"kind": "dishonest_debtor", "ref": "A", "start": "2021-01-01"}]
-    rels = [{"type": "HOLDS_SHARES", "source": a, "target": b} for a, b in pairwise(chain)]
-    catalog = default_catalog()
-    stored = peripheral_risk(build_graph(rows, rels), catalog, AS_OF)
-    rows[0]["records"] = []  # S0's record removed: X1..X3 lose their scores, level by level
-    data, stop = GraphRiskData(build_graph(rows, rels), stored), threading.Event()
-    links = data.links
-
-    def stopping_after(party_ids: set[str]) -> dict[str, Links]:
-        stop.set()
-        return links(party_ids)
-
-    data.links = stopping_after  # type: ignore[method-assign]
-
-    # Act, Assert: one read (S0's), then Stopped; unstopped, the region takes four
-    with pytest.raises(Stopped):
-        update_risk(data, {"S0"}, catalog, AS_OF, stop)
-    assert data.asked == [{"S0"}]
-    unstopped = GraphRiskData(build_graph(rows, rels), stored)
-    update_risk(unstopped, {"S0"}, catalog, AS_OF)
-    assert len(unstopped.asked) == 4
