@@ -20,6 +20,7 @@ import re
 from typing import Any, Final
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
@@ -105,6 +106,10 @@ GET_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 class ServiceGraphQLRouter(GraphQLRouter[Context, None]):
     """strawberry's router with POST-only operations, the service's error shape and full
     OpenAPI documentation (see the module's docstring)."""
+
+    #: The sub-response of the request being run: strawberry's endpoint sets it just before
+    #: :meth:`run` reads it, in the same step (graph_service/gql/fast_path.py does the same).
+    temporal_response: Response
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_queries_via_get"] = False

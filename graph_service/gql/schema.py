@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from graph_service import __version__
@@ -31,7 +30,6 @@ from graph_service.gql.collected import SharedCollections
 from graph_service.gql.context import (
     AuthoriseOperation,
     CheckersToo,
-    Context,
     DatedReads,
     Info,
     InvestigatorOnly,
@@ -188,7 +186,7 @@ schema = CreditGraphSchema(
 
 def graphql_router(
     router: type[ServiceGraphQLRouter] = ServiceGraphQLRouter,
-) -> GraphQLRouter[Context, None]:
+) -> ServiceGraphQLRouter:
     """The ``/graphql`` endpoint with GraphiQL for investigators (``router``: the class that
     serves it; the app's serves GraphiQL from vendored files, graph_service/api/web.py;
     operations go by POST only, graph_service/gql/endpoint.py)."""
