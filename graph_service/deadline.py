@@ -19,8 +19,11 @@ Invariants:
   anything it still sends is dropped. So an answered check always has its committed audit
   entry, and an unanswered one may still be logged (graph_service/security/appender.py).
 
-The middleware answers from a task of its own rather than by cancelling the request and
-waiting: a request waiting on a worker thread cannot be interrupted until the thread returns,
+The request runs in the server's own task under one timer (``loop.call_later``), cancelled
+when the request ends: a task and an ``asyncio.wait`` per request cost a single-party check
+~4 % of its worker's CPU (docs/benchmarks.md, issue 14, session 12). At the deadline the
+timer sends the 503 from a task of its own, then cancels the request, rather than cancelling
+it and waiting: a request waiting on a worker thread may not end before the thread returns,
 and the 503 must not wait for it.
 """
 
@@ -48,8 +51,8 @@ Answer = Callable[[Scope, CreditGraphError], ASGIApp]
 
 #: time.monotonic() by which the current request must be answered; None outside requests.
 _DEADLINE: ContextVar[float | None] = ContextVar("credit_graph_deadline", default=None)
-#: Requests answered with a 503 whose tasks are still winding down (kept from being collected).
-_ABANDONED: set[asyncio.Task[None]] = set()
+#: The deadline's 503 answers being sent (the loop holds tasks weakly).
+_ANSWERS: set[asyncio.Future[None]] = set()
 
 
 def remaining() -> float | None:
@@ -101,58 +104,65 @@ class RequestDeadline:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        gate = _Gate(send)
         seconds = self.seconds_for(scope.get("path", ""))
-
-        async def respond() -> None:
-            await self.app(scope, receive, gate.send)
-
-        with within(seconds):  # the task copies the context, deadline included
-            task = asyncio.create_task(respond())
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task(loop)
+        if task is None:  # never so under a server (uvicorn runs each request in a task)
+            raise RuntimeError("a request's deadline needs the request to run in a task")
+        gate = _Gate(send)
+        timer = loop.call_later(seconds, self._expire, gate, task, scope, receive, seconds)
         try:
-            await asyncio.wait({task}, timeout=seconds)
-        except asyncio.CancelledError:  # the server gave up on the request: so do we
-            task.cancel()
-            raise
-        if task.done() or gate.started:
-            await task  # answered, or answering: let the answer through whole
+            with within(seconds):  # the request's tasks and worker threads copy the context
+                await self.app(scope, receive, gate.send)
+        except asyncio.CancelledError:
+            if gate.answer is None:
+                raise  # the server gave up on the request
+        except Exception:
+            if gate.answer is None:
+                raise
+            log.info("request ended with an error after its deadline", exc_info=True)
+        finally:
+            timer.cancel()
+        if gate.answer is None:
             return
-        gate.shut()
-        _abandon(task)
+        # The deadline's cancel (delivered above, or swallowed by the app) is taken back; one
+        # left means the server cancelled the request as well.
+        if task.uncancel() > 0:
+            raise asyncio.CancelledError
+        await gate.answer  # the 503 is sent whole before the request ends
+
+    def _expire(
+        self, gate: _Gate, task: asyncio.Task[Any], scope: Scope, receive: Receive, seconds: float
+    ) -> None:
+        """The deadline's timer: unless the app has begun its answer, shuts the app's ``send``,
+        answers 503 from a task of its own (the request may wait on a worker thread, which
+        nothing interrupts) and cancels the request."""
+        if gate.started:
+            return  # answering: the answer is let through whole
         log.warning("request deadline passed", extra={"path": scope.get("path")})
         error = DeadlineExceeded(
             f"no answer within {seconds:g} s (Neo4j unavailable or too slow); retry later"
         )
-        await self.answer(scope, error)(scope, receive, send)
+        respond = self.answer(scope, error)(scope, receive, gate.raw)
+        answer = asyncio.ensure_future(respond, loop=task.get_loop())
+        _ANSWERS.add(answer)  # held until sent, whoever awaits it
+        answer.add_done_callback(_ANSWERS.discard)
+        gate.answer = answer
+        task.cancel()
 
 
 class _Gate:
     """The request's ``send``, shut for good once the deadline's 503 is chosen."""
 
     def __init__(self, send: Send) -> None:
-        self._send = send
+        self.raw = send
         self.started = False
-        self._shut = False
+        #: The deadline's 503 on its way (None while the app may answer).
+        self.answer: asyncio.Future[None] | None = None
 
     async def send(self, message: Message) -> None:
-        if self._shut:
+        if self.answer is not None:
             return  # the deadline's 503 answered the request; this belongs to no one
         if message["type"] == "http.response.start":
             self.started = True
-        await self._send(message)
-
-    def shut(self) -> None:
-        self._shut = True
-
-
-def _abandon(task: asyncio.Task[None]) -> None:
-    """Cancels a request's task and lets it wind down unobserved (its result is nobody's)."""
-    task.cancel()
-    _ABANDONED.add(task)
-    task.add_done_callback(_forget)
-
-
-def _forget(task: asyncio.Task[None]) -> None:
-    _ABANDONED.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.info("abandoned request ended with an error", exc_info=task.exception())
+        await self.raw(message)

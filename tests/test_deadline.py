@@ -5,12 +5,16 @@ way of an answer already begun; and the driver module stopping statements and re
 from __future__ import annotations
 
 import asyncio
+import http.client
+import json
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +27,7 @@ from graph_service.db import Database
 from graph_service.errors import CreditGraphError, DeadlineExceeded, Neo4jUnavailable, QueryTimeout
 from graph_service.settings import Settings
 from tests.conftest import make_settings
+from tests.servers import serving
 
 SECONDS = 0.5  # the deadline of the middleware tests
 SLACK_S = 1.0  # what answering may add on a busy test machine
@@ -168,3 +173,102 @@ def _nowhere(**overrides: object) -> Settings:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return make_settings(neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, **overrides)
+
+
+# --- the middleware's own task and timer ----------------------------------------------------
+
+
+def _in_a_loop(make: Callable[[], Awaitable[object]]) -> object:
+    """Runs ``make()`` on a loop of its own, in a thread (whatever this thread runs)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, make()).result(timeout=30)  # type: ignore[arg-type]
+
+
+def test_a_request_runs_in_the_servers_task_under_a_timer_it_cancels() -> None:
+    # No task and wait of its own per request (their cost: docs/benchmarks.md, issue 14,
+    # session 12): the app runs in the task that called the middleware, and the deadline's
+    # timer does not outlive the request.
+    async def call() -> tuple[bool, int, int]:
+        seen: list[asyncio.Task[object] | None] = []
+
+        async def app(
+            scope: deadline.Scope, receive: deadline.Receive, send: deadline.Send
+        ) -> None:
+            seen.append(asyncio.current_task())
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+        sent: list[deadline.Message] = []
+
+        async def send(message: deadline.Message) -> None:
+            sent.append(message)
+
+        async def receive() -> deadline.Message:
+            return {"type": "http.request", "body": b""}
+
+        loop = asyncio.get_running_loop()
+        middleware = deadline.RequestDeadline(app, SECONDS, _answer)
+        await middleware({"type": "http", "path": "/"}, receive, send)
+        live = [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
+        return seen == [asyncio.current_task()], len(sent), len(live)
+
+    assert _in_a_loop(call) == (True, 2, 0)
+
+
+def test_the_servers_cancel_of_a_request_ends_it_without_an_answer() -> None:
+    async def call() -> tuple[str, list[deadline.Message]]:
+        started = asyncio.Event()
+
+        async def app(
+            scope: deadline.Scope, receive: deadline.Receive, send: deadline.Send
+        ) -> None:
+            started.set()
+            await asyncio.sleep(SECONDS * 6)
+
+        sent: list[deadline.Message] = []
+
+        async def send(message: deadline.Message) -> None:
+            sent.append(message)
+
+        async def receive() -> deadline.Message:
+            return {"type": "http.request", "body": b""}
+
+        middleware = deadline.RequestDeadline(app, SECONDS, _answer)
+        task = asyncio.create_task(middleware({"type": "http", "path": "/"}, receive, send))
+        await started.wait()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return "cancelled", sent
+        return "ended", sent
+
+    assert _in_a_loop(call) == ("cancelled", [])
+
+
+def test_over_http_the_connection_goes_on_after_a_deadlines_503() -> None:
+    # The 503 is sent from the timer's task while the request's own task is cancelled; the
+    # request must then end as a request that was answered (no error logged by the server, no
+    # connection closed): the next request on the same keep-alive connection is answered.
+    async def slow(request: Request) -> Response:
+        await run_in_threadpool(time.sleep, SECONDS * 3)
+        return JSONResponse({"late": True})
+
+    async def quick(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    app = FastAPI()
+    app.add_route("/slow", slow)
+    app.add_route("/healthz", quick)
+    app.add_middleware(deadline.RequestDeadline, seconds=SECONDS, answer=_answer)
+    with serving(app) as url:
+        connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=10)
+        connection.request("GET", "/slow")
+        late = connection.getresponse()
+        assert (late.status, json.loads(late.read())) == (503, {"error": "deadline_exceeded"})
+        sock = connection.sock
+        connection.request("GET", "/healthz")
+        next_one = connection.getresponse()
+        assert (next_one.status, json.loads(next_one.read())) == (200, {"status": "ok"})
+        assert connection.sock is sock  # the same connection, kept alive
+        connection.close()

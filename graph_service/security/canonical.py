@@ -16,11 +16,26 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final
 
+#: The canonical form's encoder, made once: ``json.dumps`` with these options builds a new
+#: ``JSONEncoder`` at every call, which for the many tiny values a check serialises (a
+#: receipt's fields, a mark, a stored row's digest input) cost more than the encoding itself
+#: (~14 calls a single-party check; docs/benchmarks.md, issue 14, session 12). ``encode`` keeps
+#: no state between calls, so one instance serves every thread; its output is ``json.dumps``'
+#: with the same options, byte for byte (``dumps`` makes this very encoder and calls it).
+_ENCODER: Final = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical UTF-8 bytes of a JSON-compatible ``value``."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    """The canonical UTF-8 bytes of a JSON-compatible ``value``.
+
+    >>> samples = [{"z": [1.5, None, True], "a": {"é": "\\u00e9\\x00\\n", "b": -0}},
+    ...            "\\x00mark\\x00", 10**20, [], {}, "张", 0.1]
+    >>> [canonical_json(v) == json.dumps(
+    ...     v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    ...  for v in samples]
+    [True, True, True, True, True, True, True]
+    """
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:

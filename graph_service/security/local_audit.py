@@ -54,6 +54,9 @@ FILE_NAME: Final = "local-audit.sqlite"
 MIRRORED: Final = "mirrored_seq"
 #: The side file a reader touches when it waits for the mirror (:func:`nudge`).
 NUDGE: Final = "mirror_now"
+#: The stored row's text (``json.dumps(row, ensure_ascii=False)``, byte for byte), by an
+#: encoder made once instead of one per entry.
+_ROW_ENCODER: Final = json.JSONEncoder(ensure_ascii=False)
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -230,7 +233,7 @@ def chained_rows(
         payload = canonical_json(event.payload)
         hash_ = sha256_hex(hashed(seq, event, payload, last_hash))
         entry = Entry(seq, event.at, event.kind, event.actor, event.payload, last_hash, hash_)
-        attached = json.dumps(attachment.row, ensure_ascii=False) if attachment else None
+        attached = _ROW_ENCODER.encode(attachment.row) if attachment else None
         rows.append((
             seq, event.at, event.kind, event.actor.name, event.actor.role, event.actor.key_id,
             payload.decode("utf-8"), last_hash, hash_,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from graph_service.db import Database
+from graph_service.errors import QueryTimeout
 from graph_service.security.appender import AuditLog
 from graph_service.security.keys import MISS, KeyStore, create_key, new_key, revoke_key
 from graph_service.security.roles import Role
@@ -129,4 +131,81 @@ class _GatedReads:
         if self.reads == 1:
             self.entered.set()
             self.release.wait(5)
+        return self._db.read(name, **params)
+
+
+def _reads_settled(store: KeyStore) -> None:
+    """Waits (5 s at most) until no read of a key is under way in ``store``."""
+    deadline = time.monotonic() + 5
+    while store._flights and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not store._flights
+
+
+def test_a_key_in_use_is_read_again_before_its_entry_expires(db: Database) -> None:
+    # Checks find it cached throughout: an expired entry sends them through FastAPI's route
+    # while the key is read again (docs/benchmarks.md, issue 14, session 12).
+    with AuditLog(db) as audit:
+        key, record = create_key(audit, TEST_ACTOR, "portal", Role.CHECKER)
+    clock = Clock()
+    store = KeyStore(db, CACHE_S, clock)
+    assert store.authenticate(key) == record.caller  # an entry until 1002
+    db.query_counts.clear()
+    clock.now += CACHE_S * 0.4
+    assert store.cached(key) == record.caller
+    _reads_settled(store)
+    assert db.query_counts["keys/by_key_id"] == 0  # in its first half: not read again
+    clock.now += CACHE_S * 0.2  # past half its life: read again behind the answer
+    assert store.cached(key) == record.caller
+    _reads_settled(store)
+    assert store.cached(key) == record.caller
+    clock.now += CACHE_S * 0.45  # the first entry has expired; the new one holds
+    assert store.cached(key) == record.caller
+    assert db.query_counts["keys/by_key_id"] == 1  # once for the entry, however many checks
+
+
+def test_a_key_revoked_while_in_use_is_refused_by_its_early_read(db: Database) -> None:
+    with AuditLog(db) as audit:
+        key, _ = create_key(audit, TEST_ACTOR, "portal", Role.CHECKER)
+        clock = Clock()
+        store = KeyStore(db, CACHE_S, clock)
+        assert store.authenticate(key) is not None
+        revoke_key(audit, TEST_ACTOR, "portal")
+    clock.now += CACHE_S * 0.6
+    assert store.cached(key) is not None  # the entry read before the revocation, in its time
+    _reads_settled(store)
+    assert store.cached(key) is None  # the early read saw the revocation
+    clock.now += CACHE_S * 0.5  # past the first entry's expiry: still refused
+    assert store.cached(key) is None
+
+
+def test_an_early_read_that_fails_leaves_the_entry_to_expire(db: Database) -> None:
+    with AuditLog(db) as audit:
+        key, record = create_key(audit, TEST_ACTOR, "portal", Role.CHECKER)
+    clock = Clock()
+    failing = _FailingReads(db)
+    store = KeyStore(failing, CACHE_S, clock)  # type: ignore[arg-type]
+    assert store.authenticate(key) == record.caller
+    failing.fail = True
+    clock.now += CACHE_S * 0.6
+    for _ in range(20):  # many checks in the entry's second half: one early read, not 20
+        assert store.cached(key) == record.caller
+        _reads_settled(store)
+    assert failing.reads == 2
+    clock.now += CACHE_S * 0.5
+    assert store.cached(key) is MISS  # expired as it would have
+
+
+class _FailingReads:
+    """The real database, whose reads fail once ``fail`` is set."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.fail = False
+        self.reads = 0
+
+    def read(self, name: str, /, **params: object) -> list[dict[str, object]]:
+        self.reads += 1
+        if self.fail:
+            raise QueryTimeout("a read that does not end in time")
         return self._db.read(name, **params)
