@@ -71,8 +71,8 @@ Evaluator = Callable[[Database, str, Sequence[str], date, Caller], CheckResult]
 TextEvaluator = Callable[[Database, str, Sequence[str], date, bool], TextAnswer]
 T = TypeVar("T")
 #: A check's signed answer, its audit payload, the ``:Check`` row that stores it and the
-#: answer's text as sent (the row may hold it compressed: :mod:`.stored`).
-Answered = tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]
+#: answer's text as sent, UTF-8 (the row may hold it compressed: :mod:`.stored`).
+Answered = tuple[dict[str, Any], dict[str, Any], dict[str, Any], bytes]
 #: Checks of at most this many parties for today are answered on the event loop when the
 #: evaluation reads the decision snapshot (no Neo4j round trip that could stall the loop).
 INLINE_PARTIES: Final = 20
@@ -98,9 +98,9 @@ class CheckService:
         answer, _body = await self._run(request, caller)
         return answer
 
-    async def run_json(self, request: CheckRequest, caller: Caller) -> str:
-        """:meth:`run`'s answer as the JSON text stored with the check (REST sends it as is,
-        so the answer is serialised once for both). For today, the parties' results are
+    async def run_json(self, request: CheckRequest, caller: Caller) -> bytes:
+        """:meth:`run`'s answer as the JSON text (UTF-8) stored with the check (REST sends it
+        as is, so the answer is serialised once for both). For today, the parties' results are
         joined from the snapshot's precomputed fragments (:mod:`.fragments`): the same text
         (canonical JSON), made for a fraction of the CPU."""
         _answer, body = await self._run(request, caller, joined=True)
@@ -108,7 +108,7 @@ class CheckService:
 
     async def _run(
         self, request: CheckRequest, caller: Caller, joined: bool = False
-    ) -> tuple[dict[str, Any], str]:
+    ) -> tuple[dict[str, Any], bytes]:
         check_id = str(uuid.uuid4())
         today = date.today()  # once: the inline path must not see another day than this
         as_of = request.as_of or today
@@ -237,14 +237,14 @@ class CheckService:
         caller: Caller,
         answer: dict[str, Any],
         decisions: list[dict[str, Any]],
-        results_text: str | None = None,
+        results_text: bytes | None = None,
     ) -> Answered:
         """``answer`` with its receipt, its audit payload (``decisions``: what it keeps of the
-        results) and the ``:Check`` row. ``results_text``: the results as canonical JSON text,
-        when ``answer`` holds none."""
+        results) and the ``:Check`` row. ``results_text``: the results as canonical JSON
+        (UTF-8), when ``answer`` holds none."""
         # Signed and written out in one pass: the text is the HTTP body and the stored check.
         raw = None if results_text is None else {"results": results_text}
-        answer["receipt"], text = self.security.signer.sign_json(answer, raw=raw)
+        answer["receipt"], text = self.security.signer.sign_json_bytes(answer, raw=raw)
         stored = _stored_check(caller, request, answer, text)
         # The entry carries the stored row's digest: an edit of the stored check breaks it.
         payload = _audit_payload(request, as_of, answer, decisions)
@@ -370,7 +370,7 @@ def _audit_payload(
 
 
 def _stored_check(
-    caller: Caller, request: CheckRequest, answer: dict[str, Any], text: str
+    caller: Caller, request: CheckRequest, answer: dict[str, Any], text: bytes
 ) -> dict[str, Any]:
     """The ``:Check`` node: the request and the answer exactly as sent (``text``, the
     canonical JSON of ``answer`` the receipt was made from; compressed when it is big, so the

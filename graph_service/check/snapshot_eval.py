@@ -86,7 +86,7 @@ class SnapshotEvaluator:
     def answer_text(
         self, db: Database, context: str, party_ids: Sequence[str], as_of: date, masked: bool
     ) -> TextAnswer:
-        """What :meth:`from_snapshot` decides, as the canonical JSON text of the answer's
+        """What :meth:`from_snapshot` decides, as the canonical JSON (UTF-8) of the answer's
         ``results`` (masked for a checker when ``masked``): each party's precomputed fragment
         joined (:mod:`.fragments`), or, where none may be joined, the party decided from its
         row as :meth:`from_snapshot` decides it. ``as_of`` is today, as the caller decided."""
@@ -96,12 +96,12 @@ class SnapshotEvaluator:
         if read.meta.catalog_version != catalog.version:
             raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
         joiner = _Joiner(catalog, context, as_of, read, masked)
-        texts = ",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
+        texts = b",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
         for how, count in joiner.counts.items():  # once a check, not once a party
             metrics.CHECK_PARTIES.labels(how).inc(count)
         meta = read.meta
         return TextAnswer(
-            catalog.version, f"[{texts}]", meta.run_id, meta.confirmed_at, joiner.decisions
+            catalog.version, b"[" + texts + b"]", meta.run_id, meta.confirmed_at, joiner.decisions
         )
 
 
@@ -111,7 +111,7 @@ class TextAnswer:
     them: the catalog, the propagation run and when the snapshot was last confirmed."""
 
     catalog_version: str
-    results: str  # canonical JSON of the answer's ``results``
+    results: bytes  # canonical JSON of the answer's ``results``, UTF-8
     run_id: str | None
     snapshot_at: str | None
     #: What the audit entry keeps of each result, in the same order (:func:`decided_of`):
@@ -127,7 +127,8 @@ class _Joiner:
     ) -> None:
         self.catalog, self.context, self.as_of, self.read = catalog, context, as_of, read
         self.iso, self.masked = as_of.isoformat(), masked
-        self.stamp = fragments.stamp(as_of)  # the fragments this code made for the day
+        # The fragments this code made for the day (as read: UTF-8).
+        self.stamp = fragments.stamp(as_of).encode("utf-8")
         self.ranking = Ranking(catalog, context)
         self._decisions: dict[tuple[tuple[str, ...], bool], str] = {}
         #: What the audit entry keeps of each result made so far (:func:`decided_of`).
@@ -135,8 +136,8 @@ class _Joiner:
         #: Parties joined from their fragment and decided from their row, so far.
         self.counts = {"joined": 0, "decided": 0}
 
-    def text(self, sent: str, party: str, kind: str | None) -> str:
-        """The canonical JSON of the result for ``sent`` (normalised: ``party``, of ``kind``
+    def text(self, sent: str, party: str, kind: str | None) -> bytes:
+        """The canonical JSON (UTF-8) of the result for ``sent`` (normalised: ``party``, of ``kind``
         today, None when not valid); its summary goes to :attr:`decisions`."""
         if kind is None:
             self._note(sent, None, "invalid_identifier", [])
@@ -167,7 +168,7 @@ class _Joiner:
             return None  # the answer marks the measure contested: decided from the row
         return fragment, items
 
-    def _joined(self, sent: str, fragment: Fragment, items: list[list[Any]]) -> str:
+    def _joined(self, sent: str, fragment: Fragment, items: list[list[Any]]) -> bytes:
         """The fragment joined: each measure's decision here, strongest first (a stable sort
         of items already in the answer's order for equal strength)."""
         rank = self.ranking.rank
@@ -188,14 +189,14 @@ class _Joiner:
             self._decisions[key] = known
         return known
 
-    def _decided(self, sent: str, row: StoredRow) -> str:
+    def _decided(self, sent: str, row: StoredRow) -> bytes:
         """The party decided from its row, as :meth:`SnapshotEvaluator.from_snapshot` does."""
         found = {row.party_id: _decidable(on_date(row.parsed(), self.iso), self.catalog,
                                           self.as_of, self.read.open_by_record)}  # fmt: skip
         shown = decide_parties([sent], found, self.context, self.catalog)[0].as_json()
         result = mask_result(shown) if self.masked else shown
         self.decisions.append(decided_of(result))
-        return canonical_json(result).decode("utf-8")
+        return canonical_json(result)
 
     def _note(
         self, sent: str, decision: str | None, error: str | None, measures: list[Any]

@@ -104,6 +104,24 @@ class ReceiptSigner:
         >>> spliced == text  # the same bytes, signature aside (Ed25519 is deterministic)
         True
         """
+        given = None if raw is None else {k: v.encode("utf-8") for k, v in raw.items()}
+        receipt, body = self.sign_json_bytes(answer, given)
+        return receipt, body.decode("utf-8")
+
+    def sign_json_bytes(
+        self, answer: dict[str, Any], raw: Mapping[str, bytes] | None = None
+    ) -> tuple[dict[str, str], bytes]:
+        """:meth:`sign_json` with the body, and the raw members given, as UTF-8 bytes: what a
+        check sends and stores, neither decoded after signing nor encoded again to be sent or
+        compressed (~0.3 ms each for a 1,000-party answer).
+
+        >>> signer = ReceiptSigner(Ed25519PrivateKey.generate())
+        >>> answer = {"check_id": "c1", "context": "张", "results": [{"name": "华北"}]}
+        >>> receipt, text = signer.sign_json(answer)
+        >>> results = canonical_json(answer.pop("results"))
+        >>> signer.sign_json_bytes(answer, raw={"results": results}) == (receipt, text.encode())
+        True
+        """
         marks = {name: _mark(name) for name in raw or {}}
         unsigned = {"key_id": self.key_id, "algorithm": ALGORITHM}
         held = signed_bytes({**answer, **marks, "receipt": unsigned})
@@ -119,7 +137,7 @@ class ReceiptSigner:
             raise ValueError("the answer's receipt is not where canonical JSON puts it")
         quoted = canonical_json(signature)
         text = _spliced(held[:end] + b',"signature":' + quoted + held[end:], marks, raw or {})
-        return {**unsigned, "signature": signature}, text.decode("utf-8")
+        return {**unsigned, "signature": signature}, text
 
     def public_key_json(self) -> dict[str, str]:
         """The public key as ``GET /v1/receipt-key`` serves it."""
@@ -241,12 +259,12 @@ def _mark(name: str) -> str:
     return f"\x00raw member {name}\x00"
 
 
-def _spliced(data: bytes, marks: Mapping[str, str], raw: Mapping[str, str]) -> bytes:
+def _spliced(data: bytes, marks: Mapping[str, str], raw: Mapping[str, bytes]) -> bytes:
     """``data`` with each member's quoted mark replaced by its raw text; the mark must occur
     exactly once (else the answer held the mark's text itself, and splicing could misplace)."""
     for name, mark in marks.items():
         quoted = canonical_json(mark)
         if data.count(quoted) != 1:
             raise ValueError(f"the raw member {name!r} cannot be placed in the answer")
-        data = data.replace(quoted, raw[name].encode("utf-8"))
+        data = data.replace(quoted, raw[name])
     return data

@@ -4,7 +4,7 @@ Invariants (docs/checks.md, "Stored checks"; docs/security.md, "Never an edited 
 
 * A ``:Check`` row keeps the answer exactly as it was sent (the canonical JSON text the receipt
   signed), in one of two forms: ``response``, the text itself (every answer before this form,
-  and any answer under :data:`COMPACT_FROM` characters), or :data:`RESPONSE_ZLIB`, the text's
+  and any answer under :data:`COMPACT_FROM` bytes of UTF-8), or :data:`RESPONSE_ZLIB`, the text's
   UTF-8 bytes compressed with zlib and written as base64 (plain ASCII: the row's digest,
   :func:`graph_service.security.audit.stored_digest`, and the local log's JSON row hold it
   without a single escape). A row holds exactly one of them.
@@ -30,8 +30,9 @@ from typing import Any, Final
 
 from graph_service.errors import StoredCheckUnreadable
 
-#: Answers of at least this many characters are stored compressed (~40 parties); smaller ones
-#: as text, where compressing would cost more than the bytes it saves.
+#: Answers of at least this many bytes (UTF-8) are stored compressed (~40 parties); smaller
+#: ones as text, where compressing would cost more than the bytes it saves. (Counted in
+#: characters before the answer was made as bytes: the same for ASCII answers.)
 COMPACT_FROM: Final = 16_384
 #: The row's property holding a compressed answer (base64 of the zlib stream of its UTF-8).
 RESPONSE_ZLIB: Final = "response_zlib"
@@ -39,8 +40,9 @@ RESPONSE_ZLIB: Final = "response_zlib"
 LEVEL: Final = 1
 
 
-def stored_response(text: str) -> dict[str, str]:
-    """The row's properties holding the answer ``text``: as is when small, else compressed.
+def stored_response(answer: str | bytes) -> dict[str, str]:
+    """The row's properties holding ``answer`` (its text, or the UTF-8 bytes as sent): as
+    text when small, else compressed.
 
     >>> stored_response('{"results":[]}')
     {'response': '{"results":[]}'}
@@ -50,10 +52,13 @@ def stored_response(text: str) -> dict[str, str]:
     (['response_zlib'], True)
     >>> response_text(stored) == big
     True
+    >>> stored_response(big.encode()) == stored, stored_response('{"a":"张"}'.encode())
+    (True, {'response': '{"a":"张"}'})
     """
-    if len(text) < COMPACT_FROM:
-        return {"response": text}
-    packed = zlib.compress(text.encode("utf-8"), LEVEL)
+    data = answer.encode("utf-8") if isinstance(answer, str) else answer
+    if len(data) < COMPACT_FROM:
+        return {"response": data.decode("utf-8") if isinstance(answer, bytes) else answer}
+    packed = zlib.compress(data, LEVEL)
     return {RESPONSE_ZLIB: base64.b64encode(packed).decode("ascii")}
 
 

@@ -99,6 +99,18 @@ def test_members_given_as_canonical_text_sign_and_read_as_the_objects_would(
     verify_receipt(json.loads(text), _SIGNER.public_key)
 
 
+@examples(max_examples=100, deadline=None)
+@given(_TEXT, _VALUE)
+def test_the_bytes_form_signs_and_writes_the_same_bytes(check_id: str, results: Any) -> None:
+    # What a check sends and stores: the results joined as UTF-8, the body as UTF-8 bytes.
+    answer = {"check_id": check_id, "context": "张", "results": results}
+    receipt, text = _SIGNER.sign_json(answer)
+    rest = {k: v for k, v in answer.items() if k != "results"}
+    given_raw = {"results": canonical_json(results)}
+    assert _SIGNER.sign_json_bytes(rest, raw=given_raw) == (receipt, text.encode("utf-8"))
+    assert _SIGNER.sign_json_bytes(answer) == (receipt, text.encode("utf-8"))
+
+
 def test_a_raw_member_whose_place_cannot_be_told_is_refused() -> None:
     # The answer itself holding the member's place-holding text: splicing could misplace it.
     answer = {"check_id": "c1", "context": "\x00raw member results\x00"}

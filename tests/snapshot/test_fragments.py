@@ -114,7 +114,7 @@ def _joined(
     evaluator: SnapshotEvaluator, context: str, masked: bool, parties: list[str] = PARTIES
 ) -> str:
     answer = evaluator.answer_text(DB, context, parties, TODAY, masked)  # type: ignore[arg-type]
-    return answer.results
+    return answer.results.decode("utf-8")  # UTF-8: equal texts are equal bytes
 
 
 @pytest.mark.parametrize("masked", [False, True])
