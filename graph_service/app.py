@@ -46,6 +46,7 @@ from graph_service.errors import (
     RequestRefused,
     Unavailable,
 )
+from graph_service.gql.fast_path import GraphQLFastPath
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation.catchup import CatchUp
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
-    app.include_router(graphql_router(web.SelfHostedGraphQLRouter), prefix="/graphql")
+    graphql = graphql_router(web.SelfHostedGraphQLRouter)
+    app.include_router(graphql, prefix="/graphql")
     app.include_router(checks.router)
     app.include_router(receipts.router)
     app.include_router(reports.router)
@@ -135,8 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(CreditGraphError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    # Innermost: plain checks answered without the router (api/checks_fast.py), under the
-    # deadline, the metrics and the body limit like every request.
+    # Innermost: plain checks and cached callers' GraphQL answered without the router
+    # (api/checks_fast.py, gql/fast_path.py), under the deadline, the metrics and the body
+    # limit like every request.
+    app.add_middleware(GraphQLFastPath, api=app, view=graphql)
     app.add_middleware(CheckFastPath, api=app)
     # Added before _observe, so inside it: the deadline's 503 is counted like any answer.
     app.add_middleware(
