@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     graphql = graphql_router(web.SelfHostedGraphQLRouter)
-    app.include_router(graphql, prefix="/graphql")
+    app.include_router(graphql)
     app.include_router(checks.router)
     app.include_router(receipts.router)
     app.include_router(reports.router)

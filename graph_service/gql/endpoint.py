@@ -103,6 +103,10 @@ GET_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 }
 
 
+#: Where the GraphQL API is served (the router's own path; see gql/schema.py).
+PATH = "/graphql"
+
+
 class ServiceGraphQLRouter(GraphQLRouter[Context, None]):
     """strawberry's router with POST-only operations, the service's error shape and full
     OpenAPI documentation (see the module's docstring)."""

@@ -39,13 +39,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from graph_service.check.service import check_service, get_evaluator
 from graph_service.errors import CreditGraphError
 from graph_service.gql.context import get_context
-from graph_service.gql.endpoint import ServiceGraphQLRouter
+from graph_service.gql.endpoint import PATH, ServiceGraphQLRouter
 from graph_service.security.auth import enforce_rate, presented_key
 from graph_service.security.keys import MISS
 from graph_service.security.roles import Caller
 from graph_service.security.state import security_of
-
-PATH = "/graphql"
 
 
 class GraphQLFastPath:

@@ -37,7 +37,7 @@ from graph_service.gql.context import (
 )
 from graph_service.gql.contradictions import contradictions
 from graph_service.gql.documents import CachedDocuments
-from graph_service.gql.endpoint import ServiceGraphQLRouter
+from graph_service.gql.endpoint import PATH, ServiceGraphQLRouter
 from graph_service.gql.inputs import ArgumentError, InvalidInputError
 from graph_service.gql.limits import ErrorPolicy
 from graph_service.gql.measures import measure_changes
@@ -190,4 +190,6 @@ def graphql_router(
     """The ``/graphql`` endpoint with GraphiQL for investigators (``router``: the class that
     serves it; the app's serves GraphiQL from vendored files, graph_service/api/web.py;
     operations go by POST only, graph_service/gql/endpoint.py)."""
-    return router(schema, graphql_ide="graphiql", context_getter=get_context)
+    # The path is the router's own, not a prefix given when it is included: FastAPI puts the
+    # included route in the scope, and /metrics labels requests by that route's path.
+    return router(schema, path=PATH, graphql_ide="graphiql", context_getter=get_context)

@@ -190,6 +190,7 @@ def test_metrics_count_fast_answers_under_the_routes_label(served: Served) -> No
     by_route, fast = counted(served.by_route), counted(served.post)
     assert len(by_route) == 1
     assert fast == by_route
+    assert 'route="/graphql"' in next(iter(fast))  # the template, not "" (an included router's)
 
 
 def test_the_rate_limit_is_the_routes(session_db: Database, tmp_path: Path) -> None:
