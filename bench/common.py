@@ -174,11 +174,14 @@ class Server:
 
 
 @contextmanager
-def serving(home: Path, neo4j_port: int, workers: int = 1, **extra: str) -> Iterator[Server]:
+def serving(
+    home: Path, neo4j_port: int, workers: int = 1, source: Path = ROOT, **extra: str
+) -> Iterator[Server]:
     """Serves the API on a free loopback port in a child process, until the block ends.
 
     The per-key rate limit is raised to :data:`BENCH_RATE_LIMIT` (the benchmarks measure
-    latency and throughput, not the limiter); ``extra`` adds ``CREDIT_GRAPH_*`` settings.
+    latency and throughput, not the limiter); ``extra`` adds ``CREDIT_GRAPH_*`` settings;
+    ``source`` is the tree whose code is served (another version: bench/graphql_pairs.py).
     """
     port = free_port()
     chosen = {
@@ -195,9 +198,11 @@ def serving(home: Path, neo4j_port: int, workers: int = 1, **extra: str) -> Iter
         **extra,
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")} | chosen
+    # The served tree before the venv's own install of this one (and anything asked for).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     process = subprocess.Popen(
         [sys.executable, "-m", "graph_service.cli", "serve", "--workers", str(workers)],
-        cwd=ROOT,
+        cwd=source,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
