@@ -63,12 +63,7 @@ def test_unknown_key_is_read_once_too(db: Database) -> None:
 
 
 def test_revoked_key_is_refused_once_its_cache_entry_expires(db: Database) -> None:
-    with AuditLog(db) as audit:
-        key, _ = create_key(audit, TEST_ACTOR, "portal", Role.CHECKER)
-        clock = Clock()
-        store = KeyStore(db, CACHE_S, clock)
-        assert store.authenticate(key) is not None
-        revoke_key(audit, TEST_ACTOR, "portal")
+    key, clock, store = _revoked_after_use(db)
     clock.now += CACHE_S + 0.1  # the documented delay has passed
     assert store.cached(key) is MISS  # an expired entry is never used
     assert _authenticate_at_once(store, [key] * 8) == [None] * 8
@@ -165,12 +160,7 @@ def test_a_key_in_use_is_read_again_before_its_entry_expires(db: Database) -> No
 
 
 def test_a_key_revoked_while_in_use_is_refused_by_its_early_read(db: Database) -> None:
-    with AuditLog(db) as audit:
-        key, _ = create_key(audit, TEST_ACTOR, "portal", Role.CHECKER)
-        clock = Clock()
-        store = KeyStore(db, CACHE_S, clock)
-        assert store.authenticate(key) is not None
-        revoke_key(audit, TEST_ACTOR, "portal")
+    key, clock, store = _revoked_after_use(db)
     clock.now += CACHE_S * 0.6
     assert store.cached(key) is not None  # the entry read before the revocation, in its time
     _reads_settled(store)
@@ -209,3 +199,14 @@ class _FailingReads:
         if self.fail:
             raise QueryTimeout("a read that does not end in time")
         return self._db.read(name, **params)
+
+
+def _revoked_after_use(db: Database) -> tuple[str, Clock, KeyStore]:
+    """A checker's key, authenticated (so cached) and then revoked: its key, clock and store."""
+    with AuditLog(db) as audit:
+        key, _ = create_key(audit, TEST_ACTOR, "portal", Role.CHECKER)
+        clock = Clock()
+        store = KeyStore(db, CACHE_S, clock)
+        assert store.authenticate(key) is not None
+        revoke_key(audit, TEST_ACTOR, "portal")
+    return key, clock, store
