@@ -18,8 +18,10 @@ spread of that median is what a difference must exceed to count.
 Every pair's two answers are compared byte for byte and counted when they differ: two versions
 may differ in what an answer costs, never in the answer. The Neo4j and the world are
 ``bench/graphql_api.py``'s (home ``.credit-graph/bench``, port 7695); both services run with the
-benchmarks' settings (``common.serving``). Prints a markdown table and writes the JSON to
-``bench/out/graphql-pairs-<parties>-<seed>.json``.
+benchmarks' settings (``common.serving``) from that one home, as a service's workers do: its
+local audit log, decision snapshot and host locks are shared, so compare only versions whose
+stored formats agree (a version that changes one of them needs a home of its own). Prints a
+markdown table and writes the JSON to ``bench/out/graphql-pairs-<parties>-<seed>.json``.
 """
 
 from __future__ import annotations
