@@ -205,13 +205,11 @@ class KeyStore:
         key_id = key_id_of(key)
         if key_id is None:
             return None  # malformed keys never reach the database
-        hit = self._cache.get(key_id)
+        now = self._clock()
+        hit = self._live(key_id, now)
         if hit is None:
             return MISS
         until, record = hit
-        now = self._clock()
-        if until < now:
-            return MISS
         if until - now < self._cache_s / 2:
             self._read_early(key_id, until, now)
         return _caller_if_matches(record, key)
@@ -244,9 +242,11 @@ class KeyStore:
             return None
         return _caller_if_matches(self._record(key_id), key)
 
-    def _fresh(self, key_id: str) -> KeyRecord | Literal[_Cache.MISS] | None:
+    def _live(self, key_id: str, now: float) -> tuple[float, KeyRecord | None] | None:
+        """The key's cache entry, ``(until, record)``, unless it has none or it expired by
+        ``now`` (an expired entry is never used)."""
         hit = self._cache.get(key_id)
-        return MISS if hit is None or hit[0] < self._clock() else hit[1]
+        return None if hit is None or hit[0] < now else hit
 
     def _record(self, key_id: str) -> KeyRecord | None:
         """The key's record: cached, or read once however many requests need it meanwhile.
@@ -255,10 +255,10 @@ class KeyStore:
         as a cached value must have; otherwise (a cache time of 0) it reads for itself.
         """
         with self._lock:
-            record = self._fresh(key_id)
-            if record is not MISS:
-                return record
             now = self._clock()
+            hit = self._live(key_id, now)
+            if hit is not None:
+                return hit[1]
             stale = self._last_read(key_id)
             flight = self._flights.get(key_id)
             # With a last record to fall back on, a read in progress is never doubled (in an
