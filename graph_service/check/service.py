@@ -244,7 +244,7 @@ class CheckService:
         (UTF-8), when ``answer`` holds none."""
         # Signed and written out in one pass: the text is the HTTP body and the stored check.
         raw = None if results_text is None else {"results": results_text}
-        answer["receipt"], text = self.security.signer.sign_json_bytes(answer, raw=raw)
+        answer["receipt"], text = self.security.signer.sign_json(answer, raw=raw)
         stored = _stored_check(caller, request, answer, text)
         # The entry carries the stored row's digest: an edit of the stored check breaks it.
         payload = _audit_payload(request, as_of, answer, decisions)
