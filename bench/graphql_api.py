@@ -269,17 +269,13 @@ def _chosen(args: argparse.Namespace) -> list[str]:
 
 
 def _orchestrate(args: argparse.Namespace) -> int:
-    from graph_service import migrations
     from graph_service.db import Database
 
     names = _chosen(args)
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     with running_neo4j(settings, args.keep_running):
         with Database(settings, bench_registry()) as db:
-            migrations.migrate(db)
-            ensure_world(db, args.parties, args.seed, "graphql")
-            plans = _plans(db, args)
-            key, _ = create_key(db, "investigator", __file__)
+            plans, key = prepared(db, args, __file__)
         with serving(args.home, args.neo4j_port) as server:
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
             for number in range(1, args.runs + 1):
@@ -287,6 +283,21 @@ def _orchestrate(args: argparse.Namespace) -> int:
                     runs[name].append(_run(args, server.url, key, name, plans[name], number))
     _report(args, {name: combined(found) for name, found in runs.items()})
     return 0
+
+
+def prepared(
+    db: Any, args: argparse.Namespace, script: str
+) -> tuple[dict[str, list[dict[str, Any]]], str]:
+    """The graph made ready for the scenarios (migrated, the world loaded), the operations
+    each scenario cycles through (:func:`_plans`) and an investigator key named for
+    ``script``."""
+    from graph_service import migrations
+
+    migrations.migrate(db)
+    ensure_world(db, args.parties, args.seed, "graphql")
+    plans = _plans(db, args)
+    key, _ = create_key(db, "investigator", script)
+    return plans, key
 
 
 def _run(

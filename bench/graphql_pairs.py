@@ -46,14 +46,12 @@ from common import (
     ROOT,
     add_neo4j_arguments,
     bench_registry,
-    create_key,
-    ensure_world,
     neo4j_settings,
     percentiles,
     running_neo4j,
     serving,
 )
-from graphql_api import _plans, _scenarios
+from graphql_api import _chosen, _scenarios, prepared
 
 #: The light views whose per-request cost the pairs are for (the workbench's first requests).
 DEFAULT_SCENARIOS = "wb_party_card,wb_records,wb_tie_counts,wb_neighbours,wb_case"
@@ -62,21 +60,13 @@ DEFAULT_SCENARIOS = "wb_party_card,wb_records,wb_tie_counts,wb_neighbours,wb_cas
 def main(argv: Sequence[str] | None = None) -> int:
     """Serves both versions, sends the pairs, prints and writes the report."""
     args = _arguments(argv)
-    from graph_service import migrations
     from graph_service.db import Database
 
-    scenarios = _scenarios()
-    names = [n for n in args.scenarios.split(",") if n]
-    unknown = [n for n in names if n not in scenarios]
-    if unknown:
-        raise SystemExit(f"error: unknown scenarios {unknown}; known: {sorted(scenarios)}")
+    scenarios, names = _scenarios(), _chosen(args)
     settings = neo4j_settings(args.home, args.neo4j_port, args.heap, args.pagecache)
     with running_neo4j(settings, args.keep_running):
         with Database(settings, bench_registry()) as db:
-            migrations.migrate(db)
-            ensure_world(db, args.parties, args.seed, "graphql")
-            plans = _plans(db, args)
-            key, _ = create_key(db, "investigator", __file__)
+            plans, key = prepared(db, args, __file__)
         with ExitStack() as stack:
             servers = {
                 side: stack.enter_context(serving(args.home, args.neo4j_port, source=tree))
@@ -109,7 +99,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the world and the order")
     parser.add_argument("--requests", type=int, default=400, help="measured pairs a scenario")
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured pairs first")
-    parser.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated names")
+    parser.add_argument(
+        "--scenarios", default=DEFAULT_SCENARIOS, help="comma-separated scenario names or suites"
+    )
     add_neo4j_arguments(parser)
     args = parser.parse_args(argv)
     for tree in (args.a, args.b):
