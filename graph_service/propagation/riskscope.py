@@ -8,8 +8,21 @@ a link U–W when ``s(W) == spread(s(U), factor(U, W))`` and ``s(W) < s(U)``: W'
 come through U. After a change at the parties T (their records, or relationships with an end
 among them):
 
-1. **Region** R: the parties reachable from T over tight links. A party outside R has a best
-   path that avoids T, so its stored score is still reached: a lower bound of its new score.
+1. **Region** R: the parties reachable from T over tight links, but not from a party of T
+   that is a *source now* (an active serious record on the as-of date, decided as peripheral
+   risk decides it: :func:`~graph_service.analysis.activity.serious_until`). A party outside R
+   keeps at least its stored score: follow the tight links back from it to a source (the
+   stored scores are a full run's, so they lead to one). If none of them passes through T,
+   that path is unchanged (a changed relationship has both ends in T) and still reaches the
+   score. Otherwise take the last party of T on it: were it not a source now, the rest of the
+   path would be in R; so it scores 1 now, at least what it stored, over the rest of the path,
+   whose links are unchanged — the score is reached again. So a source now is never expanded:
+   its score cannot drop, nor any score on its account; it is still loaded (its records make
+   it a source in the search) and, its stored score being a lower bound, what it raises is
+   found by the search below. A second listing at a party already scored 1 reads its own
+   level only, where expanding read the thousands of parties it scores (issue 15, session 14).
+   Only T is checked: a party reached over a tight link stored less than another, so it was
+   no source, and outside T its records did not change.
 2. **Search**: :func:`~graph_service.analysis.risk.peripheral_risk` over the parties whose
    links are loaded (R at first) and their neighbours, each party outside R seeded with its
    stored score. A neighbour that ends above its stored score has *improved*: its links are
@@ -17,7 +30,9 @@ among them):
 
 Every party's result then equals a full run's (``tests/propagation/test_riskscope.py``, on
 random worlds and changes), given that the stored scores were a full run's for the same date
-(the daily ``credit-graph propagate`` refreshes them).
+(the daily ``credit-graph propagate`` refreshes them) and that T holds every party whose
+records changed and both ends of every relationship that changed
+(``propagation/touched_by_loads``).
 
 Why not the region of every party within reach of T: with a decay of 0.5 and a cut-off of
 0.01, a party reaches six hops, which in the synthetic city is about half of the graph. The
@@ -38,6 +53,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from graph_service.analysis.activity import active_index, serious_until
 from graph_service.analysis.graph import as_date, graph_from_rows
 from graph_service.analysis.risk import link_factor, peripheral_risk, spread
 from graph_service.policy.catalog import Catalog
@@ -95,13 +111,15 @@ def update_risk(data: RiskData, touched: Iterable[str], catalog: Catalog, as_of:
 def _tight_region(
     data: RiskData, start: set[str], known: dict[str, Links], catalog: Catalog, as_of: date
 ) -> set[str]:
-    region, frontier = set(start), set(start)
+    """The region (see the module): ``start``, loaded, and what is tight from it but from
+    its sources now; every party of it is loaded into ``known``."""
+    got = data.links(start)
+    known.update(got)
+    region, frontier = set(start), set(start) - _sources(got, catalog, as_of)
     while frontier:
-        got = data.links(frontier)
-        known.update(got)
         following = set()
         for party in frontier:
-            own = got.get(party)
+            own = known.get(party)
             if own is None or not own.score:
                 continue
             for other, (factor, score) in _by_other(own.links, catalog, as_of).items():
@@ -110,7 +128,16 @@ def _tight_region(
                     following.add(other)
         region |= following
         frontier = following
+        if following:
+            known.update(data.links(following))
     return region
+
+
+def _sources(got: Mapping[str, Links], catalog: Catalog, as_of: date) -> set[str]:
+    """The parties of ``got`` with an active serious record on ``as_of`` (peripheral risk's
+    sources, which score 1), from their records as the search reads them."""
+    graph = graph_from_rows(_recorded(got))
+    return set(serious_until(active_index(graph, catalog, as_of)))
 
 
 def _by_other(
@@ -146,18 +173,23 @@ def _graph(known: Mapping[str, Links]) -> nx.MultiDiGraph[str]:
     ``TYPE#n`` (the search reads a key's type only). Shaped by :func:`graph_from_rows` as
     the measures' rows are, every party and relationship took most of a large update's
     time (issue 15, session 13)."""
-    recorded = [
+    graph = graph_from_rows(_recorded(known))
+    graph.add_nodes_from(known)
+    # Adds the neighbours not loaded too. (u, v, key, data): the stubs type Graph's form only.
+    graph.add_edges_from(_edges(known))  # type: ignore[arg-type]
+    return graph
+
+
+def _recorded(known: Mapping[str, Links]) -> list[dict[str, Any]]:
+    """The rows of the parties of ``known`` that have records or convictions, in the shape
+    :func:`graph_from_rows` takes (no relationships)."""
+    return [
         {"party_id": party, "kind": got.party.get("kind") or "company",
          "name": got.party.get("name"), "records": got.party.get("records"),
          "convictions": got.party.get("convictions")}
         for party, got in known.items()
         if got.party.get("records") or got.party.get("convictions")
     ]  # fmt: skip
-    graph = graph_from_rows(recorded)
-    graph.add_nodes_from(known)
-    # Adds the neighbours not loaded too. (u, v, key, data): the stubs type Graph's form only.
-    graph.add_edges_from(_edges(known))  # type: ignore[arg-type]
-    return graph
 
 
 #: An edge as ``MultiDiGraph.add_edges_from`` takes it: source, target, key, data.
