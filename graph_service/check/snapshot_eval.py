@@ -20,7 +20,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph_service import metrics
 from graph_service.analysis.activity import holds_red_list
@@ -119,6 +119,19 @@ class TextAnswer:
     decisions: list[dict[str, Any]]
 
 
+class _Decided(NamedTuple):
+    """A measure's name, its decision in a check's context (UTF-8) and that decision's
+    strength (lower is stronger: the catalog's ``outcomes``)."""
+
+    name: str
+    decision: bytes
+    rank: int
+
+
+#: A fragment's measure item with its measure decided in the check's context.
+_Joined = tuple[fragments.Item, _Decided]
+
+
 class _Joiner:
     """One check's results, party by party, from one snapshot read."""
 
@@ -130,7 +143,9 @@ class _Joiner:
         # The fragments this code made for the day (as read: UTF-8).
         self.stamp = fragments.stamp(as_of).encode("utf-8")
         self.ranking = Ranking(catalog, context)
-        self._decisions: dict[tuple[tuple[str, ...], bool], str] = {}
+        self._decisions: dict[tuple[tuple[str, ...], bool], tuple[str, bytes]] = {}
+        self._measures: dict[bytes, _Decided] = {}  # by an item's name (:meth:`_measure`)
+        self._values: dict[bytes, Any] = {}  # names and references read (:meth:`_value`)
         #: What the audit entry keeps of each result made so far (:func:`decided_of`).
         self.decisions: list[dict[str, Any]] = []
         #: Parties joined from their fragment and decided from their row, so far.
@@ -150,43 +165,65 @@ class _Joiner:
         self.counts["decided" if joinable is None else "joined"] += 1
         return self._decided(sent, row) if joinable is None else self._joined(sent, *joinable)
 
-    def _joinable(self, sent: str, row: StoredRow) -> tuple[Fragment, list[list[Any]]] | None:
-        """``row``'s fragment and its measure items when they may be joined, else None."""
+    def _joinable(self, sent: str, row: StoredRow) -> tuple[Fragment, list[_Joined]] | None:
+        """``row``'s fragment and its measure items, each with its measure's decision here,
+        when they may be joined; else None."""
         fragment = row.fragment
         if fragment is None or not fragments.usable(fragment, sent, row.party_id, self.stamp):
             return None
         try:
             items = fragments.items_of(fragment)
+            contested = self.read.open_by_record
+            if contested and any(self._value(i[fragments.REF]) in contested for i in items):
+                return None  # the answer marks the measure contested: decided from the row
+            return fragment, [(item, self._measure(item[fragments.NAME])) for item in items]
         except fragments.FragmentUnusable as exc:
             log.warning(
                 "a fragment of the decision snapshot is unusable; the party is decided from its"
                 " row", extra={"party_id": row.party_id, "error": str(exc)},
             )  # fmt: skip
             return None
-        contested = self.read.open_by_record
-        if contested and any(i[fragments.REF] in contested for i in items):
-            return None  # the answer marks the measure contested: decided from the row
-        return fragment, items
 
-    def _joined(self, sent: str, fragment: Fragment, items: list[list[Any]]) -> bytes:
+    def _joined(self, sent: str, fragment: Fragment, items: list[_Joined]) -> bytes:
         """The fragment joined: each measure's decision here, strongest first (a stable sort
         of items already in the answer's order for equal strength)."""
-        rank = self.ranking.rank
-        decided = [(item, self.ranking.decision(item[fragments.NAME])) for item in items]
-        decided.sort(key=lambda pair: rank.get(pair[1], len(rank)))
-        names = tuple(str(item[fragments.NAME]) for item, _ in decided)
-        decision = self._party_decision(names, bool(fragment.red_listed))
+        items.sort(key=lambda pair: pair[1].rank)
+        names = tuple(measure.name for _item, measure in items)
+        decision, decision_text = self._party_decision(names, bool(fragment.red_listed))
         shown = fragments.MASKED_NAME if self.masked else fragments.NAME
-        self._note(sent, decision, None, [item[shown] for item, _ in decided])
-        return fragments.result_text(sent, fragment, decision, decided, self.masked)
+        self._note(sent, decision, None, [self._value(item[shown]) for item, _ in items])
+        ordered = [(item, measure.decision) for item, measure in items]
+        return fragments.result_text(sent, fragment, decision_text, ordered, self.masked)
 
-    def _party_decision(self, names: tuple[str, ...], red_listed: bool) -> str:
-        """:func:`decide` of a party's measures, once per check for each set of them."""
+    def _measure(self, name_text: bytes) -> _Decided:
+        """The measure named by ``name_text`` (an item's JSON text), its decision here and that
+        decision's strength: worked out once per check for each name (a 1,000-party check
+        joins hundreds of measures of a few names)."""
+        known = self._measures.get(name_text)
+        if known is None:
+            name = self._value(name_text)
+            if not isinstance(name, str):
+                raise fragments.FragmentUnusable("a measure's name is not text")
+            decision = self.ranking.decision(name)
+            rank = self.ranking.rank.get(decision, len(self.ranking.rank))
+            known = _Decided(name, decision.encode("utf-8"), rank)
+            self._measures[name_text] = known
+        return known
+
+    def _value(self, text: bytes) -> Any:
+        """An item's name or reference (JSON text) as its value, read once per check."""
+        if text not in self._values:
+            self._values[text] = fragments.text_of(text)
+        return self._values[text]
+
+    def _party_decision(self, names: tuple[str, ...], red_listed: bool) -> tuple[str, bytes]:
+        """:func:`decide` of a party's measures (and as UTF-8), once per check for each set of
+        them."""
         key = (names, red_listed)
         known = self._decisions.get(key)
         if known is None:
-            known = decide(list(names), self.context, red_listed, self.catalog).value
-            self._decisions[key] = known
+            value = decide(list(names), self.context, red_listed, self.catalog).value
+            known = self._decisions[key] = (value, value.encode("utf-8"))
         return known
 
     def _decided(self, sent: str, row: StoredRow) -> bytes:
