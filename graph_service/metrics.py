@@ -23,6 +23,17 @@ CHECKS_FAST_PATH = Counter(
     "credit_graph_checks_fast_path_total", "Checks answered without FastAPI's routing"
 )
 
+#: ``POST /v1/checks`` with a JSON body that the fast path handed to the route, by why: no key,
+#: a key the cache does not hold (not read yet, or its entry expired and is being re-read), a
+#: role that may not check, a body that does not validate. Plain checks under load should show
+#: none but the first of each key: a steady ``key_not_cached`` count means checks pay
+#: FastAPI's routing while keys are re-read (docs/benchmarks.md, issue 14, session 14).
+CHECKS_ROUTED = Counter(
+    "credit_graph_checks_routed_total",
+    "Checks the fast path handed to FastAPI's route, by reason",
+    ["reason"],
+)
+
 #: Parties of REST checks for today answered from their precomputed answer (``joined``) or
 #: decided from their snapshot row (``decided``: after midnight or a deploy until the answers
 #: are remade, another spelling, an open objection, an unusable one; graph_service/check/

@@ -62,11 +62,13 @@ class CheckFastPath:
         key, security = presented_key(request), security_of(request)
         caller = security.keys.cached(key) if key else None
         if caller is None or caller is MISS or not allowed(caller.role, CHECK_ROLES):
+            metrics.CHECKS_ROUTED.labels(_why_routed(key, caller)).inc()
             await self.app(scope, replayed, send)  # 401/403, or the key read off the loop
             return
         try:
             check = CheckRequest.model_validate_json(body)
         except ValidationError:
+            metrics.CHECKS_ROUTED.labels("invalid_body").inc()
             await self.app(scope, replayed, send)  # the route's 422 names the field
             return
         scope["route"] = self.route()  # the metrics' label, as the router would set it
@@ -95,6 +97,19 @@ class CheckFastPath:
 
 
 JSON = "application/json"
+
+
+def _why_routed(key: str | None, caller: object) -> str:
+    """Why a check with this ``key`` and what the key cache said of it goes to the route.
+
+    >>> _why_routed(None, None), _why_routed("k", MISS), _why_routed("k", None)
+    ('no_key', 'key_not_cached', 'key_refused')
+    """
+    if not key:
+        return "no_key"
+    if caller is MISS:
+        return "key_not_cached"
+    return "key_refused" if caller is None else "role"
 
 
 def _is_check(scope: Scope) -> bool:

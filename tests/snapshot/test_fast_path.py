@@ -71,6 +71,37 @@ def _fast_answers(client: TestClient) -> float:
     return float(found.group(1))
 
 
+def _routed(client: TestClient) -> dict[str, float]:
+    """``credit_graph_checks_routed_total`` by reason, as the service's ``/metrics`` says it."""
+    text = client.get("/metrics").text
+    pattern = r'^credit_graph_checks_routed_total\{reason="(\w+)"\} (\S+)$'
+    return {m[1]: float(m[2]) for m in re.finditer(pattern, text, re.MULTILINE)}
+
+
+def test_checks_handed_to_the_route_are_counted_by_reason(
+    client: TestClient, checker: dict[str, str]
+) -> None:
+    # Arrange
+    before = _routed(client)
+    key = checker["X-API-Key"]
+    wrong = {"X-API-Key": key[:-1] + ("y" if key.endswith("x") else "x")}  # another secret
+    # Act: a key not read yet, then the same key cached; no key; a wrong secret; a bad body
+    check(client, checker, HUABEI)
+    check(client, checker, HUABEI)
+    client.post("/v1/checks", json=BODY)
+    client.post("/v1/checks", json=BODY, headers=wrong)
+    client.post("/v1/checks", json={**BODY, "parties": []}, headers=checker)
+    # Assert
+    after = _routed(client)
+    counted = {r: after.get(r, 0) - before.get(r, 0) for r in after}
+    assert {r: n for r, n in counted.items() if n} == {
+        "key_not_cached": 1,
+        "no_key": 1,
+        "key_refused": 1,
+        "invalid_body": 1,
+    }
+
+
 #: What differs between two answers to the same check: its id, receipt and snapshot time.
 _OWN = ("check_id", "receipt", "snapshot_at")
 
