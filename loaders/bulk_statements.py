@@ -71,7 +71,7 @@ def handlers(g: MemoryGraph) -> dict[str, Callable[..., list[Row]]]:
             "load/link_interventions": lambda rows, prov: _link_interventions(g, rows, prov),
             "load/push_node_history": lambda rows: _push_history(rows),
             "load/push_rel_history": lambda rows: _push_history(rows),
-            "load/count_batch": lambda load_id: _count_batch(g, load_id),
+            "load/count_batch": lambda load_id, detached: _count_batch(g, load_id, detached),
             "load/record_load_start": lambda load_id, props, batches: _load_start(
                 g, load_id, props, batches
             ),
@@ -124,6 +124,7 @@ class _Owned:
         changed: list[int] = []
         history: list[dict[str, Any]] = []
         pending: list[int] = []
+        detached: list[str] = []
         for row in rows:
             found = self.entity(row, create=True)
             if found is None:
@@ -133,6 +134,8 @@ class _Owned:
             old = dict(props) if old_hash is not None and old_hash != row["row_hash"] else None
             outcome = "created" if old_hash is None else "unchanged" if old is None else "updated"
             counts[outcome] += 1
+            if outcome == "updated":
+                detached += self.linked_before(handle)
             if outcome != "unchanged":
                 self._set(props, row, prov)
                 self.after_set(row, handle, prov)
@@ -144,7 +147,17 @@ class _Owned:
         result = {**counts, "changed": changed, "history": history}
         if self.reports_pending:  # as its statement returns it (load/records.cypher)
             result["updates_pending"] = pending
+        if self.reports_detached:  # load/companies.cypher, load/records.cypher
+            result["detached"] = detached
         return [result]
+
+    #: Whether the statement returns ``detached``: the parties an updated entity was linked
+    #: to before its links were derived anew (:meth:`linked_before`).
+    reports_detached = False
+
+    def linked_before(self, handle: Any) -> list[str]:
+        """The parties linked to an updated entity before :meth:`after_set` (its COLLECT)."""
+        return []
 
     #: Whether the statement returns ``updates_pending`` (the engine then runs the update
     #: helpers on those rows only).
@@ -193,6 +206,12 @@ class _Party(_Owned):
 
 class _Companies(_Party):
     dates = ("established_on", "deregistered_on")
+    reports_detached = True
+
+    def linked_before(self, handle: Any) -> list[str]:
+        """COLLECT { MATCH (was:Party)-[:LEGAL_REP_OF]->(c) RETURN was.party_id }."""
+        company: NodeKey = ("party", handle.props["party_id"])
+        return [key[1][1] for key in self.g.linked("legal_rep", company)]
 
     def after_set(self, row: dict[str, Any], handle: Any, prov: dict[str, Any]) -> None:
         super().after_set(row, handle, prov)
@@ -235,6 +254,13 @@ class _Cases(_Owned):
 class _Records(_Owned):
     dates = ("start", "end")
     reports_pending = True
+    reports_detached = True
+
+    def linked_before(self, handle: Any) -> list[str]:
+        """COLLECT { MATCH (was:Party)-[:HAS_RECORD|NAMED_IN]->(r) RETURN was.party_id }."""
+        record: NodeKey = ("record", handle.props["record_key"])
+        links = self.g.linked("record_links", record)
+        return [key[1][1] for key in links if key[0] in ("HAS_RECORD", "NAMED_IN")]
 
     def update_pending(self, row: dict[str, Any]) -> bool:
         """EXISTS { (:RecordUpdate {record_ref: row.ref}) }."""
@@ -501,9 +527,12 @@ def _push_history(rows: Rows) -> list[Row]:
     return []
 
 
-def _count_batch(g: MemoryGraph, load_id: str) -> list[Row]:
+def _count_batch(g: MemoryGraph, load_id: str, detached: list[str]) -> list[Row]:
     load = g.nodes[("load", load_id)].props
     load["committed_batches"] += 1
+    if detached:  # SET l.detached = coalesce(l.detached, []) + [the new ones]
+        held = load.get("detached") or []
+        load["detached"] = held + [id_ for id_ in detached if id_ not in held]
     return []
 
 

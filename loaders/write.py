@@ -32,6 +32,9 @@ transient errors):
    it is also the file's last, with the load's summary (status ``done``: a file of one batch
    is one transaction, like the floor's statement; a second less). The engine records the
    start and the end of a load in transactions of their own only when no batch carried them.
+   Both add the parties the batch unlinked (``detached``: the kind's query names them, e.g. a
+   company's former legal representative) to the ``:Load``: no ``load_id`` marks them, and
+   the propagation after the load must reach them (``propagation/touched_by_loads``).
 
 Because the work function only reads its arguments and every statement is idempotent, a
 retried or re-run batch leaves the graph exactly as one clean run does. Batches are probed and
@@ -516,12 +519,17 @@ class BatchLoader:
         # Durable with the rows or not at all: what tells the propagation they are pending. A
         # batch that changed nothing (an unchanged reload's first batch) leaves nothing pending.
         changed_any = bool(outcome.created or outcome.updated or created_refs)
+        # The parties the batch unlinked (a company's former representative, a record's former
+        # subject): no load_id marks them, so the :Load keeps them for the propagation.
+        detached = sorted(set(result.get("detached") or ()))
         if record is not None:
             props = {**record.start, **record.done(outcome)} if ends else record.start
+            if detached:
+                props = {**props, "detached": detached}
             tx.run("load/record_load_start", load_id=self.prov.load_id, props=props,
                    batches=int(changed_any))  # fmt: skip
         elif changed_any:
-            tx.run("load/count_batch", load_id=self.prov.load_id)
+            tx.run("load/count_batch", load_id=self.prov.load_id, detached=detached)
         return outcome
 
 

@@ -3,9 +3,11 @@
 // nothing is written), else 'created' / 'updated': the row's properties replace the old ones,
 // known_only_from is cleared and LEGAL_REP_OF is derived again. The legal representative
 // exists (load/ensure_persons). Dates arrive as ISO text. Returns one record: the counts, the
-// changed lines (for the after-batch helpers) and, for updated rows and rows whose file had
+// changed lines (for the after-batch helpers), for updated rows and rows whose file had
 // earlier versions (`held`), the element id and old properties (the engine appends them to
-// `history`).
+// `history`), and `detached`: the representatives an updated company had before (read before
+// the CALL deletes their links; the engine records them on the :Load, so that the propagation
+// after the load reaches a former representative, whose measures may fall).
 UNWIND $batch.rows AS row
 MERGE (c:Party {party_id: row.uscc})
 ON CREATE SET c:Company, c.kind = 'company', c.uscc = row.uscc
@@ -14,6 +16,10 @@ WITH row, c, c.row_hash AS old_hash,
 WITH row, c, old, CASE WHEN old_hash IS NULL THEN 'created'
                        WHEN old_hash = row.row_hash THEN 'unchanged'
                        ELSE 'updated' END AS outcome
+WITH row, c, old, outcome,
+     CASE WHEN outcome = 'updated'
+          THEN COLLECT { MATCH (was:Party)-[:LEGAL_REP_OF]->(c) RETURN was.party_id }
+          ELSE [] END AS detached
 CALL (row, c, outcome) {
   WITH * WHERE outcome <> 'unchanged'
   SET c += row.props, c += $prov, c.src_row = row.line, c.row_hash = row.row_hash,
@@ -33,4 +39,5 @@ RETURN count(CASE outcome WHEN 'created' THEN 1 END) AS created,
        count(CASE outcome WHEN 'unchanged' THEN 1 END) AS unchanged,
        collect(CASE WHEN outcome <> 'unchanged' THEN row.line END) AS changed,
        collect(CASE WHEN outcome = 'updated' OR (outcome = 'created' AND row.held)
-                    THEN {line: row.line, eid: elementId(c), old: old} END) AS history
+                    THEN {line: row.line, eid: elementId(c), old: old} END) AS history,
+       reduce(all = [], ids IN collect(detached) | all + ids) AS detached

@@ -5,7 +5,9 @@
 // kept here. `updates_pending` lists the changed lines whose ref some :RecordUpdate carries:
 // only those need load/link_pending_updates and load/apply_record_updates (HAS_UPDATE joins a
 // record and an update of the same ref, and neither's ref ever changes: it is in their keys),
-// so a batch of records nobody has updated skips both statements.
+// so a batch of records nobody has updated skips both statements. `detached`: the parties an
+// updated record was linked to before (subject, named persons; read before the CALL deletes
+// the links), which the engine records on the :Load for the propagation after the load.
 UNWIND $batch.rows AS row
 MERGE (r:Record {record_key: row.record_key})
 WITH row, r, r.row_hash AS old_hash,
@@ -13,6 +15,10 @@ WITH row, r, r.row_hash AS old_hash,
 WITH row, r, old, CASE WHEN old_hash IS NULL THEN 'created'
                        WHEN old_hash = row.row_hash THEN 'unchanged'
                        ELSE 'updated' END AS outcome
+WITH row, r, old, outcome,
+     CASE WHEN outcome = 'updated'
+          THEN COLLECT { MATCH (was:Party)-[:HAS_RECORD|NAMED_IN]->(r) RETURN was.party_id }
+          ELSE [] END AS detached
 CALL (row, r, outcome) {
   WITH * WHERE outcome <> 'unchanged'
   SET r += row.props, r += $prov, r.src_row = row.line, r.row_hash = row.row_hash,
@@ -39,7 +45,7 @@ CALL (row, r, outcome) {
     SET c += $prov, c.src_row = row.line
   }
 }
-WITH row, r, old, outcome,
+WITH row, r, old, outcome, detached,
      CASE WHEN outcome <> 'unchanged'
           THEN EXISTS { (:RecordUpdate {record_ref: row.ref}) } ELSE false END AS pending
 RETURN count(CASE outcome WHEN 'created' THEN 1 END) AS created,
@@ -48,4 +54,5 @@ RETURN count(CASE outcome WHEN 'created' THEN 1 END) AS created,
        collect(CASE WHEN outcome <> 'unchanged' THEN row.line END) AS changed,
        collect(CASE WHEN outcome = 'updated' OR (outcome = 'created' AND row.held)
                     THEN {line: row.line, eid: elementId(r), old: old} END) AS history,
-       collect(CASE WHEN pending THEN row.line END) AS updates_pending
+       collect(CASE WHEN pending THEN row.line END) AS updates_pending,
+       reduce(all = [], ids IN collect(detached) | all + ids) AS detached
