@@ -1,8 +1,8 @@
 // The parties a set of loads created or changed: parties written by them, endpoints of the
-// relationships they wrote, subjects and named persons of the records they wrote or updated,
-// and the old ends of the relationships they replaced (a company's former legal
-// representative, a record's former subject or named persons: the load's `detached`,
-// load/count_batch), whose measures and risk may fall.
+// relationships they wrote or derived (SHARES_CONTACT), subjects and named persons of the
+// records they wrote or updated, and the old ends of the relationships they replaced (a
+// company's former legal representative, a record's former subject or named persons: the
+// load's `detached`, load/count_batch), whose measures and risk may fall.
 // The incremental propagation after a load starts from these. One branch per relationship
 // type, so that each uses its load_id index (a multi-type pattern would scan them all). The
 // hints are needed: after a bulk load most relationships share one load_id, the planner
@@ -38,6 +38,11 @@ CALL (load_id) {
   RETURN party_id
   UNION
   MATCH (a:Party)-[r:NAMED_IN]->(b) USING INDEX r:NAMED_IN(load_id)
+  WHERE r.load_id = load_id
+  UNWIND [a.party_id, b.party_id] AS party_id
+  RETURN party_id
+  UNION
+  MATCH (a:Party)-[r:SHARES_CONTACT]->(b) USING INDEX r:SHARES_CONTACT(load_id)
   WHERE r.load_id = load_id
   UNWIND [a.party_id, b.party_id] AS party_id
   RETURN party_id

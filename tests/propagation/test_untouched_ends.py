@@ -3,7 +3,8 @@
 An incremental run starts from the parties the loads touched; riskscope's Rule (and the
 measures' scope) need every party whose records changed and both ends of every relationship
 that changed among them. Loads did not give them all (issue 15, session 14, found while
-checking the Rule): a company row with a new legal representative deletes the old
+checking the Rule): a contacts load derives SHARES_CONTACT links (now found by their
+``load_id``, schema v010), a company row with a new legal representative deletes the old
 LEGAL_REP_OF, and a record row with a new subject deletes the old HAS_RECORD (the old ends
 are now the load's ``detached``, load/count_batch). Each test compares the incremental run
 after such a load with a full run on the same date: they failed before, the former party
@@ -65,6 +66,16 @@ def _load_changed(db: Database, tmp: Path, kind: str, key: str, field: str, valu
     if summary.rejected or summary.updated != 1:  # not an AssertionError: not the gap
         raise RuntimeError(f"{kind}: {summary.rejected} rejected, {summary.updated} updated")
     return str(summary.load_id)
+
+
+def test_a_late_contacts_load(db: Database, tmp_path: Path) -> None:
+    _load(db, [k for k in ORDER if k != "contacts"], tmp_path)
+    runner.run_full(db)
+    after = runner.after_loads(db, _load(db, ["contacts"], tmp_path))
+    assert after.parties  # the shared contacts' ends were recomputed
+    state = _state(db)
+    runner.run_full(db, as_of=after.as_of)
+    assert _state(db) == state
 
 
 def test_a_new_legal_representative(db: Database, tmp_path: Path) -> None:
