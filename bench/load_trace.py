@@ -20,17 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-code, timeline = sys.argv[1], sys.argv[2]
-sys.path[:0] = [code, f"{code}/bench"]
-
-import load  # noqa: E402  # the traced version's bench/load.py
-
-from graph_service.db import Database, Tx  # noqa: E402
-from graph_service.dueprocess import notices  # noqa: E402
-from graph_service.propagation import riskscope, runner, scope, store  # noqa: E402
-
 began = [time.perf_counter()]
 events: list[tuple[str, str, float, float]] = []
+collecting: list[float] = []
 
 
 def mark(what: str, start: float, end: float) -> None:
@@ -60,23 +52,6 @@ def _statement(args: tuple[Any, ...]) -> str:
     return f"q {args[1]}{size}"
 
 
-wrap(Database, "_managed", _statement)
-wrap(Tx, "run", lambda a: f"  tx {a[1]}")
-wrap(Database, "_execute", lambda a: f"TX {a[2]}")
-wrap(runner, "graph_from_rows", "py graph_from_rows")
-wrap(runner, "compute_measures", "py compute_measures")
-wrap(runner, "_apply", "py _apply (all writes)")
-wrap(runner, "_finish", "py _finish (+notices)")
-wrap(notices, "after_run", "py notices.after_run")
-wrap(riskscope, "update_risk", "py update_risk (all)")
-wrap(riskscope, "peripheral_risk", "py peripheral_risk")
-wrap(riskscope, "_graph", "py risk _graph")
-wrap(scope, "within", "py scope.within")
-wrap(store, "stored_measures", "py stored_measures")
-
-collecting: list[float] = []
-
-
 def collected(phase: str, info: dict[str, Any]) -> None:
     if phase == "start":
         collecting.append(time.perf_counter())
@@ -84,28 +59,55 @@ def collected(phase: str, info: dict[str, Any]) -> None:
         mark(f"GC gen{info['generation']}", collecting.pop(), time.perf_counter())
 
 
-gc.callbacks.append(collected)
-after_loads, runs = runner.after_loads, [0]
-sink = open(timeline, "a", encoding="utf-8")  # open until the process ends
+def main(argv: list[str]) -> int:
+    """Wraps the traced version's functions, then runs its ``bench/load.py`` (the code is
+    imported from ``CODE_DIR`` only here: importing this module, as pytest's doctest
+    collection does, runs nothing)."""
+    code, timeline = argv[1], argv[2]
+    sys.path[:0] = [code, f"{code}/bench"]
+    import load  # the traced version's bench/load.py
+
+    from graph_service.db import Database, Tx
+    from graph_service.dueprocess import notices
+    from graph_service.propagation import riskscope, runner, scope, store
+
+    wrap(Database, "_managed", _statement)
+    wrap(Tx, "run", lambda a: f"  tx {a[1]}")
+    wrap(Database, "_execute", lambda a: f"TX {a[2]}")
+    wrap(runner, "graph_from_rows", "py graph_from_rows")
+    wrap(runner, "compute_measures", "py compute_measures")
+    wrap(runner, "_apply", "py _apply (all writes)")
+    wrap(runner, "_finish", "py _finish (+notices)")
+    wrap(notices, "after_run", "py notices.after_run")
+    wrap(riskscope, "update_risk", "py update_risk (all)")
+    wrap(riskscope, "peripheral_risk", "py peripheral_risk")
+    wrap(riskscope, "_graph", "py risk _graph")
+    wrap(scope, "within", "py scope.within")
+    wrap(store, "stored_measures", "py stored_measures")
+    gc.callbacks.append(collected)
+    after_loads, runs = runner.after_loads, [0]
+    sink = open(timeline, "a", encoding="utf-8")  # open until the process ends
+
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        result = None
+        events.clear()
+        began[0] = time.perf_counter()
+        try:
+            result = after_loads(*args, **kwargs)
+            return result
+        finally:
+            total = (time.perf_counter() - began[0]) * 1000
+            runs[0] += 1
+            parties, read = getattr(result, "parties", None), getattr(result, "read", None)
+            sink.write(f"=== run {runs[0]} total {total:.1f} ms parties {parties} read {read}\n")
+            for event in sorted(events, key=lambda e: e[2]):
+                thread, what, start, ms = event
+                sink.write(f"{thread:<14} {what:<45} {start:8.1f} {ms:8.1f}\n")
+            sink.flush()
+
+    runner.after_loads = traced  # type: ignore[assignment]  # load.py calls it by module
+    return int(load.main(argv[argv.index("--") + 1 :]))
 
 
-def traced(*args: Any, **kwargs: Any) -> Any:
-    result = None
-    events.clear()
-    began[0] = time.perf_counter()
-    try:
-        result = after_loads(*args, **kwargs)
-        return result
-    finally:
-        total = (time.perf_counter() - began[0]) * 1000
-        runs[0] += 1
-        parties, read = getattr(result, "parties", None), getattr(result, "read", None)
-        sink.write(f"=== run {runs[0]} total {total:.1f} ms parties {parties} read {read}\n")
-        for event in sorted(events, key=lambda e: e[2]):
-            thread, what, start, ms = event
-            sink.write(f"{thread:<14} {what:<45} {start:8.1f} {ms:8.1f}\n")
-        sink.flush()
-
-
-runner.after_loads = traced  # type: ignore[assignment]  # load.py calls it by module
-sys.exit(load.main(sys.argv[sys.argv.index("--") + 1 :]))
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
