@@ -1,6 +1,7 @@
 // The parties a set of loads created or changed: parties written by them, endpoints of the
 // relationships they wrote or derived (SHARES_CONTACT), subjects and named persons of the
-// records they wrote or updated, and the old ends of the relationships they replaced (a
+// records they wrote or updated, the parties to the cases they wrote (a bribery case's
+// `closed_on`, `case_type` and court make its parties' convictions), and the old ends of the relationships they replaced (a
 // company's former legal representative, a record's former subject or named persons: the
 // load's `detached`, load/count_batch), whose measures and risk may fall.
 // The incremental propagation after a load starts from these. One branch per relationship
@@ -46,6 +47,10 @@ CALL (load_id) {
   WHERE r.load_id = load_id
   UNWIND [a.party_id, b.party_id] AS party_id
   RETURN party_id
+  UNION
+  MATCH (k:Case) USING INDEX k:Case(load_id) WHERE k.load_id = load_id
+  MATCH (p:Party)-[:PARTY_TO]->(k)
+  RETURN p.party_id AS party_id
   UNION
   MATCH (l:Load {load_id: load_id})
   UNWIND coalesce(l.detached, []) AS party_id

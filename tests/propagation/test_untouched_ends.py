@@ -6,15 +6,19 @@ that changed among them. Loads did not give them all (issue 15, session 14, foun
 checking the Rule): a contacts load derives SHARES_CONTACT links (now found by their
 ``load_id``, schema v010), a company row with a new legal representative deletes the old
 LEGAL_REP_OF, and a record row with a new subject deletes the old HAS_RECORD (the old ends
-are now the load's ``detached``, load/count_batch). Each test compares the incremental run
-after such a load with a full run on the same date: they failed before, the former party
-keeping its measures or risk until the daily full run.
+are now the load's ``detached``, load/count_batch); and (the reviewer's R6) a cases load
+that changes a bribery case's ``closed_on`` or ``case_type`` changes its parties'
+convictions (now: the parties to the cases a load wrote, schema v011). Each test compares
+the incremental run after such a load with a full run on the same date: they failed before,
+a party keeping its measures or risk until the daily full run.
 """
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+
+import pytest
 
 from graph_service.db import Database
 from graph_service.propagation import runner, store
@@ -24,6 +28,7 @@ from tests.propagation.test_runner import FIXTURES, ORDER, _load, _state
 LISTED = "91130102RG8E64XKKR"  # 华北建设, a dishonest debtor; its legal rep is 张伟
 FORMER_REP = "130102197203158350"  # 张伟
 OTHER_PERSON = "130104198007224880"  # 李娜
+BRIBERY = "（2022）冀0105刑初78号"  # a bribery case closed 2022-11-30: its briber is convicted
 BLACKLIST_ENTRY = "WL-2024-0309"  # an internet blacklist entry (active) of 黄涛:
 BLACKLISTED = "130108200106111975"
 
@@ -110,3 +115,16 @@ def test_the_detached_ends_are_kept_on_the_load(db: Database, tmp_path: Path) ->
     (load,) = [row["load"] for row in loads if row["load"]["load_id"] == load_id]
     assert FORMER_REP in after_touched(db, load_id)
     assert FORMER_REP in (load.get("detached") or [])
+
+
+@pytest.mark.parametrize(("field", "value"), [("closed_on", "2026-12-31"), ("case_type", "civil")])
+def test_a_bribery_case_changed(db: Database, tmp_path: Path, field: str, value: str) -> None:
+    _load(db, ORDER, tmp_path)
+    runner.run_full(db)
+    before = _state(db)
+    load_id = _load_changed(db, tmp_path, "cases", BRIBERY, field, value)
+    after = runner.after_loads(db, [load_id])
+    state = _state(db)
+    assert state != before  # the conviction's measures went
+    runner.run_full(db, as_of=after.as_of)
+    assert _state(db) == state
