@@ -16,6 +16,10 @@ from starlette.types import Receive, Scope, Send
 from graph_service.api.checks_fast import CheckFastPath
 from graph_service.app import create_app
 from graph_service.db import Database
+from graph_service.security.appender import AuditLog
+from graph_service.security.audit import Actor
+from graph_service.security.keys import create_key
+from graph_service.security.roles import Role
 from tests.conftest import unwritable_folder
 from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
 
@@ -79,23 +83,29 @@ def _routed(client: TestClient) -> dict[str, float]:
 
 
 def test_checks_handed_to_the_route_are_counted_by_reason(
-    client: TestClient, checker: dict[str, str]
+    client: TestClient, checker: dict[str, str], db: Database
 ) -> None:
     # Arrange
+    with AuditLog(db) as audit:
+        loader, _ = create_key(audit, Actor("tests", "operator"), "snapshot-loader", Role.LOADER)
     before = _routed(client)
     key = checker["X-API-Key"]
     wrong = {"X-API-Key": key[:-1] + ("y" if key.endswith("x") else "x")}  # another secret
-    # Act: a key not read yet, then the same key cached; no key; a wrong secret; a bad body
+    # Act: a key not read yet, then the same key cached; no key; a wrong secret; a bad body;
+    # a loader's key, not read yet, then cached (a role that may not check: 403 both times)
     check(client, checker, HUABEI)
     check(client, checker, HUABEI)
     client.post("/v1/checks", json=BODY)
     client.post("/v1/checks", json=BODY, headers=wrong)
     client.post("/v1/checks", json={**BODY, "parties": []}, headers=checker)
+    refused = [client.post("/v1/checks", json=BODY, headers={"X-API-Key": loader}) for _ in "12"]
     # Assert
+    assert [r.status_code for r in refused] == [403, 403]
     after = _routed(client)
     counted = {r: after.get(r, 0) - before.get(r, 0) for r in after}
     assert {r: n for r, n in counted.items() if n} == {
-        "key_not_cached": 1,
+        "role": 1,
+        "key_not_cached": 2,
         "no_key": 1,
         "key_refused": 1,
         "invalid_body": 1,
