@@ -160,8 +160,12 @@ NODES: tuple[NodeSpec, ...] = (
         Label.CASE,
         "A court, procuratorial or enforcement case.",
         key="case_no",
-        indexed=("case_type",),
-        properties={"case_no": "normalised case number, half-width brackets", "case_type": "enum"},
+        indexed=("case_type", "load_id"),
+        properties={
+            "case_no": "normalised case number, half-width brackets",
+            "case_type": "enum",
+            "load_id": "the load that last wrote it (provenance): incremental propagation",
+        },
     ),
     NodeSpec(
         Label.RECORD,
@@ -221,6 +225,8 @@ NODES: tuple[NodeSpec, ...] = (
             "committed_batches": "batches of rows committed (counted in each batch's transaction)",
             "propagated_batches": "of which a completed propagation run covered; fewer: pending",
             "propagation_run": "run_id of the run that last covered its batches",
+            "detached": "parties its batches unlinked (a former legal representative, a"
+            " record's former subject): incremental propagation",
         },
     ),
     NodeSpec(
@@ -573,7 +579,8 @@ RELATIONSHIPS: tuple[RelSpec, ...] = (
     RelSpec(
         RelType.SHARES_CONTACT,
         "Party → Party: inferred from a shared contact (疑似关联).",
-        properties={"inferred": "always true", "via": "the contact_key shared"},
+        indexed=("load_id",),
+        properties={"inferred": "always true", "via": "the contact_key shared", **_LOAD_ID},
     ),
     RelSpec(RelType.HAS_MEASURE, "Party → Measure: a measure it is under (propagation)."),
     RelSpec(RelType.HAS_FEEDBACK, "Check → CheckFeedback."),
