@@ -39,7 +39,7 @@ LISTING = f"(2021)冀01执456号|{HUABEI}"
 BLACKLISTING = "WL-1"
 OLD = "WL-0"
 PENALTY = "石市监罚〔2026〕1号"
-TODAY = date.today()
+TODAY = date.today()  # the world's dates count back from it (offsets, safe across midnight)
 LISTED_ON = TODAY - timedelta(days=400)  # past the blacklist's 1-year minimum period
 DECIDED_ON = TODAY - timedelta(days=10)  # within the general penalty's 3-month minimum
 OLD_LISTED_ON = TODAY.replace(year=TODAY.year - 4, day=min(TODAY.day, 28))

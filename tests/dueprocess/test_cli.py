@@ -5,7 +5,7 @@ propagation that follows, and one-line errors naming what is wrong."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from graph_service.policy import default_catalog
 from graph_service.security.appender import AuditLog
 from graph_service.security.audit import Actor
 from tests.conftest import run_cli
-from tests.dueprocess.conftest import BLACKLISTING, LISTING, TODAY, ZHANG
+from tests.dueprocess.conftest import BLACKLISTING, LISTING, ZHANG
 
 ACTOR = Actor("tests", "investigator")
 
@@ -67,7 +67,7 @@ def test_objections_list_and_decide(world: Database) -> None:
                       "--action", "revoked", "--reason", "核实")  # fmt: skip
 
     assert listed.returncode == 0, listed.stderr
-    due = (TODAY + timedelta(days=7)).isoformat()
+    due = (date.today() + timedelta(days=7)).isoformat()
     assert listed.stdout.split("\n")[0].split("\t") == [objection_id, "open", LISTING, f"due {due}"]
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.split("\t")[1] == "deny"  # it still restricts

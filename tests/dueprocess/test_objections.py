@@ -7,7 +7,7 @@ mark ends)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from graph_service.db import Database
 from graph_service.security.audit_read import stored_entries
 from graph_service.security.roles import Role
-from tests.dueprocess.conftest import BLACKLISTING, HUABEI, HUANG, LISTING, TODAY, ZHANG
+from tests.dueprocess.conftest import BLACKLISTING, HUABEI, HUANG, LISTING, ZHANG
 
 Keys = dict[Role, dict[str, str]]
 
@@ -59,7 +59,7 @@ def test_an_open_objection_marks_every_measure_resting_on_the_record(
     assert filed.status_code == 201, filed.text
     objection = filed.json()
     assert objection["state"] == "open"
-    assert objection["due_on"] == (TODAY + timedelta(days=7)).isoformat()  # catalog deadline
+    assert objection["due_on"] == (date.today() + timedelta(days=7)).isoformat()  # catalog deadline
     oid = objection["objection_id"]
     admin = keys[Role.ADMIN]
 
@@ -133,7 +133,7 @@ def test_upheld_revokes_the_record_today_and_ends_the_measures(
     assert decided.json()["propagation"]["lost"] >= 3  # the listing and R1's two measures
     assert _measures(client, admin, ZHANG, "high_consumption")["decision"] == "allow"
     (record,) = [r["record"] for r in world.read_plain("dueprocess/records_by_ref", ref=LISTING)]
-    assert record["status"] == "revoked" and record["voided_on"] == TODAY.isoformat()
+    assert record["status"] == "revoked" and record["voided_on"] == date.today().isoformat()
     assert [u["source"] for u in record["updates"]] == ["objection"]
     why = client.get(f"/v1/parties/{ZHANG}/why-not?context=high_consumption", headers=admin)
     assert why.status_code == 200, why.text
@@ -167,7 +167,7 @@ def test_overdue_objections_are_listed_for_operators(
     admin = keys[Role.ADMIN]
     late = _file(client, admin).json()["objection_id"]
     fresh = _file(client, admin, BLACKLISTING).json()["objection_id"]
-    past = (TODAY - timedelta(days=1)).isoformat()
+    past = (date.today() - timedelta(days=1)).isoformat()
     world.write("dueprocess/test_set_due_on", objection_id=late, due_on=past)
 
     def listed(state: str) -> list[str]:

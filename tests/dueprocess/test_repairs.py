@@ -4,7 +4,7 @@ request, the change log's reason, a decision on a closed application, and the au
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -20,7 +20,6 @@ from tests.dueprocess.conftest import (
     HUANG,
     LISTING,
     PENALTY,
-    TODAY,
 )
 
 Keys = dict[Role, dict[str, str]]
@@ -118,14 +117,14 @@ def test_an_approved_repair_ends_the_measures_in_the_same_request(
         "updates"
     ]
     assert update == {"status": "repaired", "source": "repair",
-                      "effective_on": TODAY.isoformat()}  # fmt: skip
+                      "effective_on": date.today().isoformat()}  # fmt: skip
     (loss,) = _losses(world, HUANG)
     assert (loss["ended_by"], loss["ended_on"], loss["ended_source"]) == (
-        "repaired", TODAY.isoformat(), "repair")  # fmt: skip
+        "repaired", date.today().isoformat(), "repair")  # fmt: skip
     changes = client.post("/graphql", json={"query": CHANGES, "variables": {"p": HUANG}},
                           headers=keys[Role.INVESTIGATOR]).json()  # fmt: skip
     assert changes["data"]["measureChanges"]["nodes"] == [
-        {"measure": "blacklist", "endedBy": "repaired", "endedOn": TODAY.isoformat(),
+        {"measure": "blacklist", "endedBy": "repaired", "endedOn": date.today().isoformat(),
          "endedSource": "repair"}]  # fmt: skip
 
 

@@ -128,6 +128,8 @@ WANG_QIANG = "130105198501094897"  # 王强, 45% of RUIFENG
 WU_GANG = "130105196805205059"  # 吴刚, official who intervened in (2021)冀01执456号
 ZHOU_JIE = "13010019750101415X"  # 周杰, judge
 ENFORCEMENT_CASE = "(2021)冀01执456号"
+#: The day the session's stored samples are as of; tests that compare with it pass it
+#: explicitly, so a run that crosses midnight still agrees with itself.
 TODAY = date.today()
 
 SAMPLE_MEASURES = [

@@ -27,12 +27,12 @@ from tests.snapshot.test_fragments import (
     CATALOG,
     COMPANY,
     PERSON,
-    TODAY,
     _evaluator,
     _joined,
     _measure,
     _rows,
     _sql,
+    _today,
 )
 
 #: Stored measures of shapes propagation never writes, each with what is wrong with it.
@@ -49,7 +49,7 @@ def _written(tmp_path: Path, odd: dict[str, Any]) -> Path:
     rows = [{**row, "measures": [odd]} if row["party_id"] == PERSON else row for row in _rows()]
     path = snapshot.new_generation(tmp_path)
     conn = snapshot.create(path)
-    snapshot.write_parties(conn, rows, CATALOG, TODAY)
+    snapshot.write_parties(conn, rows, CATALOG, _today())
     snapshot.replace_objections(conn, {})
     snapshot.write_meta(conn, Meta("run-1", snapshot.now_iso(), CATALOG.version, "now", 4))
     snapshot.publish(tmp_path, path, conn)
@@ -68,7 +68,7 @@ def test_an_odd_row_gets_no_fragment_and_the_others_are_still_joined(
     made = dict(conn.execute("SELECT party_id, f_made_on FROM parties").fetchall())
     conn.close()
     assert made.pop(PERSON) is None
-    assert set(made.values()) == {fragments.stamp(TODAY)} and COMPANY in made
+    assert set(made.values()) == {fragments.stamp(_today())} and COMPANY in made
     assert any(
         r.getMessage() == "no precomputed answer for a party of the decision snapshot"
         and getattr(r, "party", None) == PERSON
@@ -77,7 +77,7 @@ def test_an_odd_row_gets_no_fragment_and_the_others_are_still_joined(
     # The company is answered from its fragment, as from an intact snapshot
     intact = snapshot.new_generation(tmp_path / "intact")
     conn = snapshot.create(intact)
-    snapshot.write_parties(conn, _rows(), CATALOG, TODAY)
+    snapshot.write_parties(conn, _rows(), CATALOG, _today())
     snapshot.replace_objections(conn, {})
     snapshot.write_meta(conn, Meta("run-1", snapshot.now_iso(), CATALOG.version, "now", 4))
     snapshot.publish(tmp_path / "intact", intact, conn)
@@ -89,7 +89,7 @@ def test_make_says_which_party_and_what_was_wrong() -> None:
     row = {"party_id": PERSON, "name": "朱华", "kind": "person", "red_records": [],
            "measures": [ODD_MEASURES["a null path"]]}  # fmt: skip
     with pytest.raises(fragments.FragmentUnusable, match=f"of {PERSON} has an unexpected shape"):
-        fragments.make(row, CATALOG, TODAY)
+        fragments.make(row, CATALOG, _today())
 
 
 def _made_on(folder: Path) -> set[str]:
@@ -105,7 +105,7 @@ def _made_on(folder: Path) -> set[str]:
 def _yesterdays(tmp_path: Path) -> Path:
     """A published snapshot whose every fragment was made yesterday (midnight has passed)."""
     _written(tmp_path, _measure("exit_review", "SW-7"))
-    _sql(tmp_path, "UPDATE parties SET f_made_on = ?", (TODAY - timedelta(days=1)).isoformat())
+    _sql(tmp_path, "UPDATE parties SET f_made_on = ?", (_today() - timedelta(days=1)).isoformat())
     return tmp_path
 
 
@@ -132,7 +132,7 @@ def test_a_replica_that_only_follows_remakes_the_days_fragments(tmp_path: Path) 
             follower.step()
         follower.stop()
     # Assert
-    assert _made_on(folder) == {fragments.stamp(TODAY)} and follower.ready.is_set()
+    assert _made_on(folder) == {fragments.stamp(_today())} and follower.ready.is_set()
 
 
 def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Pa
         for _ in range(3):
             keeper.step()  # each poll's read of the graph is refused
         keeper.stop()
-    assert _made_on(folder) == {fragments.stamp(TODAY)} and keeper.ready.is_set()
+    assert _made_on(folder) == {fragments.stamp(_today())} and keeper.ready.is_set()
 
 
 @pytest.mark.parametrize("masked", [False, True])
@@ -157,7 +157,7 @@ def test_a_joined_answer_says_what_the_audit_keeps_as_the_decided_one_would(
     _written(tmp_path, _measure("exit_review", "SW-7"))
     evaluator = _evaluator(tmp_path)
     for context in CATALOG.contexts:
-        answer = evaluator.answer_text(DB, context, PARTIES, TODAY, masked)  # type: ignore[arg-type]
+        answer = evaluator.answer_text(DB, context, PARTIES, _today(), masked)  # type: ignore[arg-type]
         decided = json.loads(_decided(evaluator, context, masked))
         assert answer.decisions == [decided_of(r) for r in decided], context
         assert len(answer.decisions) == len(PARTIES)
@@ -178,7 +178,7 @@ def test_a_replica_whose_folder_cannot_be_written_keeps_following(
         follower.stop()
     # Assert: still serving what is there, yesterday's fragments untouched, said once
     assert follower.ready.is_set()
-    assert _made_on(folder) == {(TODAY - timedelta(days=1)).isoformat()}
+    assert _made_on(folder) == {(_today() - timedelta(days=1)).isoformat()}
     said = [r for r in caplog.records if "cannot be written" in r.getMessage()]
     assert len(said) == 1
 
@@ -192,7 +192,7 @@ def test_fragments_another_code_made_are_decided_from_the_row_then_remade(
     # otherwise), their text made different
     _written(tmp_path, _measure("exit_review", "SW-7"))
     expected = _joined(_evaluator(tmp_path), "bidding", True, [COMPANY])
-    other = made_on.replace("today", TODAY.isoformat())
+    other = made_on.replace("today", _today().isoformat())
     _sql(tmp_path, "UPDATE parties SET f_made_on = ?, f_name = '\"旧的\"', f_masked_name ="
          " '\"旧的\"'", other)  # fmt: skip
     # Act / Assert: not joined (the old text never reaches an answer), decided from the row
@@ -203,7 +203,7 @@ def test_fragments_another_code_made_are_decided_from_the_row_then_remade(
         for _ in range(3):
             keeper.step()
         keeper.stop()
-    assert _made_on(tmp_path) == {fragments.stamp(TODAY)}
+    assert _made_on(tmp_path) == {fragments.stamp(_today())}
 
 
 def test_metrics_count_parties_joined_and_decided(tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ from graph_service.security.masking import mask_result
 from graph_service.security.roles import Caller, Role
 from graph_service.settings import Settings
 
-TODAY = date.today()
 PERSON = "110101194901252391"  # a person whose measures reach him through a company
 OFFICER = "130102197203158350"  # a person on another's path (masked for checkers)
 COMPANY = "91510104WJFBQAU18R"  # measures of several strengths, ties broken by record
@@ -37,6 +36,12 @@ UNKNOWN = "91110000MA01ABCD0J"  # valid, not in the snapshot
 INVALID = "91110000MA01ABCD0X"  # fails its check character
 CATALOG = default_catalog()
 CALLER = Caller("tests", Role.INVESTIGATOR, "key")
+
+
+def _today() -> date:
+    """The service's today, read when used: a day taken at import goes stale when the run
+    crosses midnight (the evaluator and the builder read the clock themselves)."""
+    return date.today()
 
 
 def _measure(name: str, ref: str, **extra: Any) -> dict[str, Any]:
@@ -56,8 +61,8 @@ def _measure(name: str, ref: str, **extra: Any) -> dict[str, Any]:
 
 
 def _rows() -> list[dict[str, Any]]:
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
-    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    yesterday = (_today() - timedelta(days=1)).isoformat()
+    tomorrow = (_today() + timedelta(days=1)).isoformat()
     company_measures = [
         _measure("exit_review", "SW-2"),
         _measure("tax_violation", "SW-3"),
@@ -84,7 +89,7 @@ def folder(tmp_path: Path) -> Path:
     """A published snapshot of :func:`_rows` with today's fragments."""
     path = snapshot.new_generation(tmp_path)
     conn = snapshot.create(path)
-    snapshot.write_parties(conn, _rows(), CATALOG, TODAY)
+    snapshot.write_parties(conn, _rows(), CATALOG, _today())
     snapshot.replace_objections(conn, {})
     snapshot.write_meta(conn, Meta("run-1", snapshot.now_iso(), CATALOG.version, "now", 4))
     snapshot.publish(tmp_path, path, conn)
@@ -105,7 +110,7 @@ PARTIES = [PERSON, OFFICER, COMPANY, RED, UNKNOWN, INVALID, COMPANY, COMPANY.low
 
 def _decided(evaluator: SnapshotEvaluator, context: str, masked: bool) -> str:
     """The results as the service made them before fragments: decided from the rows."""
-    result = evaluator.from_snapshot(DB, context, PARTIES, TODAY, CALLER)  # type: ignore[arg-type]
+    result = evaluator.from_snapshot(DB, context, PARTIES, _today(), CALLER)  # type: ignore[arg-type]
     shown = [r.as_json() for r in result.results]
     return canonical_json([mask_result(r) for r in shown] if masked else shown).decode()
 
@@ -113,7 +118,7 @@ def _decided(evaluator: SnapshotEvaluator, context: str, masked: bool) -> str:
 def _joined(
     evaluator: SnapshotEvaluator, context: str, masked: bool, parties: list[str] = PARTIES
 ) -> str:
-    answer = evaluator.answer_text(DB, context, parties, TODAY, masked)  # type: ignore[arg-type]
+    answer = evaluator.answer_text(DB, context, parties, _today(), masked)  # type: ignore[arg-type]
     return answer.results.decode("utf-8")  # UTF-8: equal texts are equal bytes
 
 
@@ -199,7 +204,7 @@ def test_a_fragment_of_another_shape_is_refused_too(folder: Path) -> None:
 
 def test_yesterdays_fragments_are_not_joined_and_are_remade(folder: Path) -> None:
     # Arrange: every fragment made yesterday, the company's measures changed since
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    yesterday = (_today() - timedelta(days=1)).isoformat()
     _sql(folder, "UPDATE parties SET f_made_on = ?", yesterday)
     _sql(folder, "UPDATE parties SET measures = '[]' WHERE party_id = ?", COMPANY)
     evaluator = _evaluator(folder)
@@ -213,12 +218,12 @@ def test_yesterdays_fragments_are_not_joined_and_are_remade(folder: Path) -> Non
     conn = snapshot.open_for_update(path)
     after: str | None = ""
     while after is not None:
-        after = snapshot.refresh_fragments(conn, CATALOG, TODAY, after, 2)
+        after = snapshot.refresh_fragments(conn, CATALOG, _today(), after, 2)
     # Assert
-    assert snapshot.fragments_on(conn) == fragments.stamp(TODAY)
+    assert snapshot.fragments_on(conn) == fragments.stamp(_today())
     made = {row[0] for row in conn.execute("SELECT DISTINCT f_made_on FROM parties")}
     conn.close()
-    assert made == {fragments.stamp(TODAY)}
+    assert made == {fragments.stamp(_today())}
     _sql(folder, "UPDATE parties SET measures = 'not json' WHERE party_id = ?", COMPANY)
     assert (
         json.loads(_joined(evaluator, "bidding", False, [COMPANY]))[0]["decision"] == "fast_track"
