@@ -18,8 +18,12 @@ EARLY = ["companies", "persons", "shareholdings", "officers", "branches", "offic
          "tax_violations", "admin_penalties", "blacklists", "red_list", "contacts"]  # fmt: skip
 
 
+def sample_file(kind: str) -> Path:
+    """The sample registry file of ``kind`` (the contacts come as JSON lines, the rest as CSV)."""
+    return FIXTURES / (f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv")
+
+
 def load(db: Database, kind: str, tmp: Path) -> str:
     """Loads the sample file of ``kind``; its load id."""
-    name = f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv"
     options = LoadOptions(reject_file=tmp / f"{kind}.rejects.csv")
-    return str(load_file(db, kind, FIXTURES / name, options).load_id)
+    return str(load_file(db, kind, sample_file(kind), options).load_id)

@@ -8,7 +8,8 @@ import pytest
 
 from graph_service.db import Database
 from graph_service.propagation import runner, store
-from tests.propagation.test_runner import ORDER, TODAY, _load, _state
+from tests.propagation.sample import TODAY
+from tests.propagation.test_runner import ORDER, _load, _state
 
 LATE = ["shareholdings", "officers", "dishonest_debtors"]
 

@@ -15,10 +15,9 @@ from graph_service.db import Database
 from graph_service.policy import default_catalog
 from graph_service.propagation import runner, store
 from loaders.engine import LoadOptions, load_file
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli
+from tests.propagation.sample import TODAY, sample_file
 
-FIXTURES = ROOT / "tests" / "fixtures" / "registries"
-TODAY = date(2026, 11, 26)
 ORDER = [
     "companies", "persons", "shareholdings", "officers", "branches", "officials",
     "official_records", "cases", "case_parties", "case_officials", "interventions",
@@ -30,9 +29,8 @@ ORDER = [
 def _load(db: Database, kinds: list[str], tmp: Path) -> list[str]:
     load_ids = []
     for kind in kinds:
-        name = f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv"
         options = LoadOptions(reject_file=tmp / f"{kind}.rejects.csv")
-        summary = load_file(db, kind, FIXTURES / name, options)
+        summary = load_file(db, kind, sample_file(kind), options)
         assert summary.rejected == 0
         load_ids.append(str(summary.load_id))
     return load_ids

@@ -27,9 +27,8 @@ from graph_service.db import Database
 from graph_service.policy import default_catalog
 from graph_service.propagation import runner, store
 from loaders.engine import LoadOptions, load_file
-from tests.conftest import ROOT
+from tests.propagation.sample import sample_file
 
-FIXTURES = ROOT / "tests" / "fixtures" / "registries"
 #: Enough of the sample registries for records, named persons, convictions and every edge type.
 KINDS = [
     "companies", "persons", "shareholdings", "officers", "branches", "cases", "case_parties",
@@ -86,8 +85,7 @@ def test_full_read_keeps_two_batches_in_flight_and_builds_the_same_graph(
     db: Database, tmp_path: Path, monkeypatch: Any
 ) -> None:
     for kind in KINDS:
-        name = f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv"
-        summary = load_file(db, kind, FIXTURES / name, LoadOptions(reject_file=tmp_path / "r"))
+        summary = load_file(db, kind, sample_file(kind), LoadOptions(reject_file=tmp_path / "r"))
         assert summary.rejected == 0
     requested: list[int] = []
     read_batch = store._read_batch
@@ -117,8 +115,7 @@ def test_full_read_keeps_two_batches_in_flight_and_builds_the_same_graph(
 
 def _load_sample(db: Database, tmp_path: Path) -> None:
     for kind in KINDS:
-        name = f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv"
-        summary = load_file(db, kind, FIXTURES / name, LoadOptions(reject_file=tmp_path / "r"))
+        summary = load_file(db, kind, sample_file(kind), LoadOptions(reject_file=tmp_path / "r"))
         assert summary.rejected == 0
 
 

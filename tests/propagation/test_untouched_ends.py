@@ -23,7 +23,8 @@ import pytest
 from graph_service.db import Database
 from graph_service.propagation import runner, store
 from loaders.engine import LoadOptions, load_file
-from tests.propagation.test_runner import FIXTURES, ORDER, _load, _state
+from tests.propagation.sample import sample_file
+from tests.propagation.test_runner import ORDER, _load, _state
 
 LISTED = "91130102RG8E64XKKR"  # 华北建设, a dishonest debtor; its legal rep is 张伟
 FORMER_REP = "130102197203158350"  # 张伟
@@ -41,7 +42,7 @@ def after_touched(db: Database, load_id: str) -> set[str]:
 def _load_without(db: Database, tmp: Path, party: str, kinds: set[str]) -> None:
     """Loads every fixture file in order, those of ``kinds`` without the rows naming ``party``."""
     for kind in ORDER:
-        source = FIXTURES / (f"{kind}.jsonl" if kind == "contacts" else f"{kind}.csv")
+        source = sample_file(kind)
         if kind in kinds:
             lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
             source = tmp / source.name
@@ -57,7 +58,7 @@ def _measures_of(db: Database, party: str) -> list[str]:
 def _load_changed(db: Database, tmp: Path, kind: str, key: str, field: str, value: str) -> str:
     """Loads the fixture file of ``kind`` with ``field`` of the row ``key`` set to ``value``
     (the file's other rows unchanged: the load updates that one row)."""
-    source = FIXTURES / f"{kind}.csv"
+    source = sample_file(kind)
     with source.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     (row,) = [r for r in rows if key in r.values()]

@@ -19,7 +19,8 @@ from graph_service.policy import default_catalog
 from graph_service.propagation import runner, store
 from graph_service.spark.run import run_spark
 from tests.conftest import cli_env, make_settings, run_cli
-from tests.propagation.test_runner import ORDER, TODAY, _load, _state
+from tests.propagation.sample import TODAY
+from tests.propagation.test_runner import ORDER, _load, _state
 from tests.spark.equal import assert_equal, both_of_tables
 
 pytestmark = pytest.mark.neo4j
