@@ -1,15 +1,18 @@
 """Alternated before/after rounds of issue 15 item 3 (one new record at 100,000 parties).
 
     .venv/bin/python bench/load_rounds.py --source .credit-graph/bench-l100k \\
-        --home .credit-graph/bench-l14 --neo4j-port 7797 --rounds 3 \\
-        base=/tmp/l14/base new=/tmp/l14/new
+        --home .credit-graph/bench-l15 --neo4j-port 7797 --rounds 3 --migrate \\
+        base=/tmp/l15/base new=/tmp/l15/new
 
 Each ``NAME=DIR`` is a version of the code, a ``git archive`` copy (never files swapped in a
 shared tree) with ``.credit-graph/launcher`` linked into it. Every run,
 of every version, in its own processes and from its own code:
 
 1. stops the Neo4j of ``--home``, and copies the store of ``--source`` into ``--home`` (so
-   that every run starts from the same graph, cold);
+   that every run starts from the same graph, cold); with ``--migrate``, starts Neo4j on the
+   copy, brings its schema to the version's (``migrations.migrate``) and stops it, so that a
+   source older than the code serves (the source itself is never migrated) and the run's
+   Neo4j still starts on a store it has not written since its start;
 2. starts Neo4j on it (heap 2 GiB, page cache 1 GiB: ``bench/common.py``), and warms it as
    the service's start does (``warmup.warm(db, pages=True)``: the plans, then every party's
    pages), timed;
@@ -53,6 +56,20 @@ with Database(settings, QueryRegistry(cypher_root(), CYPHER)) as db:
     warmed = warmup.warm(db, pages=True)
     print(json.dumps(dataclasses.asdict(warmed) | {"wall_s": time.perf_counter() - began}))
 """
+MIGRATE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, "bench")
+from common import CYPHER, neo4j_settings
+from graph_service import embedded, migrations
+from graph_service.db import Database
+from graph_service.queries import QueryRegistry, cypher_root
+settings = neo4j_settings(Path(sys.argv[1]), int(sys.argv[2]))
+embedded.start(settings)
+with Database(settings, QueryRegistry(cypher_root(), CYPHER)) as db:
+    print(json.dumps({"migrated": migrations.migrate(db)}))
+embedded.stop(settings)
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +100,9 @@ def _run(args: argparse.Namespace, code: Path, out: Path) -> dict[str, Any]:
     shutil.copytree(args.source / "neo4j", home / "neo4j", symlinks=True)
     for log in (home / "neo4j" / "logs").glob("*"):
         log.unlink()
+    if args.migrate:
+        subprocess.run([sys.executable, "-c", MIGRATE, str(home), port], env=env, cwd=code,
+                       capture_output=True, check=True, timeout=600)  # fmt: skip
     load_before = os.getloadavg()
     warm = subprocess.run([sys.executable, "-c", WARM, str(home), port],
                           env=env, cwd=code, capture_output=True, text=True, check=True,
@@ -124,6 +144,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--one-record", type=int, default=10, help="runs after one record")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--trace", action="store_true", help="run bench/load_trace.py")
+    parser.add_argument(
+        "--migrate",
+        action="store_true",
+        help="migrate each copy to the version's schema first (see step 1)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/out/load-rounds")
     return parser.parse_args(argv)
 
