@@ -50,6 +50,7 @@ from graph_service.gql.fast_path import GraphQLFastPath
 from graph_service.gql.schema import graphql_router
 from graph_service.policy.catalog import catalog_in_force
 from graph_service.propagation.catchup import CatchUp
+from graph_service.propagation.newday import NewDayRun
 from graph_service.security.audit_mirror import AuditMirror, start_local_audit
 from graph_service.security.bodylimit import BodyLimit
 from graph_service.security.state import Security
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # mirror's process would otherwise keep the host's mirror lock).
         mirror: AuditMirror | None = None
         catch_up: CatchUp | None = None
+        new_day: NewDayRun | None = None
         delivery: DeliveryWorker | None = None
         app.state.snapshot = None
         try:
@@ -95,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     pages=settings.warm_pages_on_start,
                     watch_s=settings.warm_watch_s,
                 ).start()
+            # The day's full run once the date passes the stored state's (propagation/newday.py).
+            if settings.propagate_new_day:
+                new_day = NewDayRun(app.state.db, settings.new_day_poll_s).start()
             # Webhook deliveries of stop-sharing notices, off the request path; a lease in
             # Neo4j lets one process of several deliver (graph_service/dueprocess/delivery.py).
             if settings.notice_delivery:
@@ -104,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if catch_up is not None:
                 catch_up.stop()
+            if new_day is not None:
+                new_day.stop()
             if delivery is not None:
                 delivery.stop()
             if app.state.snapshot is not None:

@@ -118,6 +118,15 @@ class Settings(BaseSettings):
     # and warms again after a restart (a restarted Neo4j's caches are empty: the first
     # propagation after it took seconds, issue 15 item 3). One small read each time; 0: off.
     warm_watch_s: float = Field(default=30.0, ge=0)
+    # Whether the service makes the day's full propagation run itself once the date passes the
+    # stored state's (graph_service/propagation/newday.py): until a run for the new day, a
+    # measure that starts on it is not among the stored ones. It asks every new_day_poll_s
+    # (one small read); of a
+    # cluster's processes one runs it (the propagation lease). Off where a full run must not
+    # happen in the service's processes (a million parties: docs/scale.md); then schedule
+    # `credit-graph propagate` at midnight.
+    propagate_new_day: bool = True
+    new_day_poll_s: float = Field(default=30.0, gt=0)
     # An incremental propagation (after a load, or completing pending loads) whose scope (the
     # parties to recompute, or those it must read for them) would exceed this share of all
     # parties runs the full computation instead: per party an incremental run costs many

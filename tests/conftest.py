@@ -37,14 +37,15 @@ def make_settings(**overrides: object) -> Settings:
     An app made with them does not complete pending propagation at start (nor warm the
     propagation's plans, which would plan beside the tests that count plans): tests load without
     propagating and then propagate as of a fixed date, and a background run as of today
-    would race them (tests/propagation/test_crash.py turns it on). Its request deadline is
+    would race them (tests/propagation/test_crash.py turns it on); nor make the new day's full
+    run for the same reason (tests/propagation/test_newday.py turns it on). Its request deadline is
     60 s, not 5: the suite shares two cores with Neo4j, and a request that takes 5 s here is
     a busy machine, not an outage (the tests of the deadline set their own).
     """
     values: dict[str, object] = {
         "home": TEST_HOME, "embedded_port": TEST_PORT, "neo4j_uri": "",
         "complete_pending_on_start": False, "warm_plans_on_start": False,
-        "warm_pages_on_start": False,
+        "warm_pages_on_start": False, "propagate_new_day": False,
         "request_deadline_s": 60.0,
         # Checks read Neo4j and commit their entries to Neo4j before the answer, as the tests of
         # that mode assert (measures planted by test Cypher outside any propagation run, an
@@ -64,7 +65,10 @@ def cli_env(**extra: str) -> dict[str, str]:
     """Environment for running the CLI as a subprocess against the test Neo4j."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_GRAPH_")}
     env.update(CREDIT_GRAPH_HOME=str(TEST_HOME), CREDIT_GRAPH_EMBEDDED_PORT=str(TEST_PORT))
-    env.update(CREDIT_GRAPH_COMPLETE_PENDING_ON_START="false")  # as make_settings says why
+    # as make_settings says why
+    env.update(
+        CREDIT_GRAPH_COMPLETE_PENDING_ON_START="false", CREDIT_GRAPH_PROPAGATE_NEW_DAY="false"
+    )
     env.update(extra)
     return env
 

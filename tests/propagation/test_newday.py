@@ -1,0 +1,134 @@
+"""The new day's full run (graph_service/propagation/newday.py): once the date passes the
+stored state's, the service propagates for today, so that a measure starting today is stored
+(the reviewer's R1 of session 15: until a run for the new day, a blacklisting from today was
+missing from the stored measures, and checks answered "allow").
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph_service.app import create_app
+from graph_service.db import Database
+from graph_service.propagation import newday, runner, store
+from loaders.engine import LoadOptions, load_file
+from tests.conftest import make_settings
+from tests.propagation.test_runner import ORDER, _load
+
+pytestmark = pytest.mark.neo4j
+
+RUIFENG = "91130105KPYPM8K9FG"  # 河北瑞丰食品有限公司: on no blacklist in the samples
+
+
+def _blacklisted_from(db: Database, tmp: Path, day: date) -> None:
+    """Loads a wage-arrears blacklisting of 瑞丰 that starts on ``day``."""
+    path = tmp / "blacklists.csv"
+    path.write_text(
+        "entry_no,list,party_id,party_name,reason,authority,listed_on,expires_on,case_no\n"
+        f"QX-NEW-1,wage_arrears,{RUIFENG},河北瑞丰食品有限公司,恶意拖欠农民工工资,"
+        f"石家庄市新华区人力资源和社会保障局,{day},{day + timedelta(days=730)},\n",
+        encoding="utf-8",
+    )
+    summary = load_file(db, "blacklists", path, LoadOptions(reject_file=tmp / "rejects.csv"))
+    assert summary.rejected == 0
+
+
+def _measures(db: Database, party: str) -> set[str]:
+    return {s.measure for s in store.stored_measures(db, [party]).values()}
+
+
+def _runs(db: Database) -> int:
+    return len(store.last_runs(db, limit=1000))
+
+
+@pytest.fixture
+def yesterdays(db: Database, tmp_path: Path) -> Database:
+    """The samples, 瑞丰 blacklisted from today, and the stored state of yesterday's run."""
+    today = date.today()
+    _load(db, ORDER, tmp_path)
+    _blacklisted_from(db, tmp_path, today)
+    runner.run_full(db, as_of=today - timedelta(days=1))
+    assert "blacklist" not in _measures(db, RUIFENG)  # it starts today: not yesterday's
+    return db
+
+
+def test_the_new_days_run_stores_what_starts_today(yesterdays: Database) -> None:
+    # Act
+    result = newday.run_if_behind(yesterdays)
+    # Assert: a full run for today, with the blacklisting; then nothing more to do
+    assert result is not None and (result.mode, result.as_of) == ("full", date.today())
+    assert "blacklist" in _measures(yesterdays, RUIFENG)
+    assert newday.stored_day(yesterdays) == date.today()
+    runs = _runs(yesterdays)
+    assert newday.run_if_behind(yesterdays) is None and _runs(yesterdays) == runs
+
+
+def test_of_processes_asking_at_once_one_runs_it(yesterdays: Database) -> None:
+    # Arrange: four askers released together (as a cluster's processes after midnight)
+    before, start = _runs(yesterdays), threading.Barrier(4)
+    made: list[runner.RunResult | None] = []
+
+    def ask() -> None:
+        start.wait()
+        made.append(newday.run_if_behind(yesterdays))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    # Act
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Assert: one run; the others found today's state once they had the lease
+    assert sum(r is not None for r in made) == 1 and _runs(yesterdays) == before + 1
+
+
+def test_a_graph_never_propagated_is_not_behind(db: Database, tmp_path: Path) -> None:
+    _load(db, ["companies"], tmp_path)
+    assert newday.stored_day(db) is None
+    assert newday.run_if_behind(db) is None and _runs(db) == 0
+
+
+def test_neo4j_down_is_a_warning_and_the_next_poll_tries_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = make_settings(
+        neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, max_retry_time_s=0.0
+    )
+    with Database(settings) as down, caplog.at_level(logging.WARNING):
+        assert newday.NewDayRun(down, poll_s=60).step() is None
+    assert any("new day's propagation run did not run" in r.getMessage() for r in caplog.records)
+
+
+def test_the_service_makes_the_run_when_it_starts_behind(yesterdays: Database) -> None:
+    # Arrange
+    before = _runs(yesterdays)
+    settings = make_settings(propagate_new_day=True, new_day_poll_s=0.2)
+    # Act: the service started on a state of yesterday
+    with TestClient(create_app(settings)):
+        deadline = time.monotonic() + 120  # a bound on a busy machine, not a timing
+        while newday.stored_day(yesterdays) != date.today() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # five more polls: none may run again
+    # Assert
+    assert newday.stored_day(yesterdays) == date.today()
+    assert "blacklist" in _measures(yesterdays, RUIFENG)
+    assert _runs(yesterdays) == before + 1
+
+
+def test_off_the_service_leaves_the_state_as_it_is(yesterdays: Database) -> None:
+    before = _runs(yesterdays)
+    with TestClient(create_app(make_settings(propagate_new_day=False, new_day_poll_s=0.1))):
+        time.sleep(1.0)  # ten polls' time, had it been on
+    assert newday.stored_day(yesterdays) == date.today() - timedelta(days=1)
+    assert _runs(yesterdays) == before
