@@ -31,8 +31,10 @@ LATER = TODAY + timedelta(days=40)
 
 
 def _minor() -> str:
-    """The id number of a person born on 15 March 2010 (under 18 when loaded)."""
-    body = "13010220100315123"
+    """The id number of a person ten years old today (under 18 when loaded; counted back from
+    today, not a fixed birth date: a fixed one comes of age on the load day some year)."""
+    born = TODAY.replace(year=TODAY.year - 10, day=min(TODAY.day, 28))
+    body = f"130102{born:%Y%m%d}123"
     return body + id_check_char(body)
 
 

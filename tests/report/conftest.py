@@ -18,19 +18,19 @@ from graph_service.db import Database
 from graph_service.propagation.runner import run_full
 from graph_service.security.auth import API_KEY_HEADER
 from loaders.engine import LoadOptions, load_directory
-from tests.graphql.conftest import SAMPLES, Api, api
+from tests.graphql.conftest import SAMPLES, TODAY, Api, api
 
 __all__ = ["api"]  # the running service of tests/graphql, shared by this package
 
 
 @pytest.fixture(scope="module")
 def world(session_db: Database, api: Api, tmp_path_factory: pytest.TempPathFactory) -> Database:
-    """The sample registries loaded and propagated today (real measures, as a run stores
-    them), once per module."""
+    """The sample registries loaded and propagated for the session's day (real measures, as a
+    run stores them), once per module; a report for that day takes them as stored."""
     migrations.reset(session_db)
     api.issue_keys(session_db)
     load_directory(session_db, SAMPLES, LoadOptions(reject_dir=tmp_path_factory.mktemp("rej")))
-    run_full(session_db)
+    run_full(session_db, as_of=TODAY)  # asked for by day below, even after midnight
     return session_db
 
 

@@ -16,7 +16,7 @@ from graph_service.identifiers import uscc_check_char
 from graph_service.report.verification import read_document, verify_report
 from graph_service.security.audit_read import by_party
 from graph_service.security.signing import load_public_key
-from tests.graphql.conftest import HUABEI, ZHANG_WEI, Api
+from tests.graphql.conftest import HUABEI, TODAY, ZHANG_WEI, Api
 from tests.report.conftest import get_report, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.neo4j
@@ -73,7 +73,7 @@ def test_html_is_the_same_report_and_carries_its_data(api: Api, world: Database)
 
 
 def test_json_is_the_data_and_its_signed_digest(api: Api, world: Database) -> None:
-    bundle = get_report(api, ZHANG_WEI, format="json").json()
+    bundle = get_report(api, ZHANG_WEI, format="json", as_of=TODAY.isoformat()).json()
 
     said = verify_report(bundle, _public_key(api))
     assert said.startswith("report OK (signature and data)")
