@@ -30,12 +30,6 @@ from graph_service.propagation import lease, runner, store
 log = logging.getLogger(__name__)
 
 
-def stored_day(db: Database) -> date | None:
-    """The day the stored measures hold for: the latest run's ``as_of`` (None before any)."""
-    runs = store.last_runs(db, limit=1)
-    return date.fromisoformat(str(runs[0]["as_of"])) if runs else None
-
-
 def behind(stored: date | None, today: date) -> bool:
     """Whether a run for ``today`` is due: there is a stored state and it is for an earlier
     day. A graph never propagated has nothing stored to be behind (its first load's run
@@ -52,11 +46,11 @@ def behind(stored: date | None, today: date) -> bool:
 def run_if_behind(db: Database) -> runner.RunResult | None:
     """Today's full run if the stored state is for an earlier day, else None. Asked again
     inside the lease, so that of several processes asking at once one runs it."""
-    if not behind(stored_day(db), date.today()):
+    if not behind(store.stored_day(db), date.today()):
         return None
     with lease.held(db):
         today = date.today()
-        if not behind(stored_day(db), today):
+        if not behind(store.stored_day(db), today):
             return None
         return runner.run_full(db, as_of=today)
 

@@ -324,6 +324,13 @@ def last_runs(db: Database, limit: int = 10) -> list[dict[str, Any]]:
     return [r["run"] for r in db.read("propagation/last_runs", limit=limit)]
 
 
+def stored_day(db: Database) -> date | None:
+    """The day the stored measures and scores hold for: the latest run's ``as_of`` (None
+    before any run)."""
+    runs = last_runs(db, limit=1)
+    return date.fromisoformat(str(runs[0]["as_of"])) if runs else None
+
+
 def as_of_text(day: date) -> str:
     """A date as stored on runs (ISO text)."""
     return day.isoformat()

@@ -106,6 +106,7 @@ def transactions(now: datetime, catalog_version: str) -> list[list[Statement]]:
     claim = {"name": name, "holder": nobody, "now": now, "expires": now + timedelta(minutes=1)}
     reads: list[Statement] = [
         ("propagation/pending_loads", {}),
+        ("propagation/last_runs", {"limit": 1}),  # the stored state's day (store.stored_day)
         ("propagation/touched_by_loads", unsized(load_ids=[])),
         ("propagation/hops", unsized(asks=[]) | {"rows": ALL_ROWS}),
         ("propagation/party_count", {}),

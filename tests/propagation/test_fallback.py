@@ -29,7 +29,7 @@ def test_a_load_beyond_the_share_is_propagated_by_a_full_run(
     _load(db, [k for k in ORDER if k not in LATE], tmp_path)
     runner.run_full(db, as_of=TODAY)
     _with_share(db, monkeypatch, share)
-    after = runner.after_loads(db, _load(db, LATE, tmp_path))
+    after = runner.after_loads(db, _load(db, LATE, tmp_path), as_of=TODAY)
     state = _state(db)
     full = runner.run_full(db, as_of=after.as_of)
     assert after.mode == mode and after.gained > 0

@@ -21,6 +21,7 @@ from graph_service.db import Database
 from graph_service.propagation import newday, runner, store
 from loaders.engine import LoadOptions, load_file
 from tests.conftest import make_settings
+from tests.propagation.sample import sample_file
 from tests.propagation.test_runner import ORDER, _load
 
 pytestmark = pytest.mark.neo4j
@@ -66,7 +67,7 @@ def test_the_new_days_run_stores_what_starts_today(yesterdays: Database) -> None
     # Assert: a full run for today, with the blacklisting; then nothing more to do
     assert result is not None and (result.mode, result.as_of) == ("full", date.today())
     assert "blacklist" in _measures(yesterdays, RUIFENG)
-    assert newday.stored_day(yesterdays) == date.today()
+    assert store.stored_day(yesterdays) == date.today()
     runs = _runs(yesterdays)
     assert newday.run_if_behind(yesterdays) is None and _runs(yesterdays) == runs
 
@@ -92,7 +93,7 @@ def test_of_processes_asking_at_once_one_runs_it(yesterdays: Database) -> None:
 
 def test_a_graph_never_propagated_is_not_behind(db: Database, tmp_path: Path) -> None:
     _load(db, ["companies"], tmp_path)
-    assert newday.stored_day(db) is None
+    assert store.stored_day(db) is None
     assert newday.run_if_behind(db) is None and _runs(db) == 0
 
 
@@ -117,11 +118,11 @@ def test_the_service_makes_the_run_when_it_starts_behind(yesterdays: Database) -
     # Act: the service started on a state of yesterday
     with TestClient(create_app(settings)):
         deadline = time.monotonic() + 120  # a bound on a busy machine, not a timing
-        while newday.stored_day(yesterdays) != date.today() and time.monotonic() < deadline:
+        while store.stored_day(yesterdays) != date.today() and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(1.0)  # five more polls: none may run again
     # Assert
-    assert newday.stored_day(yesterdays) == date.today()
+    assert store.stored_day(yesterdays) == date.today()
     assert "blacklist" in _measures(yesterdays, RUIFENG)
     assert _runs(yesterdays) == before + 1
 
@@ -130,5 +131,25 @@ def test_off_the_service_leaves_the_state_as_it_is(yesterdays: Database) -> None
     before = _runs(yesterdays)
     with TestClient(create_app(make_settings(propagate_new_day=False, new_day_poll_s=0.1))):
         time.sleep(1.0)  # ten polls' time, had it been on
-    assert newday.stored_day(yesterdays) == date.today() - timedelta(days=1)
+    assert store.stored_day(yesterdays) == date.today() - timedelta(days=1)
     assert _runs(yesterdays) == before
+
+
+def test_a_load_before_the_new_days_run_makes_it_full(yesterdays: Database, tmp_path: Path) -> None:
+    # Arrange: today's first load touches another party (a tax record of 宏达 today)
+    path = tmp_path / "tax_violations.csv"
+    path.write_text(
+        sample_file("tax_violations").read_text(encoding="utf-8").splitlines()[0] + "\n"
+        "SW-NEW-1,91130111WHGGB7XE3B,河北宏达物流有限公司,false_invoicing,1000.00,"
+        f"130111197804120864,陈静,,,国家税务总局石家庄市栾城区税务局,{date.today()},\n",
+        encoding="utf-8",
+    )
+    load = load_file(yesterdays, "tax_violations", path, LoadOptions(reject_file=tmp_path / "r"))
+    assert load.rejected == 0
+    # Act: the load's propagation, for today, on yesterday's state
+    after = runner.after_loads(yesterdays, [str(load.load_id)])
+    # Assert: a full run (an incremental one would have dated the state today without the
+    # blacklisting that starts today, and the new day's run would then see nothing to do)
+    assert (after.mode, after.as_of) == ("full", date.today())
+    assert "blacklist" in _measures(yesterdays, RUIFENG)
+    assert newday.run_if_behind(yesterdays) is None

@@ -84,9 +84,10 @@ def test_incremental_after_a_load_equals_a_full_run(
     early = [k for k in ORDER if k not in late]
     _load(db, early, tmp_path)
     runner.run_full(db, as_of=TODAY)
-    incremental = runner.after_loads(db, _load(db, late, tmp_path))
+    incremental = runner.after_loads(db, _load(db, late, tmp_path), as_of=TODAY)
     incremental_state = _state(db)
     full = runner.run_full(db, as_of=TODAY)
+    assert incremental.mode == "incremental"  # not a full run: the state was this day's
     assert incremental.gained > 0 and incremental.risk_changed > 0
     assert (full.gained, full.lost, full.changed, full.risk_changed) == (0, 0, 0, 0)
     assert _state(db) == incremental_state
@@ -95,7 +96,8 @@ def test_incremental_after_a_load_equals_a_full_run(
 def test_changes_are_logged_and_listed_by_the_cli(db: Database, tmp_path: Path) -> None:
     _load(db, [k for k in ORDER if k != "dishonest_debtors"], tmp_path)
     runner.run_full(db, as_of=TODAY)
-    run_id = runner.after_loads(db, _load(db, ["dishonest_debtors"], tmp_path)).run_id
+    loaded = _load(db, ["dishonest_debtors"], tmp_path)
+    run_id = runner.after_loads(db, loaded, as_of=TODAY).run_id
     done = run_cli("changes", "--since", "1h", "--json")
     assert done.returncode == 0, done.stderr
     logged = [c for c in json.loads(done.stdout) if c["run_id"] == run_id]
@@ -147,7 +149,7 @@ def test_after_loads_reads_what_each_load_touched_once(
     monkeypatch.setattr(store, "touched_by_loads", spy)
     # A pending load (read by the run with the pending ones) and one propagated before (read
     # apart): each is asked for once.
-    after = runner.after_loads(db, [late, early[0]])
+    after = runner.after_loads(db, [late, early[0]], as_of=TODAY)
     assert sorted(asked) == sorted([[early[0]], [late]])  # load ids are random uuids
     state = _state(db)
     full = runner.run_full(db, as_of=after.as_of)

@@ -77,7 +77,7 @@ def test_the_run_after_a_load_finds_every_plan_it_needs_warmed(
 
     # Act: warm again, then the run
     warmup.warm(db)
-    run = runner.after_loads(db, [load_id])
+    run = runner.after_loads(db, [load_id], as_of=TODAY)
     plans_after_the_run = cached_plans(db)
 
     # Assert: one plan a statement (and the sample's read: the reads on real parties reuse the
