@@ -82,7 +82,7 @@ from common import (
 from graph_service import embedded, metrics, migrations
 from graph_service.db import Database, Tx, unsized
 from graph_service.dueprocess import notices
-from graph_service.propagation import runner, scope, warmup
+from graph_service.propagation import runner, scope, store, warmup
 from graph_service.queries import QueryRegistry, cypher_root
 from loaders.engine import LoadOptions, load_directory, load_file
 from loaders.mapping import get_mapping
@@ -387,7 +387,11 @@ def _after_debtors(
     if full:
         timed = _timed_run(lambda: runner.run_full(db))
     else:
-        timed = _timed_run(lambda: runner.after_loads(db, [str(summary.load_id)]))
+        # As of the stored state's day: on a store propagated on an earlier day (the 100k
+        # source store) a run for today is the full one (runner.run_incremental), and the
+        # listing (2026-11-20) is active on either day.
+        day = store.stored_day(db)
+        timed = _timed_run(lambda: runner.after_loads(db, [str(summary.load_id)], as_of=day))
     return {"records": len(companies), **timed}
 
 
