@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
@@ -86,11 +87,9 @@ class Snapshot:
 
 
 class StoredRow(NamedTuple):
-    """A party's row as stored (the table's columns, in order): its red-list records and
+    """A party's whole row as stored (the table's columns, in order): its red-list records and
     measures as JSON text, and its fragment's columns (None when it has none); every text but
-    the id as its UTF-8 bytes, undecoded (:data:`_STORED_COLUMNS`): a joined party needs only
-    its fragment's, spliced into the answer as they are. A tuple made straight from SQLite's
-    row: a 1,000-party check reads a thousand."""
+    the id as its UTF-8 bytes, undecoded (:data:`_STORED_COLUMNS`)."""
 
     party_id: str
     name: bytes | None
@@ -105,11 +104,6 @@ class StoredRow(NamedTuple):
     f_measures: bytes | None
     f_crc: int | None
 
-    @property
-    def fragment(self) -> Fragment | None:
-        """The row's fragment, None when it has none."""
-        return None if self.f_made_on is None else Fragment._make(self[5:])
-
     def parsed(self) -> dict[str, Any]:
         """The row as :meth:`SnapshotReader.read` gives it (what deciding from it takes)."""
         name, kind = (None if t is None else t.decode("utf-8") for t in (self.name, self.kind))
@@ -118,11 +112,16 @@ class StoredRow(NamedTuple):
 
 @dataclass(frozen=True)
 class StoredRead:
-    """One :meth:`SnapshotReader.read_stored`: the meta, the rows, the open objections."""
+    """One :meth:`SnapshotReader.read_stored`: the meta, the parties' fragments (None for a
+    party held without one; a party not held is not a key), the open objections against their
+    measures' records, and ``whole``, a party's whole row from the same read transaction (for
+    the few a check decides from their rows; usable only inside the transaction, while
+    :meth:`SnapshotReader.read_stored` runs its ``use``)."""
 
     meta: Meta
-    rows: dict[str, StoredRow]
+    fragments: dict[str, Fragment | None]
     open_by_record: dict[str, str]
+    whole: Callable[[str], StoredRow]
 
 
 def now_iso() -> str:
@@ -386,13 +385,21 @@ class SnapshotReader:
 
         return self._in_transaction(read)
 
-    def read_stored(self, party_ids: Sequence[str]) -> StoredRead:
-        """The rows of ``party_ids`` (those known) as stored — texts, and fragments — with the
-        meta and the open objections against their measures' records, in one transaction."""
+    def read_stored(self, party_ids: Sequence[str], use: Callable[[StoredRead], T]) -> T:
+        """``use`` of the fragments of ``party_ids`` (those known), the meta and the open
+        objections against their measures' records, run inside the one read transaction that
+        reads them: a party ``use`` decides from its whole row (``StoredRead.whole``) is read
+        from the same state of the generation as the rest.
 
-        def read(conn: sqlite3.Connection) -> StoredRead:
-            rows = _stored_rows(conn, party_ids)
-            return StoredRead(read_meta(conn), rows, _open_against(conn, rows.values()))
+        Only the fragments' columns are read for every party: the red-list records and the
+        measures as JSON (most of a row's bytes) were copied out of every row read and used
+        for none that is joined (docs/benchmarks.md, issue 14, session 15).
+        """
+
+        def read(conn: sqlite3.Connection) -> T:
+            found = _fragments(conn, party_ids)
+            open_by_record = _open_against(conn, found)
+            return use(StoredRead(read_meta(conn), found, open_by_record, partial(_whole, conn)))
 
         return self._in_transaction(read)
 
@@ -430,17 +437,38 @@ def _rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, dict[
     return {row[0]: _parsed(row) for row in _selected(conn, columns, party_ids)}
 
 
-def _stored_rows(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, StoredRow]:
-    """The stored rows of ``party_ids``, texts unparsed and undecoded."""
-    return {row[0]: StoredRow._make(row) for row in _selected(conn, _STORED_COLUMNS, party_ids)}
+def _fragments(conn: sqlite3.Connection, party_ids: Sequence[str]) -> dict[str, Fragment | None]:
+    """The fragments of the parties of ``party_ids`` the snapshot holds (None: it has none),
+    their texts undecoded; made straight from SQLite's rows (a 1,000-party check reads a
+    thousand)."""
+    made = Fragment._make
+    return {
+        row[7]: None if row[0] is None else made(row[:7])
+        for row in _selected(conn, _FRAGMENT_COLUMNS, party_ids)
+    }
 
 
-#: Every column of ``parties`` in order, the texts but the id as their UTF-8 bytes (SQLite's
-#: CAST to BLOB copies a text's bytes; decoding them cost every row read, used or not).
+def _whole(conn: sqlite3.Connection, party_id: str) -> StoredRow:
+    """The whole stored row of ``party_id`` (read in the caller's transaction, which found
+    it), texts unparsed and undecoded."""
+    query = f"SELECT {_STORED_COLUMNS} FROM parties WHERE party_id = ?"  # noqa: S608 - our columns
+    row = conn.execute(query, (party_id,)).fetchone()
+    if row is None:
+        raise SnapshotUnavailable(f"the decision snapshot lost the row of {party_id} mid-read")
+    return StoredRow._make(row)
+
+
+#: A fragment's columns of ``parties`` in :class:`Fragment`'s order, then the id; the texts as
+#: their UTF-8 bytes (SQLite's CAST to BLOB copies a text's bytes; decoding them cost every
+#: row read, used or not).
+_FRAGMENT_COLUMNS: Final = (
+    "CAST(f_made_on AS BLOB), CAST(f_kind AS BLOB), CAST(f_name AS BLOB),"
+    " CAST(f_masked_name AS BLOB), f_red, CAST(f_measures AS BLOB), f_crc, party_id"
+)
+#: Every column of ``parties`` in order, the texts as :data:`_FRAGMENT_COLUMNS` reads them.
 _STORED_COLUMNS: Final = (
     "party_id, CAST(name AS BLOB), CAST(kind AS BLOB), CAST(red_records AS BLOB),"
-    " CAST(measures AS BLOB), CAST(f_made_on AS BLOB), CAST(f_kind AS BLOB),"
-    " CAST(f_name AS BLOB), CAST(f_masked_name AS BLOB), f_red, CAST(f_measures AS BLOB), f_crc"
+    " CAST(measures AS BLOB), " + _FRAGMENT_COLUMNS.removesuffix(", party_id")
 )
 
 
@@ -456,12 +484,13 @@ def _selected(
         yield from conn.execute(query, chunk)
 
 
-def _open_against(conn: sqlite3.Connection, rows: Iterable[StoredRow]) -> dict[str, str]:
-    """The open objections against the records of ``rows``' measures: none to look for (and
-    no measure parsed) while no objection is open, as is usual."""
+def _open_against(conn: sqlite3.Connection, party_ids: Iterable[str]) -> dict[str, str]:
+    """The open objections against the records of the measures of ``party_ids``: none to look
+    for (and no measure read or parsed) while no objection is open, as is usual."""
     if conn.execute("SELECT 1 FROM open_objections LIMIT 1").fetchone() is None:
         return {}
-    return _objections(conn, [{"measures": _json_list(r.measures)} for r in rows])
+    measures = _selected(conn, "measures", list(party_ids))
+    return _objections(conn, [{"measures": _json_list(text)} for (text,) in measures])
 
 
 def _json_list(text: str | bytes) -> list[Any]:

@@ -34,7 +34,7 @@ from graph_service.check.evaluate import (
     party_kind,
 )
 from graph_service.check.fragments import Fragment, on_date
-from graph_service.check.snapshot import SnapshotReader, StoredRead, StoredRow
+from graph_service.check.snapshot import SnapshotReader, StoredRead
 from graph_service.db import Database
 from graph_service.dueprocess.contested import mark_contested
 from graph_service.errors import SnapshotUnavailable
@@ -92,17 +92,28 @@ class SnapshotEvaluator:
         row as :meth:`from_snapshot` decides it. ``as_of`` is today, as the caller decided."""
         catalog = catalog_in_force(db.settings)
         wanted = [(sent, party, party_kind(party)) for sent, party in _normalised(party_ids)]
-        read = self.reader.read_stored(sorted({p for _, p, kind in wanted if kind}))
-        if read.meta.catalog_version != catalog.version:
-            raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
-        joiner = _Joiner(catalog, context, as_of, read, masked)
-        texts = b",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
-        for how, count in joiner.counts.items():  # once a check, not once a party
-            metrics.CHECK_PARTIES.labels(how).inc(count)
-        meta = read.meta
-        return TextAnswer(
-            catalog.version, b"[" + texts + b"]", meta.run_id, meta.confirmed_at, joiner.decisions
-        )
+        valid = sorted({p for _, p, kind in wanted if kind})
+        # Joined inside the read's transaction: a party decided from its whole row reads it
+        # from the same state of the snapshot as every other party's fragment.
+        return self.reader.read_stored(valid, lambda read: _joined_answer(
+            read, _Joiner(catalog, context, as_of, read, masked), wanted))  # fmt: skip
+
+
+def _joined_answer(
+    read: StoredRead, joiner: _Joiner, wanted: Sequence[tuple[str, str, str | None]]
+) -> TextAnswer:
+    """The results of the parties ``wanted`` (as sent, normalised, kind) joined by ``joiner``
+    from ``read``."""
+    if read.meta.catalog_version != joiner.catalog.version:
+        raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
+    texts = b",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
+    for how, count in joiner.counts.items():  # once a check, not once a party
+        metrics.CHECK_PARTIES.labels(how).inc(count)
+    meta = read.meta
+    return TextAnswer(
+        joiner.catalog.version, b"[" + texts + b"]", meta.run_id, meta.confirmed_at,
+        joiner.decisions,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -157,19 +168,19 @@ class _Joiner:
         if kind is None:
             self._note(sent, None, "invalid_identifier", [])
             return fragments.invalid_text(sent)
-        row = self.read.rows.get(party)
-        if row is None:  # unknown to every registry: nothing restricts it
+        if party not in self.read.fragments:  # unknown to every registry: nothing restricts it
             self._note(sent, "allow", None, [])
             return fragments.unknown_text(sent, kind)
-        joinable = self._joinable(sent, row)
+        joinable = self._joinable(sent, party, self.read.fragments[party])
         self.counts["decided" if joinable is None else "joined"] += 1
-        return self._decided(sent, row) if joinable is None else self._joined(sent, *joinable)
+        return self._decided(sent, party) if joinable is None else self._joined(sent, *joinable)
 
-    def _joinable(self, sent: str, row: StoredRow) -> tuple[Fragment, list[_Joined]] | None:
-        """``row``'s fragment and its measure items, each with its measure's decision here,
+    def _joinable(
+        self, sent: str, party: str, fragment: Fragment | None
+    ) -> tuple[Fragment, list[_Joined]] | None:
+        """``party``'s fragment and its measure items, each with its measure's decision here,
         when they may be joined; else None."""
-        fragment = row.fragment
-        if fragment is None or not fragments.usable(fragment, sent, row.party_id, self.stamp):
+        if fragment is None or not fragments.usable(fragment, sent, party, self.stamp):
             return None
         try:
             items = fragments.items_of(fragment)
@@ -180,7 +191,7 @@ class _Joiner:
         except fragments.FragmentUnusable as exc:
             log.warning(
                 "a fragment of the decision snapshot is unusable; the party is decided from its"
-                " row", extra={"party_id": row.party_id, "error": str(exc)},
+                " row", extra={"party_id": party, "error": str(exc)},
             )  # fmt: skip
             return None
 
@@ -226,9 +237,11 @@ class _Joiner:
             known = self._decisions[key] = (value, value.encode("utf-8"))
         return known
 
-    def _decided(self, sent: str, row: StoredRow) -> bytes:
-        """The party decided from its row, as :meth:`SnapshotEvaluator.from_snapshot` does."""
-        found = {row.party_id: _decidable(on_date(row.parsed(), self.iso), self.catalog,
+    def _decided(self, sent: str, party: str) -> bytes:
+        """The party decided from its whole row, as :meth:`SnapshotEvaluator.from_snapshot`
+        does."""
+        row = self.read.whole(party).parsed()
+        found = {party: _decidable(on_date(row, self.iso), self.catalog,
                                           self.as_of, self.read.open_by_record)}  # fmt: skip
         shown = decide_parties([sent], found, self.context, self.catalog)[0].as_json()
         result = mask_result(shown) if self.masked else shown

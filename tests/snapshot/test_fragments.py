@@ -257,6 +257,26 @@ def test_a_snapshot_without_fragments_is_decided_from_its_rows(tmp_path: Path) -
     assert _joined(evaluator, "bidding", True) == _decided(evaluator, "bidding", True)
 
 
+def test_a_row_decided_whole_is_read_from_the_state_its_fragments_were(folder: Path) -> None:
+    # Arrange: the company's row as stored; its fragment is stale, so it is decided whole
+    _sql(folder, "UPDATE parties SET f_made_on = 'yesterday' WHERE party_id = ?", COMPANY)
+    reader = snapshot.SnapshotReader(folder)
+    reader.reopen()
+    before = reader.read_stored([COMPANY], lambda read: read.whole(COMPANY))
+
+    def use(read: snapshot.StoredRead) -> snapshot.StoredRow:
+        # a newer run commits the company's row while the check's read is open
+        _sql(folder, "UPDATE parties SET measures = '[]' WHERE party_id = ?", COMPANY)
+        return read.whole(COMPANY)
+
+    # Act
+    during = reader.read_stored([COMPANY, PERSON], use)
+    after = reader.read_stored([COMPANY], lambda read: read.whole(COMPANY))
+    # Assert: the read saw one state of the file — the one its fragments came from
+    assert during == before and before.measures != b"[]"
+    assert after.measures == b"[]"
+
+
 def _sql(folder: Path, statement: str, *params: Any) -> None:
     path = snapshot.current_path(folder)
     assert path is not None
