@@ -248,6 +248,13 @@ class SnapshotUnavailable(Unavailable):
     public = "the service is preparing today's decisions; retry shortly"
 
 
+class SnapshotBehind(SnapshotUnavailable):
+    """The decision snapshot holds the measures of an earlier day's run (past midnight, before
+    the new day's run and the snapshot after it): a measure that starts today is not in it.
+    Today's check is then decided from the graph's history (graph_service/check/service.py);
+    should it reach a caller, it is the snapshot's 503."""
+
+
 class AuditUnavailable(Unavailable):
     """The audit log cannot be written; the action it would record is refused, not done."""
 

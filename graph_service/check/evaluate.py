@@ -34,7 +34,7 @@ from graph_service.db import Database
 from graph_service.dueprocess.contested import mark_contested, open_objections, refs_of
 from graph_service.policy.catalog import Catalog, Outcome, catalog_in_force, decide
 from graph_service.propagation import runner
-from graph_service.propagation.store import measure_row
+from graph_service.propagation.store import measure_row, stored_day
 from graph_service.security.roles import Caller
 
 
@@ -83,7 +83,8 @@ def evaluate(
 ) -> CheckResult:
     """Decides every party in ``context`` on ``as_of`` (policy §4–5).
 
-    Today's answers are lookups of the measures the propagation stored; for another date the
+    Today's answers are lookups of the measures the propagation stored, when its latest run
+    was for today (:func:`~graph_service.propagation.store.stored_day`); for another date the
     measures are computed from the graph's history for the parties asked
     (:func:`graph_service.propagation.runner.measures_as_of`), which is what the policy gives
     for that date.
@@ -92,7 +93,11 @@ def evaluate(
     catalog = catalog_in_force(db.settings)  # CREDIT_GRAPH_CATALOG or the packaged one
     wanted = [normalise(p) for p in party_ids]
     valid = sorted({p for p in wanted if party_kind(p)})
-    stored = as_of == date.today()
+    # The stored measures answer for their own day only: past midnight, until the new day's
+    # run, a measure that starts today is not among them (propagation/newday.py), so the
+    # check computes from history as for any other date (the reviewer's R1, session 15).
+    # Measures no run has dated (none yet) are taken as they are.
+    stored = as_of == date.today() and stored_day(db) in (None, as_of)
     # Plain rows: the query returns only maps, lists and text (no nodes to convert).
     red_kinds = red_list_kinds(catalog)
     rows = db.read_plain(

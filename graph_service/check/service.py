@@ -50,6 +50,7 @@ from graph_service.errors import (
     CheckFailed,
     CreditGraphError,
     NotFound,
+    SnapshotBehind,
     StoredCheckTampered,
     StoredCheckUnreadable,
     Unavailable,
@@ -119,12 +120,20 @@ class CheckService:
             work = partial(self._answered_text, request, as_of, caller, check_id, answer_text)
         else:
             work = partial(self._answered, request, as_of, caller, check_id, inline)
-        if inline is not None:
-            answer, payload, stored, text = work()
-        else:
-            # Reading Neo4j, or a big answer (a 1,000-party one takes tens of ms to convert,
-            # sign and dump): one trip to a worker thread keeps it off the event loop.
-            answer, payload, stored, text = await run_in_threadpool(work)
+        try:
+            if inline is not None:
+                answered = work()
+            else:
+                # Reading Neo4j, or a big answer (a 1,000-party one takes tens of ms to convert,
+                # sign and dump): one trip to a worker thread keeps it off the event loop.
+                answered = await run_in_threadpool(work)
+        except SnapshotBehind:
+            # The snapshot is of an earlier day's run (past midnight, before the new day's run
+            # reached it): the evaluator decides from the graph's history instead, reading
+            # Neo4j, so in a worker thread (and from the snapshot if Neo4j is down).
+            fallback = partial(self._answered, request, as_of, caller, check_id, None)
+            answered = await run_in_threadpool(fallback)
+        answer, payload, stored, text = answered
         attachment = Attachment("audit/create_checks", stored)
         # The host's local log when the service keeps one (durable on local disk, mirrored to
         # Neo4j in the background); else a Neo4j commit (docs/security.md).

@@ -75,6 +75,9 @@ class Meta:
     catalog_version: str
     confirmed_at: str  # when the builder last found the run still the newest (UTC, ISO)
     parties: int  # parties in the graph when it was built or brought up to date
+    #: The day the run was for (ISO): today's checks take the measures only on that day.
+    #: None: not known (a generation written before it was kept, or from an export).
+    run_as_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,7 @@ def write_meta(conn: sqlite3.Connection, meta: Meta) -> None:
         "catalog_version": meta.catalog_version,
         "confirmed_at": meta.confirmed_at,
         "parties": str(meta.parties),
+        "run_as_of": meta.run_as_of,
     }
     conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
@@ -328,6 +332,7 @@ def read_meta(conn: sqlite3.Connection) -> Meta:
         str(values["catalog_version"]),
         str(values["confirmed_at"]),
         int(values.get("parties") or 0),
+        values.get("run_as_of"),
     )
 
 

@@ -31,7 +31,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Final
@@ -67,12 +67,15 @@ class GraphState:
     finished_at: str | None
     unfinished: int
     parties: int
+    as_of: str | None = None  # the day the run was for
 
     @classmethod
     def read(cls, db: Database) -> GraphState:
         """The graph's state now (one query)."""
         row = db.read_plain("check/snapshot_state")[0]
-        return cls(row["run_id"], row["finished_at"], int(row["unfinished"]), int(row["parties"]))
+        as_of = None if row["as_of"] is None else str(row["as_of"])
+        return cls(row["run_id"], row["finished_at"], int(row["unfinished"]), int(row["parties"]),
+                   as_of)  # fmt: skip
 
 
 def start_keeper(settings: Settings, db: Database) -> SnapshotKeeper | None:
@@ -414,15 +417,12 @@ class SnapshotKeeper:
         self._confirmed = now
 
     def _meta(self, state: GraphState, parties: int) -> Meta:
-        return Meta(
-            state.run_id, state.finished_at, self.catalog.version, snapshot.now_iso(), parties
-        )
+        return Meta(state.run_id, state.finished_at, self.catalog.version, snapshot.now_iso(),
+                    parties, state.as_of)  # fmt: skip
 
 
 def _confirmed(meta: Meta) -> Meta:
-    return Meta(
-        meta.run_id, meta.run_finished_at, meta.catalog_version, snapshot.now_iso(), meta.parties
-    )
+    return replace(meta, confirmed_at=snapshot.now_iso())
 
 
 def snapshot_status(keeper: SnapshotKeeper | None) -> dict[str, Any]:

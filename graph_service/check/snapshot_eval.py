@@ -34,16 +34,31 @@ from graph_service.check.evaluate import (
     party_kind,
 )
 from graph_service.check.fragments import Fragment, on_date
-from graph_service.check.snapshot import SnapshotReader, StoredRead
+from graph_service.check.snapshot import Meta, SnapshotReader, StoredRead
 from graph_service.db import Database
 from graph_service.dueprocess.contested import mark_contested
-from graph_service.errors import SnapshotUnavailable
+from graph_service.errors import Neo4jUnavailable, SnapshotBehind, SnapshotUnavailable
 from graph_service.policy.catalog import Catalog, catalog_in_force, decide
 from graph_service.security.canonical import canonical_json
 from graph_service.security.masking import mask_result
 from graph_service.security.roles import Caller
 
 log = logging.getLogger(__name__)
+
+
+def behind(meta: Meta, iso: str) -> bool:
+    """Whether the snapshot's measures are of another day's run than ``iso``'s (past
+    midnight, before the new day's run reached it). A generation that does not say (written
+    before the day was kept, or from an export without it) is taken as it is.
+
+    >>> behind(Meta("r", None, "v", "now", 1, "2026-12-07"), "2026-12-08")
+    True
+    >>> behind(Meta("r", None, "v", "now", 1, "2026-12-08"), "2026-12-08")
+    False
+    >>> behind(Meta("r", None, "v", "now", 1), "2026-12-08")
+    False
+    """
+    return meta.run_as_of is not None and meta.run_as_of != iso
 
 
 class SnapshotEvaluator:
@@ -60,10 +75,34 @@ class SnapshotEvaluator:
         """
         if as_of != date.today():
             return evaluate(db, context, party_ids, as_of, caller)
-        return self.from_snapshot(db, context, party_ids, as_of, caller)
+        try:
+            return self.from_snapshot(db, context, party_ids, as_of, caller)
+        except SnapshotBehind:
+            return self._while_behind(db, context, party_ids, as_of, caller)
+
+    def _while_behind(
+        self, db: Database, context: str, party_ids: Sequence[str], as_of: date, caller: Caller
+    ) -> CheckResult:
+        """Today's decisions while the snapshot holds an earlier day's run (past midnight,
+        until the new day's run reaches it: a measure that starts today is not in it): from
+        the graph (:func:`evaluate`: its history, or its stored measures once they are
+        today's); while Neo4j cannot answer, from the snapshot as it is, its ``run_id`` and
+        ``snapshot_at`` saying which run and how old (docs/operations.md)."""
+        try:
+            return evaluate(db, context, party_ids, as_of, caller)
+        except Neo4jUnavailable:
+            log.warning("Neo4j is down and the decision snapshot is of an earlier day's run:"
+                        " today's check answered from it")  # fmt: skip
+            return self.from_snapshot(db, context, party_ids, as_of, caller, stale_ok=True)
 
     def from_snapshot(
-        self, db: Database, context: str, party_ids: Sequence[str], as_of: date, caller: Caller
+        self,
+        db: Database,
+        context: str,
+        party_ids: Sequence[str],
+        as_of: date,
+        caller: Caller,
+        stale_ok: bool = False,
     ) -> CheckResult:
         """Decides from the snapshot for ``as_of``, which the caller has decided is today;
         never reads Neo4j, whatever the clock says by now (the service runs small checks on
@@ -75,6 +114,8 @@ class SnapshotEvaluator:
         if read.meta.catalog_version != catalog.version:
             raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
         iso = as_of.isoformat()
+        if not stale_ok and behind(read.meta, iso):
+            raise SnapshotBehind("the decision snapshot is of an earlier day's run")
         found = {
             p: _decidable(on_date(row, iso), catalog, as_of, read.open_by_record)
             for p, row in read.rows.items()
@@ -106,6 +147,8 @@ def _joined_answer(
     from ``read``."""
     if read.meta.catalog_version != joiner.catalog.version:
         raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
+    if behind(read.meta, joiner.iso):
+        raise SnapshotBehind("the decision snapshot is of an earlier day's run")
     texts = b",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
     for how, count in joiner.counts.items():  # once a check, not once a party
         metrics.CHECK_PARTIES.labels(how).inc(count)

@@ -29,6 +29,7 @@ from graph_service.security.keys import create_key
 from graph_service.security.roles import Caller, Role
 from graph_service.settings import Settings
 from tests.conftest import ROOT
+from tests.propagation.test_newday import RUIFENG, _blacklisted_from
 from tests.snapshot.conftest import HUABEI, UNKNOWN, check, serving_settings
 
 
@@ -73,19 +74,21 @@ def test_a_check_for_another_date_still_computes_from_history(
 
 
 def test_a_new_run_is_answered_within_two_seconds_and_never_mixed(
-    world: Database, client: TestClient, checker: dict[str, str]
+    world: Database, client: TestClient, checker: dict[str, str], tmp_path: Path
 ) -> None:
-    before = check(client, checker, HUABEI)
-    # A run as of before the debtor was listed (2021-06-01): its measure is lost.
-    run = runner.run_full(world, as_of=date(2020, 1, 1))
+    before = check(client, checker, RUIFENG)
+    # 瑞丰 blacklisted from today (loaded, not propagated yet), then today's run gains it.
+    # (A run for another day would not do: today's checks do not take its measures.)
+    _blacklisted_from(world, tmp_path, date.today())
+    run = runner.run_full(world)
     committed = time.monotonic()
-    while (answer := check(client, checker, HUABEI))["run_id"] != run.run_id:
+    while (answer := check(client, checker, RUIFENG))["run_id"] != run.run_id:
         assert answer["run_id"] == before["run_id"]  # the old run whole, until the new one
-        assert answer["results"][0]["decision"] == "deny"
+        assert answer["results"][0]["decision"] == "allow"
         assert time.monotonic() - committed < 2.0, "the new run was not seen within 2 s"
         time.sleep(0.05)
-    assert answer["results"][0]["decision"] == "allow"
-    assert answer["results"][0]["measures"] == []
+    assert answer["results"][0]["decision"] == "deny"
+    assert [m["measure"] for m in answer["results"][0]["measures"]] == ["blacklist"]
 
 
 def test_a_corrupt_snapshot_is_rebuilt_at_start(
