@@ -120,7 +120,8 @@ class Settings(BaseSettings):
     warm_watch_s: float = Field(default=30.0, ge=0)
     # Whether the service makes the day's full propagation run itself once the date passes the
     # stored state's (graph_service/propagation/newday.py): until a run for the new day, a
-    # measure that starts on it is not among the stored ones. It asks every new_day_poll_s
+    # measure that starts on it is not among the stored ones, and today's checks compute from
+    # history instead (right, slower). It asks every new_day_poll_s
     # (one small read); of a
     # cluster's processes one runs it (the propagation lease). Off where a full run must not
     # happen in the service's processes (a million parties: docs/scale.md); then schedule

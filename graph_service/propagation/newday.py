@@ -3,8 +3,9 @@
 Why: the stored measures hold for one day, the ``as_of`` of the latest run (docs/model.md).
 Past midnight they still say which measures have *ended* (each has its ``until``), but not
 which *start* on the new day: a record or a link loaded earlier with a later start date, a
-party a rule reaches only from that day. Until a run for the new day, the stored measures
-cannot answer for today as they are. So the service does not wait for an operator's
+party a rule reaches only from that day. Until a run for the new day, today's checks do not
+take them (:mod:`graph_service.check.evaluate`, the snapshot's ``run_as_of``): they compute
+from history, correct but slower. So the service does not wait for an operator's
 scheduled ``credit-graph propagate``: every ``poll_s`` one small read asks for the latest
 run's day, and when it is before today this process takes the propagation lease, asks
 again (another process of the cluster may have made the run while this one waited) and
