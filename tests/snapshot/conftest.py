@@ -43,14 +43,19 @@ def serving_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return make_settings(**values)
 
 
-@pytest.fixture
-def world(db: Database, tmp_path: Path) -> Database:
-    """A few companies, one of them a dishonest debtor, propagated."""
+def load_files(db: Database, tmp_path: Path) -> None:
+    """Loads :data:`FILES` (a few companies, one of them a dishonest debtor)."""
     folder = tmp_path / "registries"
     folder.mkdir()
     for name in FILES:
         shutil.copy(ROOT / "tests/fixtures/registries" / name, folder / name)
     load_directory(db, folder, LoadOptions(reject_dir=tmp_path))
+
+
+@pytest.fixture
+def world(db: Database, tmp_path: Path) -> Database:
+    """A few companies, one of them a dishonest debtor, propagated."""
+    load_files(db, tmp_path)
     runner.run_full(db)
     return db
 

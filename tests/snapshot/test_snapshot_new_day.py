@@ -7,7 +7,6 @@ and age say so); from the snapshot again once the new day's run is in it.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import time
 from datetime import date, timedelta
@@ -20,10 +19,9 @@ from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.propagation import newday, runner, store
 from graph_service.security.roles import Caller, Role
-from loaders.engine import LoadOptions, load_directory
-from tests.conftest import ROOT, make_settings
+from tests.conftest import make_settings
 from tests.propagation.test_newday import RUIFENG, _blacklisted_from
-from tests.snapshot.conftest import FILES, HUABEI, check, serving_settings
+from tests.snapshot.conftest import HUABEI, check, load_files, serving_settings
 
 pytestmark = pytest.mark.neo4j
 
@@ -31,11 +29,7 @@ pytestmark = pytest.mark.neo4j
 @pytest.fixture
 def behind(db: Database, tmp_path: Path) -> Database:
     """The companies and a debtor, 瑞丰 blacklisted from today, stored as yesterday's run."""
-    folder = tmp_path / "registries"
-    folder.mkdir()
-    for name in FILES:
-        shutil.copy(ROOT / "tests/fixtures/registries" / name, folder / name)
-    load_directory(db, folder, LoadOptions(reject_dir=tmp_path))
+    load_files(db, tmp_path)
     _blacklisted_from(db, tmp_path, date.today())
     runner.run_full(db, as_of=date.today() - timedelta(days=1))
     return db
