@@ -139,18 +139,20 @@ def run_incremental(
 
     ``loads`` (:func:`pending_loads`, read before this run) add the parties they created or
     changed, and are marked propagated when the run completes.
+
+    Without ``as_of``, the run is for the stored state's day (today once the new day's run
+    is made: :mod:`.newday`). Recomputing a scope for another day would date the whole state
+    that day with what starts or ends in between left out elsewhere (a blacklisting from
+    today, loaded yesterday: the reviewer's R1 and R8, session 15); a run for the state's
+    own day keeps it exact, and leaves moving it to the new day's full run, rather than
+    making every load, repair or objection decision of the night a full run (R13). An
+    ``as_of`` asked for that is not the state's day is the full run.
     """
-    catalog, as_of, started = (
-        catalog or catalog_in_force(db.settings),
-        as_of or date.today(),
-        time.perf_counter(),
-    )
+    catalog, started = catalog or catalog_in_force(db.settings), time.perf_counter()
     stored = store.stored_day(db)
-    if stored is not None and stored != as_of:
-        # The stored state is another day's: recomputing the scope alone would date it
-        # ``as_of`` with what starts or ends in between left out elsewhere (a blacklisting
-        # from today, loaded yesterday; the reviewer's R1, session 15). Only a full run
-        # makes the whole state ``as_of``'s, and it covers the loads too.
+    if as_of is None:
+        as_of = stored or date.today()
+    elif stored is not None and stored != as_of:
         return run_full(db, catalog, as_of)
     party_ids, hops = set(party_ids), store.Neo4jHops(db)
     if loads:
@@ -217,7 +219,7 @@ def after_loads(
 ) -> RunResult:
     """The incremental run that follows loads: from the parties they created or changed,
     and those of every pending load (``loads``, else read now), which it completes. For
-    ``as_of`` (today by default); a full run when the stored state is another day's."""
+    ``as_of`` (the stored state's day by default: :func:`run_incremental`)."""
     pending = pending_loads(db) if loads is None else loads
     # The run reads what the pending loads touched itself; only the others are read here, so
     # that no load's touched parties are read twice.

@@ -135,8 +135,10 @@ def test_off_the_service_leaves_the_state_as_it_is(yesterdays: Database) -> None
     assert _runs(yesterdays) == before
 
 
-def test_a_load_before_the_new_days_run_makes_it_full(yesterdays: Database, tmp_path: Path) -> None:
-    # Arrange: today's first load touches another party (a tax record of 宏达 today)
+def test_a_load_before_the_new_days_run_keeps_the_state_of_its_day(
+    yesterdays: Database, tmp_path: Path
+) -> None:
+    # Arrange: today's first load touches another party (a tax record of 宏达)
     path = tmp_path / "tax_violations.csv"
     path.write_text(
         sample_file("tax_violations").read_text(encoding="utf-8").splitlines()[0] + "\n"
@@ -146,10 +148,24 @@ def test_a_load_before_the_new_days_run_makes_it_full(yesterdays: Database, tmp_
     )
     load = load_file(yesterdays, "tax_violations", path, LoadOptions(reject_file=tmp_path / "r"))
     assert load.rejected == 0
-    # Act: the load's propagation, for today, on yesterday's state
+    yesterday = date.today() - timedelta(days=1)
+    # Act: the load's propagation on yesterday's state
     after = runner.after_loads(yesterdays, [str(load.load_id)])
-    # Assert: a full run (an incremental one would have dated the state today without the
-    # blacklisting that starts today, and the new day's run would then see nothing to do)
+    # Assert: incremental, for the state's own day (a run for today would have dated the
+    # state today without the blacklisting that starts today: the new day's run would then
+    # have seen nothing to do); the new day's run still comes and stores it
+    assert (after.mode, after.as_of) == ("incremental", yesterday)
+    assert store.stored_day(yesterdays) == yesterday
+    assert "blacklist" not in _measures(yesterdays, RUIFENG)
+    made = newday.run_if_behind(yesterdays)
+    assert made is not None and (made.mode, made.as_of) == ("full", date.today())
+    assert "blacklist" in _measures(yesterdays, RUIFENG)
+
+
+def test_an_incremental_run_asked_for_another_day_than_the_states_is_full(
+    yesterdays: Database, tmp_path: Path
+) -> None:
+    load_id = _load(yesterdays, ["tax_violations"], tmp_path)[0]
+    after = runner.after_loads(yesterdays, [load_id], as_of=date.today())
     assert (after.mode, after.as_of) == ("full", date.today())
     assert "blacklist" in _measures(yesterdays, RUIFENG)
-    assert newday.run_if_behind(yesterdays) is None
