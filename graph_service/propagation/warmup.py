@@ -142,9 +142,10 @@ def first_commits(db: Database, now: datetime, timeout_s: float = TIMEOUT_S) -> 
     0.01-0.02 once a write of that shape has committed; issue 15, sessions 14-15). A rolled-back
     transaction does not pay it. Nothing is left: the node goes with the release, and no run
     reads a lease but by its own name (:data:`lease.NAME`)."""
-    scratch = transactions(now, "")  # one call: the claim and the release name one lease
-    for name, params in (scratch[1][0], scratch[3][0]):  # claim_lease, release_lease
-        db.write(name, timeout_s=timeout_s, **params)
+    # One call: the claim and the release name one lease; picked by name, not position.
+    scratch = {name: params for tx in transactions(now, "") for name, params in tx}
+    for name in ("propagation/claim_lease", "propagation/release_lease"):
+        db.write(name, timeout_s=timeout_s, **scratch[name])
 
 
 def warm(
