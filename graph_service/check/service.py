@@ -94,9 +94,13 @@ class CheckService:
     security: Security
     evaluator: Evaluator
 
-    async def run(self, request: CheckRequest, caller: Caller) -> dict[str, Any]:
-        """The answer to ``request`` for ``caller``, with its receipt, once it is audited."""
-        answer, _body = await self._run(request, caller)
+    async def run(
+        self, request: CheckRequest, caller: Caller, today: date | None = None
+    ) -> dict[str, Any]:
+        """The answer to ``request`` for ``caller``, with its receipt, once it is audited;
+        ``today``: the day of the request it is part of (a GraphQL request's, so that one
+        answer never mixes two days), else the clock's."""
+        answer, _body = await self._run(request, caller, today=today)
         return answer
 
     async def run_json(self, request: CheckRequest, caller: Caller) -> bytes:
@@ -108,10 +112,14 @@ class CheckService:
         return body
 
     async def _run(
-        self, request: CheckRequest, caller: Caller, joined: bool = False
+        self,
+        request: CheckRequest,
+        caller: Caller,
+        joined: bool = False,
+        today: date | None = None,
     ) -> tuple[dict[str, Any], bytes]:
         check_id = str(uuid.uuid4())
-        today = date.today()  # once: the inline path must not see another day than this
+        today = today or date.today()  # once: the inline path must not see another day
         as_of = request.as_of or today
         answer_text: TextEvaluator | None = getattr(self.evaluator, "answer_text", None)
         inline = self._inline(request, as_of, today)

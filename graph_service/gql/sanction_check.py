@@ -164,7 +164,8 @@ async def sanction_check(
         return _invalid("sanctionCheck", "one sanction check per request; send another request")
     info.context.checks_run += 1
     try:
-        answer = await info.context.checks.run(request, _caller(info))
+        # The request's day: the rest of the answer (records, activeOn defaults) is of it.
+        answer = await info.context.checks.run(request, _caller(info), info.context.today)
     except CreditGraphError as exc:  # 503 when not audited, as REST answers
         if info.context.response is not None:
             info.context.response.status_code = exc.http_status

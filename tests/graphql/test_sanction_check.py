@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from graph_service.db import Database
+from graph_service.gql import context as gql_context
 from graph_service.security.appender import HEAD_NAME
 from graph_service.security.audit_read import by_check
 from graph_service.security.auth import API_KEY_HEADER
@@ -304,3 +306,20 @@ def test_fields_inside_root_fragments_are_audited_too(api: Api, samples: Databas
         assert time.monotonic() < deadline, "no audit entry for the fragment's party read"
         time.sleep(0.05)
     assert samples.read("audit/head", name=HEAD_NAME)[0]["seq"] == before + 1
+
+
+def test_the_check_is_of_the_graphql_requests_day(
+    api: Api, samples: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Arrange: a request whose day is yesterday (one begun before midnight: its records and
+    # activeOn defaults are of that day), the clock's today
+    yesterday = date.today() - timedelta(days=1)
+
+    class RequestDay(date):
+        @classmethod
+        def today(cls) -> date:  # type: ignore[override]  # a plain date: the driver's type
+            return yesterday
+
+    monkeypatch.setattr(gql_context, "date", RequestDay)
+    # Act / Assert: the check of that request is of its day, not the clock's (reviewer's R4)
+    assert graphql_check(api)["asOf"] == yesterday.isoformat()
