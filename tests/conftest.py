@@ -9,6 +9,7 @@ Each test that writes gets an empty graph (schema kept) through the ``db`` fixtu
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -59,6 +60,17 @@ def make_settings(**overrides: object) -> Settings:
     }  # fmt: skip
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def unreachable_db() -> Database:
+    """A database whose Neo4j is a port where nothing listens, retried not at all."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = make_settings(
+        neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, max_retry_time_s=0.0
+    )
+    return Database(settings)
 
 
 def cli_env(**extra: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ missing from the stored measures, and checks answered "allow").
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from datetime import date, timedelta
@@ -20,7 +19,7 @@ from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.propagation import newday, runner, store
 from loaders.engine import LoadOptions, load_file
-from tests.conftest import make_settings
+from tests.conftest import make_settings, unreachable_db
 from tests.propagation.sample import sample_file
 from tests.propagation.test_runner import ORDER, _load
 
@@ -100,13 +99,7 @@ def test_a_graph_never_propagated_is_not_behind(db: Database, tmp_path: Path) ->
 def test_neo4j_down_is_a_warning_and_the_next_poll_tries_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings = make_settings(
-        neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, max_retry_time_s=0.0
-    )
-    with Database(settings) as down, caplog.at_level(logging.WARNING):
+    with unreachable_db() as down, caplog.at_level(logging.WARNING):
         assert newday.NewDayRun(down, poll_s=60).step() is None
     assert any("new day's propagation run did not run" in r.getMessage() for r in caplog.records)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from graph_service.check import fragments, snapshot
 from graph_service.check.snapshot import Meta
 from graph_service.check.snapshot_build import SnapshotKeeper
 from graph_service.check.snapshot_parquet import Follower
-from graph_service.db import Database
+from tests.conftest import unreachable_db
 from tests.snapshot.test_fragments import (
     CATALOG,
     COMPANY,
@@ -109,23 +108,10 @@ def _yesterdays(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _unreachable_db() -> Database:
-    """A database whose Neo4j is a port where nothing listens, retried not at all."""
-    from tests.conftest import make_settings
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings = make_settings(
-        neo4j_uri=f"bolt://127.0.0.1:{port}", neo4j_password="x" * 8, max_retry_time_s=0.0
-    )
-    return Database(settings)
-
-
 def test_a_replica_that_only_follows_remakes_the_days_fragments(tmp_path: Path) -> None:
     # Arrange: a replica's folder (snapshot_source = file): nothing but the published file
     folder = _yesterdays(tmp_path)
-    with _unreachable_db() as db:  # a follower never reads it
+    with unreachable_db() as db:  # a follower never reads it
         follower = Follower(db, CATALOG, folder)
         # Act: its polls, as its thread would make them
         for _ in range(3):
@@ -137,7 +123,7 @@ def test_a_replica_that_only_follows_remakes_the_days_fragments(tmp_path: Path) 
 
 def test_the_builder_remakes_the_days_fragments_while_neo4j_is_down(tmp_path: Path) -> None:
     folder = _yesterdays(tmp_path)
-    with _unreachable_db() as db:
+    with unreachable_db() as db:
         keeper = SnapshotKeeper(db, CATALOG, folder)
         for _ in range(3):
             keeper.step()  # each poll's read of the graph is refused
@@ -170,7 +156,7 @@ def test_a_replica_whose_folder_cannot_be_written_keeps_following(
     # or full disk does the same), as on a replica whose snapshot folder is mounted read-only
     folder = _yesterdays(tmp_path)
     (folder / "builder.lock").mkdir()
-    with _unreachable_db() as db, caplog.at_level(logging.WARNING):
+    with unreachable_db() as db, caplog.at_level(logging.WARNING):
         follower = Follower(db, CATALOG, folder)
         # Act: polls go on (before, the first one's error ended the keeper's thread)
         for _ in range(3):
@@ -198,7 +184,7 @@ def test_fragments_another_code_made_are_decided_from_the_row_then_remade(
     # Act / Assert: not joined (the old text never reaches an answer), decided from the row
     assert _joined(_evaluator(tmp_path), "bidding", True, [COMPANY]) == expected
     # and remade by this code at the builder's next polls
-    with _unreachable_db() as db:
+    with unreachable_db() as db:
         keeper = SnapshotKeeper(db, CATALOG, tmp_path)
         for _ in range(3):
             keeper.step()
@@ -220,7 +206,7 @@ def test_metrics_count_parties_joined_and_decided(tmp_path: Path) -> None:
     before = counted()
     _joined(_evaluator(folder), "bidding", False, [COMPANY, PERSON])  # yesterday's: decided
     middle = counted()
-    with _unreachable_db() as db:
+    with unreachable_db() as db:
         keeper = SnapshotKeeper(db, CATALOG, folder)
         keeper.step()
         keeper.stop()

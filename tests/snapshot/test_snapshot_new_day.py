@@ -7,7 +7,6 @@ and age say so); from the snapshot again once the new day's run is in it.
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from graph_service.app import create_app
 from graph_service.db import Database
 from graph_service.propagation import newday, runner, store
 from graph_service.security.roles import Caller, Role
-from tests.conftest import make_settings
+from tests.conftest import unreachable_db
 from tests.propagation.test_newday import RUIFENG, _blacklisted_from
 from tests.snapshot.conftest import HUABEI, check, load_files, serving_settings
 
@@ -40,15 +39,6 @@ def _decision(answer: dict[str, object], party: str) -> tuple[object, list[objec
     return result["decision"], [m["measure"] for m in result["measures"]]
 
 
-def _down() -> Database:
-    """A database whose Neo4j is a port where nothing listens, retried not at all."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return Database(make_settings(neo4j_uri=f"bolt://127.0.0.1:{port}",
-                                  neo4j_password="x" * 8, max_retry_time_s=0.0))  # fmt: skip
-
-
 def test_todays_check_on_a_snapshot_of_yesterday_is_decided_from_history(
     behind: Database, checker: dict[str, str], tmp_path: Path
 ) -> None:
@@ -63,7 +53,7 @@ def test_todays_check_on_a_snapshot_of_yesterday_is_decided_from_history(
         # Neo4j down: the snapshot answers as it is, naming its run (yesterday's)
         caller = Caller("tests", Role.CHECKER, "key")
         evaluator = app.state.snapshot.evaluator
-        with _down() as down:
+        with unreachable_db() as down:
             stale = evaluator(down, "bidding", [RUIFENG], date.today(), caller)
         assert stale.run_id == store.last_runs(behind, 1)[0]["run_id"]
         assert [(r.decision, list(r.measures)) for r in stale.results] == [("allow", [])]
