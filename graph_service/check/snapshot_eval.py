@@ -61,6 +61,16 @@ def behind(meta: Meta, iso: str) -> bool:
     return meta.run_as_of is not None and meta.run_as_of != iso
 
 
+def _require_answering(meta: Meta, catalog: Catalog, iso: str, stale_ok: bool = False) -> None:
+    """Raises unless the snapshot of ``meta`` may answer for ``iso`` under ``catalog``: made
+    under another catalog, SnapshotUnavailable (being rebuilt); of another day's run,
+    SnapshotBehind (the check goes to the graph), unless ``stale_ok``."""
+    if meta.catalog_version != catalog.version:
+        raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
+    if not stale_ok and behind(meta, iso):
+        raise SnapshotBehind("the decision snapshot is of an earlier day's run")
+
+
 class SnapshotEvaluator:
     """An :data:`~graph_service.check.service.Evaluator` reading ``reader`` for today."""
 
@@ -111,11 +121,8 @@ class SnapshotEvaluator:
         catalog = catalog_in_force(db.settings)
         valid = sorted({p for p in (normalise(s) for s in party_ids) if party_kind(p)})
         read = self.reader.read(valid)
-        if read.meta.catalog_version != catalog.version:
-            raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
         iso = as_of.isoformat()
-        if not stale_ok and behind(read.meta, iso):
-            raise SnapshotBehind("the decision snapshot is of an earlier day's run")
+        _require_answering(read.meta, catalog, iso, stale_ok)
         found = {
             p: _decidable(on_date(row, iso), catalog, as_of, read.open_by_record)
             for p, row in read.rows.items()
@@ -145,10 +152,7 @@ def _joined_answer(
 ) -> TextAnswer:
     """The results of the parties ``wanted`` (as sent, normalised, kind) joined by ``joiner``
     from ``read``."""
-    if read.meta.catalog_version != joiner.catalog.version:
-        raise SnapshotUnavailable("the decision snapshot is being rebuilt for the catalog")
-    if behind(read.meta, joiner.iso):
-        raise SnapshotBehind("the decision snapshot is of an earlier day's run")
+    _require_answering(read.meta, joiner.catalog, joiner.iso)
     texts = b",".join([joiner.text(sent, party, kind) for sent, party, kind in wanted])
     for how, count in joiner.counts.items():  # once a check, not once a party
         metrics.CHECK_PARTIES.labels(how).inc(count)

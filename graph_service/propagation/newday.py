@@ -63,8 +63,6 @@ class NewDayRun:
         self.db, self.poll_s = db, poll_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="propagation-new-day", daemon=True)
-        #: Runs this thread has made (tests and logs read it).
-        self.runs: list[runner.RunResult] = []
 
     def start(self) -> NewDayRun:
         """Starts the thread; returns self."""
@@ -94,7 +92,6 @@ class NewDayRun:
             log.exception("the new day's propagation run failed; retrying at the next poll")
             return None
         if result is not None:
-            self.runs.append(result)
             log.info("propagated for the new day", extra={"run_id": result.run_id,
                      "as_of": result.as_of.isoformat(), "gained": result.gained,
                      "lost": result.lost})  # fmt: skip
